@@ -1,0 +1,4 @@
+import { SystemContract } from './contracts/system';
+
+export { SystemContract };
+export const contracts = [SystemContract];

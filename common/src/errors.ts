@@ -1,0 +1,31 @@
+/**
+ * Stable error codes shared by chaincode and gateway. The chaincode puts the code first in its error
+ * message (`CODE: message`) so it survives Fabric's error wrapping; the gateway maps codes to HTTP statuses.
+ */
+export const ErrorCode = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class MarketError extends Error {
+  override readonly name = 'MarketError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/** Recovers the code from an error message that crossed Fabric (e.g. an endorsement error's details). */
+export function errorCodeOf(message: string): ErrorCode | undefined {
+  const m = /\b([A-Z][A-Z_]{2,}): /.exec(message);
+  const code = m?.[1];
+  return code && code in ErrorCode ? (code as ErrorCode) : undefined;
+}

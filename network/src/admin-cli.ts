@@ -1,0 +1,51 @@
+import { binary, type NetworkContext } from './context';
+import { run } from './exec';
+import { activeOrderers, orgOf, type Org, type OrdererNode, type PeerNode } from './topology';
+
+/** Environment for the `peer` CLI acting as an org admin against one of its peers. */
+export function peerAdminEnv(ctx: NetworkContext, org: Org, peer: PeerNode): Record<string, string> {
+  const { layout } = ctx;
+  return {
+    FABRIC_CFG_PATH: layout.nodeConfig(peer.id),
+    FABRIC_LOGGING_SPEC: 'warning',
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: `${layout.identity(org.slug, 'admin')}/msp`,
+    CORE_PEER_ADDRESS: `127.0.0.1:${peer.port}`,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: layout.tlsCaCert(org.slug),
+  };
+}
+
+export function peerCli(ctx: NetworkContext, org: Org, peer: PeerNode, args: string[], timeoutMs = 120_000): Promise<string> {
+  return run(binary(ctx, 'peer'), args, { env: peerAdminEnv(ctx, org, peer), timeoutMs });
+}
+
+/** The ordering node an org's admin submits through: its own when it runs one, else the first one. */
+export function ordererFor(ctx: NetworkContext, org: Org): OrdererNode {
+  const active = activeOrderers(ctx.topology);
+  const own = active.find((o) => o.org === org.name) ?? active[0];
+  if (!own) throw new Error('the topology has no ordering node');
+  return own;
+}
+
+export function ordererArgs(ctx: NetworkContext, org: Org): string[] {
+  const orderer = ordererFor(ctx, org);
+  const ordererOrg = orgOf(ctx.topology, orderer.org);
+  return ['-o', `127.0.0.1:${orderer.port}`, '--tls', '--cafile', ctx.layout.tlsCaCert(ordererOrg.slug)];
+}
+
+export function osnadmin(ctx: NetworkContext, orderer: OrdererNode, args: string[]): Promise<string> {
+  const org = orgOf(ctx.topology, orderer.org);
+  const admin = ctx.layout.identity(org.slug, 'admin');
+  return run(binary(ctx, 'osnadmin'), [
+    ...args,
+    '-o',
+    `127.0.0.1:${orderer.adminPort}`,
+    '--ca-file',
+    ctx.layout.tlsCaCert(org.slug),
+    '--client-cert',
+    `${admin}/tls/server.crt`,
+    '--client-key',
+    `${admin}/tls/server.key`,
+  ]);
+}

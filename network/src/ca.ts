@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binary, type NetworkContext } from './context';
+import { run } from './exec';
+import { CA_ADMIN, caEnv } from './node-env';
+import { runningPid, startProcess, waitHealthy } from './processes';
+import type { CaNode, Org } from './topology';
+
+/** Who the CAs register for an org, and with which ecert attributes (role is read by the chaincode). */
+interface IdentitySpec {
+  readonly name: string;
+  readonly type: 'admin' | 'peer' | 'orderer' | 'client';
+  readonly attrs?: string;
+  /** Also enroll a TLS certificate with these extra hostnames. */
+  readonly tlsHosts?: readonly string[];
+  /** Enroll an ecert at the org's enrollment CA (false for the CA server's own TLS identity). */
+  readonly ecert: boolean;
+}
+
+interface Secrets {
+  caAdmin: string;
+  tlsCaAdmin: string;
+  identities: Record<string, string>;
+}
+
+export function identitiesOf(org: Org): IdentitySpec[] {
+  const local = ['localhost', '127.0.0.1'];
+  return [
+    { name: 'ca', type: 'client', tlsHosts: [...local, org.ca.hostname], ecert: false },
+    ...org.orderers.map(
+      (o): IdentitySpec => ({ name: o.name, type: 'orderer', tlsHosts: [...local, o.hostname], ecert: true }),
+    ),
+    ...org.peers.map((p): IdentitySpec => ({ name: p.name, type: 'peer', tlsHosts: [...local, p.hostname], ecert: true })),
+    {
+      name: 'admin',
+      type: 'admin',
+      // The org admin registers and revokes the org's end users (investors, issuers) at its CA.
+      attrs: `role=${org.role}:ecert,hf.Registrar.Roles=client,hf.Registrar.Attributes=*,hf.Revoker=true,hf.GenCRL=true`,
+      tlsHosts: local,
+      ecert: true,
+    },
+    { name: 'gateway', type: 'client', attrs: `role=${org.role}:ecert`, ecert: true },
+  ];
+}
+
+/** Starts an org's TLS CA and enrollment CA and enrolls every identity the network needs. Idempotent. */
+export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise<void> {
+  const { layout } = ctx;
+  mkdirSync(layout.org(org.slug), { recursive: true });
+  const secrets = loadSecrets(ctx, org);
+
+  await ensureCa(ctx, org, org.tlsCa, secrets.tlsCaAdmin);
+  mkdirSync(join(layout.orgMsp(org.slug), 'tlscacerts'), { recursive: true });
+  copyFileSync(join(layout.caHome(org.slug, 'tlsca'), 'ca-cert.pem'), layout.tlsCaCert(org.slug));
+
+  const specs = identitiesOf(org);
+  const tlsAdminHome = layout.identity(org.slug, 'tlsca-admin');
+  await enrollOnce(ctx, org.tlsCa, tlsAdminHome, 'msp', CA_ADMIN, secrets.tlsCaAdmin, layout.tlsCaCert(org.slug));
+  for (const spec of specs.filter((s) => s.tlsHosts)) {
+    const home = layout.identity(org.slug, spec.name);
+    if (existsSync(join(home, 'tls', 'server.crt'))) continue;
+    const secret = secretFor(ctx, org, secrets, spec.name);
+    await registerOnce(ctx, org.tlsCa, tlsAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, 'client');
+    await enrollOnce(ctx, org.tlsCa, home, 'tls-enroll', spec.name, secret, layout.tlsCaCert(org.slug), [
+      '--enrollment.profile',
+      'tls',
+      '--csr.hosts',
+      (spec.tlsHosts ?? []).join(','),
+    ]);
+    const enrolled = join(home, 'tls-enroll');
+    mkdirSync(join(home, 'tls'), { recursive: true });
+    copyFileSync(join(enrolled, 'signcerts', 'cert.pem'), join(home, 'tls', 'server.crt'));
+    copyFileSync(onlyFile(join(enrolled, 'keystore')), join(home, 'tls', 'server.key'));
+    copyFileSync(layout.tlsCaCert(org.slug), join(home, 'tls', 'ca.crt'));
+    rmSync(enrolled, { recursive: true, force: true });
+  }
+
+  await ensureCa(ctx, org, org.ca, secrets.caAdmin);
+  mkdirSync(join(layout.orgMsp(org.slug), 'cacerts'), { recursive: true });
+  copyFileSync(join(layout.caHome(org.slug, 'ca'), 'ca-cert.pem'), layout.caCert(org.slug));
+  writeFileSync(join(layout.orgMsp(org.slug), 'config.yaml'), nodeOuConfig());
+
+  const caAdminHome = layout.identity(org.slug, 'ca-admin');
+  await enrollOnce(ctx, org.ca, caAdminHome, 'msp', CA_ADMIN, secrets.caAdmin, layout.tlsCaCert(org.slug));
+  for (const spec of specs.filter((s) => s.ecert)) {
+    const home = layout.identity(org.slug, spec.name);
+    if (existsSync(join(home, 'msp', 'config.yaml'))) continue;
+    const secret = secretFor(ctx, org, secrets, `${spec.name}@ca`);
+    const attrs = spec.attrs ? ['--id.attrs', spec.attrs] : [];
+    await registerOnce(ctx, org.ca, caAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, spec.type, attrs);
+    await enrollOnce(ctx, org.ca, home, 'msp', spec.name, secret, layout.tlsCaCert(org.slug));
+    normaliseMsp(ctx, org, join(home, 'msp'));
+  }
+}
+
+/** Starts a CA server unless it already runs, and waits for its health endpoint. */
+export async function ensureCa(ctx: NetworkContext, org: Org, ca: CaNode, adminSecret: string): Promise<void> {
+  if (runningPid(ctx.layout, ca.id) === undefined) {
+    mkdirSync(ctx.layout.caHome(org.slug, ca.kind), { recursive: true });
+    startProcess(ctx.layout, {
+      id: ca.id,
+      command: binary(ctx, 'fabric-ca-server'),
+      args: ['start', '-b', `${CA_ADMIN}:${adminSecret}`],
+      env: caEnv(ctx.topology, ca, ctx.placement),
+    });
+  }
+  await waitHealthy(ctx.layout, ca.id, ca.operationsPort);
+}
+
+export function loadSecrets(ctx: NetworkContext, org: Org): Secrets {
+  const file = ctx.layout.secrets(org.slug);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const secrets: Secrets = { caAdmin: newSecret(), tlsCaAdmin: newSecret(), identities: {} };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function secretFor(ctx: NetworkContext, org: Org, secrets: Secrets, key: string): string {
+  const existing = secrets.identities[key];
+  if (existing) return existing;
+  const secret = newSecret();
+  secrets.identities[key] = secret;
+  // Written before registering, so a re-run after a crash enrolls with the secret the CA already has.
+  writeFileSync(ctx.layout.secrets(org.slug), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secret;
+}
+
+function newSecret(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+async function registerOnce(
+  ctx: NetworkContext,
+  ca: CaNode,
+  registrarHome: string,
+  tlsRoot: string,
+  name: string,
+  secret: string,
+  type: string,
+  extra: string[] = [],
+): Promise<void> {
+  try {
+    await run(binary(ctx, 'fabric-ca-client'), [
+      'register',
+      '-u',
+      `https://127.0.0.1:${ca.port}`,
+      '-H',
+      registrarHome,
+      '--mspdir',
+      'msp',
+      '--tls.certfiles',
+      tlsRoot,
+      '--id.name',
+      name,
+      '--id.secret',
+      secret,
+      '--id.type',
+      type,
+      ...extra,
+    ]);
+  } catch (err) {
+    if (!/already registered/i.test((err as Error).message)) throw err;
+  }
+}
+
+async function enrollOnce(
+  ctx: NetworkContext,
+  ca: CaNode,
+  home: string,
+  mspdir: string,
+  name: string,
+  secret: string,
+  tlsRoot: string,
+  extra: string[] = [],
+): Promise<void> {
+  if (existsSync(join(home, mspdir, 'signcerts', 'cert.pem'))) return;
+  mkdirSync(home, { recursive: true });
+  await run(binary(ctx, 'fabric-ca-client'), [
+    'enroll',
+    '-u',
+    `https://${encodeURIComponent(name)}:${encodeURIComponent(secret)}@127.0.0.1:${ca.port}`,
+    '-H',
+    home,
+    '--mspdir',
+    mspdir,
+    '--tls.certfiles',
+    tlsRoot,
+    ...extra,
+  ]);
+}
+
+/** Stable file names (cacerts/ca.pem, keystore/key.pem), the TLS root, and NodeOU classification. */
+function normaliseMsp(ctx: NetworkContext, org: Org, msp: string): void {
+  for (const dir of ['cacerts', 'keystore']) {
+    const file = onlyFile(join(msp, dir));
+    const target = join(msp, dir, dir === 'cacerts' ? 'ca.pem' : 'key.pem');
+    if (file !== target) renameSync(file, target);
+  }
+  mkdirSync(join(msp, 'tlscacerts'), { recursive: true });
+  copyFileSync(ctx.layout.tlsCaCert(org.slug), join(msp, 'tlscacerts', 'tlsca.pem'));
+  writeFileSync(join(msp, 'config.yaml'), nodeOuConfig());
+}
+
+function onlyFile(dir: string): string {
+  const files = readdirSync(dir).filter((f) => !f.startsWith('.'));
+  if (files.length !== 1 || !files[0]) throw new Error(`expected exactly one file in ${dir}, found ${files.length}`);
+  return join(dir, files[0]);
+}
+
+/** NodeOUs: an identity's role in the org (client, peer, admin, orderer) comes from its certificate's OU. */
+export function nodeOuConfig(): string {
+  const ou = (name: string) => `  ${name}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.toLowerCase()}\n`;
+  return `NodeOUs:\n  Enable: true\n${ou('Client')}${ou('Peer')}${ou('Admin')}${ou('Orderer')}`;
+}

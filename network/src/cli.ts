@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeComposeFiles } from './compose';
+import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
+import { Layout, REPO_ROOT } from './layout';
+import { deploy, down, status, up } from './network';
+import { loadTopology, TopologyError, type Consensus } from './topology';
+
+const USAGE = `usage: network.sh <command> [options]
+  up [--consensus bft|raft] [--no-chaincode]   bring the network up (idempotent; restarts what is down)
+  down [--clean]                               stop the nodes this tool started; --clean also wipes data
+  status [--json]                              node health, block heights per channel, chaincode versions
+  deploy                                       upgrade the chaincode (next sequence, ledger data kept)
+  logs [node] [-f]                             show node logs (all, or one node; -f follows)
+  compose [--out DIR]                          write the Docker Compose files for a multi-host run
+  validate                                     check the topology and exit
+options: --topology FILE (default network/topology.yaml)`;
+
+interface Args {
+  command: string;
+  flags: Map<string, string | true>;
+  positional: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command = 'help', ...rest] = argv;
+  const flags = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] as string;
+    if (a.startsWith('--')) {
+      const next = rest[i + 1];
+      if (['--consensus', '--topology', '--out'].includes(a) && next !== undefined) {
+        flags.set(a, next);
+        i++;
+      } else flags.set(a, true);
+    } else if (a === '-f') flags.set('-f', true);
+    else positional.push(a);
+  }
+  return { command, flags, positional };
+}
+
+function fabricBin(): string {
+  return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-fabric.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+function context(args: Args, needBinaries = true): NetworkContext {
+  const consensus = args.flags.get('--consensus');
+  if (consensus !== undefined && consensus !== 'bft' && consensus !== 'raft') {
+    throw new TopologyError(`--consensus must be bft or raft, not ${String(consensus)}`);
+  }
+  const topologyFile = String(args.flags.get('--topology') ?? process.env.ECF_TOPOLOGY ?? join(REPO_ROOT, 'network', 'topology.yaml'));
+  const topology = loadTopology(topologyFile, consensus ? { consensus: consensus as Consensus } : {});
+  const layout = new Layout();
+  const bin = needBinaries ? fabricBin() : '';
+  return {
+    topology,
+    layout,
+    bin,
+    fabricConfig: needBinaries ? fabricConfigDir(bin) : '',
+    placement: nativePlacement(layout),
+    progress: (m) => console.log(m),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'up': {
+      const ctx = context(args);
+      await up(ctx, { deployChaincode: !args.flags.has('--no-chaincode') });
+      return 0;
+    }
+    case 'down': {
+      const ctx = context(args, false);
+      const stopped = await down(ctx, { clean: args.flags.has('--clean') });
+      console.log(stopped.length ? `stopped ${stopped.length} nodes: ${stopped.join(', ')}` : 'no node was running');
+      if (args.flags.has('--clean')) console.log(`removed data, logs and crypto material under ${ctx.layout.home} and ${ctx.layout.crypto}`);
+      return 0;
+    }
+    case 'status': {
+      const ctx = context(args);
+      const s = await status(ctx);
+      if (args.flags.has('--json')) {
+        console.log(JSON.stringify(s, null, 2));
+      } else {
+        console.log(`consensus: ${s.consensus}`);
+        for (const n of s.nodes) {
+          console.log(`${n.healthy ? 'UP  ' : n.pid ? 'SICK' : 'DOWN'} ${n.id.padEnd(20)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`);
+        }
+        for (const l of s.ledgers) {
+          console.log(`ledger ${l.peer.padEnd(18)} ${l.channel.padEnd(8)} height ${l.height ?? '-'} ${l.currentBlockHash ?? ''}`);
+        }
+        for (const c of s.chaincodes) {
+          console.log(`chaincode ${c.name} on ${c.channel}: version ${c.version ?? '-'} sequence ${c.sequence ?? '-'}`);
+        }
+      }
+      return s.nodes.every((n) => n.healthy) ? 0 : 3;
+    }
+    case 'deploy': {
+      const ctx = context(args);
+      for (const r of await deploy(ctx)) console.log(`${r.name}: committed version ${r.version} as sequence ${r.sequence}`);
+      return 0;
+    }
+    case 'logs': {
+      const layout = new Layout();
+      if (!existsSync(layout.logs)) {
+        console.log(`no logs yet under ${layout.logs}`);
+        return 0;
+      }
+      const files = args.positional[0] ? [`${args.positional[0]}.log`] : readdirSync(layout.logs).filter((f) => f.endsWith('.log'));
+      const tailArgs = args.flags.has('-f') ? ['-n', '20', '-F'] : ['-n', '20'];
+      console.log(`logs in ${layout.logs}`);
+      const r = spawnSync('tail', [...tailArgs, ...files.map((f) => join(layout.logs, f))], { stdio: 'inherit' });
+      return r.status ?? 1;
+    }
+    case 'compose': {
+      const ctx = context(args, false);
+      const out = String(args.flags.get('--out') ?? join(REPO_ROOT, 'network', 'compose'));
+      for (const f of writeComposeFiles(ctx.topology, out)) console.log(`wrote ${f}`);
+      return 0;
+    }
+    case 'validate': {
+      const ctx = context(args, false);
+      console.log(`topology ok: ${ctx.topology.orgs.length} orgs, ${ctx.topology.consensus} ordering`);
+      return 0;
+    }
+    default:
+      console.log(USAGE);
+      return args.command === 'help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof TopologyError) console.error(`error: ${err.message}`);
+    else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,240 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { peerCli } from './admin-cli';
+import { bootstrapOrgCrypto } from './ca';
+import { approveAndCommit, installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
+import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
+import { binary, type NetworkContext } from './context';
+import { ordererEnv, peerEnv } from './node-env';
+import { writePeerConfig } from './peer-config';
+import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
+import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
+
+interface NetworkState {
+  consensus: Consensus;
+  createdAt: string;
+}
+
+/** Refuses to start when a port a stopped node needs is taken by something else; names the port. */
+export async function checkPortsFree(ctx: NetworkContext): Promise<void> {
+  for (const node of allNodes(ctx.topology)) {
+    if (runningPid(ctx.layout, node.id) !== undefined) continue;
+    for (const { port, use } of portsOf(node)) {
+      if (!(await portFree(port))) {
+        throw new TopologyError(`port ${port} (${use}) is already in use by another process`);
+      }
+    }
+  }
+}
+
+/** A network is created with one consensus type; its channels cannot silently switch to another. */
+function checkState(ctx: NetworkContext): void {
+  const file = ctx.layout.stateFile;
+  if (existsSync(file)) {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as NetworkState;
+    if (state.consensus !== ctx.topology.consensus) {
+      throw new TopologyError(
+        `this network was created with ${state.consensus} ordering; run 'scripts/network.sh down --clean' before switching to ${ctx.topology.consensus}`,
+      );
+    }
+    return;
+  }
+  mkdirSync(ctx.layout.run, { recursive: true });
+  const state: NetworkState = { consensus: ctx.topology.consensus, createdAt: new Date().toISOString() };
+  writeFileSync(file, JSON.stringify(state, null, 2));
+}
+
+/**
+ * Brings the whole network up, or whatever part of it is down. Safe to repeat: running nodes are left
+ * alone, crashed ones restart on their existing data, finished steps are skipped.
+ */
+export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean } = {}): Promise<void> {
+  const t = ctx.topology;
+  const start = Date.now();
+  const steps = 8;
+  let step = 0;
+  const progress = (msg: string) => ctx.progress(`[${++step}/${steps} +${((Date.now() - start) / 1000).toFixed(1)}s] ${msg}`);
+
+  progress('checking topology and ports');
+  if (existsSync(ctx.layout.stateFile)) checkState(ctx);
+  await checkPortsFree(ctx);
+  checkState(ctx);
+
+  progress(`starting ${t.orgs.length * 2} certificate authorities and enrolling identities`);
+  await Promise.all(t.orgs.map((org) => bootstrapOrgCrypto(ctx, org)));
+
+  const orderers = activeOrderers(t);
+  progress(`starting ${orderers.length} ordering nodes (${t.consensus === 'bft' ? 'SmartBFT' : 'Raft'})`);
+  await Promise.all(orderers.map((o) => ensureNode(ctx, o)));
+
+  progress(`creating channels ${t.channels.map((c) => c.name).join(', ')} on the ordering service`);
+  await createGenesisBlocks(ctx);
+  await joinOrderers(ctx);
+
+  const peers = t.orgs.flatMap((o) => o.peers);
+  progress(`starting ${peers.length} peers`);
+  await Promise.all(peers.map((p) => ensureNode(ctx, p)));
+
+  progress('joining peers to channels');
+  await joinPeers(ctx);
+
+  progress('deploying chaincode');
+  if (opts.deployChaincode !== false) {
+    for (const spec of t.chaincodes) {
+      const committed = await queryCommitted(ctx, spec);
+      const pkg = await packageChaincode(ctx, spec);
+      await installEverywhere(ctx, pkg);
+      if (!committed) {
+        await approveAndCommit(ctx, spec, pkg, 1);
+      } else if (committed.version !== pkg.version) {
+        ctx.progress(
+          `  ${spec.name}: version ${committed.version} (sequence ${committed.sequence}) is committed; the code is now ${pkg.version}: run 'scripts/network.sh deploy' to upgrade`,
+        );
+      }
+    }
+  }
+
+  progress('starting chaincode on every peer');
+  if (opts.deployChaincode !== false) {
+    for (const spec of t.chaincodes) await warmUp(ctx, spec);
+  }
+  ctx.progress(`network up in ${((Date.now() - start) / 1000).toFixed(1)}s`);
+}
+
+/** Upgrades every chaincode to the code in the working tree: next sequence, ledger data kept. */
+export async function deploy(ctx: NetworkContext): Promise<Array<{ name: string; sequence: number; version: string }>> {
+  const result = [];
+  for (const spec of ctx.topology.chaincodes) {
+    const committed = await queryCommitted(ctx, spec);
+    const pkg = await packageChaincode(ctx, spec);
+    await installEverywhere(ctx, pkg);
+    const sequence = (committed?.sequence ?? 0) + 1;
+    ctx.progress(`${spec.name}: approving and committing version ${pkg.version} as sequence ${sequence}`);
+    await approveAndCommit(ctx, spec, pkg, sequence);
+    await warmUp(ctx, spec);
+    result.push({ name: spec.name, sequence, version: pkg.version });
+  }
+  return result;
+}
+
+export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise<void> {
+  if (runningPid(ctx.layout, node.id) === undefined) {
+    if (node.kind === 'peer') {
+      writePeerConfig(ctx, node);
+      mkdirSync(ctx.layout.nodeData(node.id), { recursive: true });
+      startProcess(ctx.layout, {
+        id: node.id,
+        command: binary(ctx, 'peer'),
+        args: ['node', 'start'],
+        env: peerEnv(ctx.topology, node, ctx.placement),
+      });
+    } else if (node.kind === 'orderer') {
+      mkdirSync(ctx.layout.nodeData(node.id), { recursive: true });
+      startProcess(ctx.layout, {
+        id: node.id,
+        command: binary(ctx, 'orderer'),
+        args: [],
+        env: { ...ordererEnv(ctx.topology, node, ctx.placement), FABRIC_CFG_PATH: ctx.fabricConfig },
+      });
+    } else {
+      throw new Error(`CA ${node.id} is started by the crypto bootstrap`);
+    }
+  }
+  await waitHealthy(ctx.layout, node.id, node.operationsPort);
+}
+
+/** Stops the nodes this tool started (and only those), peers first; keeps data unless clean. */
+export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}): Promise<string[]> {
+  const stopped: string[] = [];
+  const nodes = allNodes(ctx.topology).reverse();
+  // Raft leaves some ordering nodes out of consensus; stop any of them that a BFT run started.
+  const extra = ctx.topology.orgs.flatMap((o) => o.orderers).filter((o) => !nodes.includes(o));
+  await Promise.all(
+    [...nodes, ...extra].map(async (n) => {
+      if (await stopProcess(ctx.layout, n.id)) stopped.push(n.id);
+    }),
+  );
+  if (opts.clean) {
+    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs, ctx.layout.crypto]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return stopped;
+}
+
+export interface NodeStatus {
+  id: string;
+  kind: FabricNode['kind'];
+  org: string;
+  pid: number | null;
+  healthy: boolean;
+  ports: number[];
+}
+
+export interface PeerLedger {
+  peer: string;
+  channel: string;
+  height: number | null;
+  currentBlockHash: string | null;
+}
+
+export interface NetworkStatus {
+  consensus: Consensus;
+  nodes: NodeStatus[];
+  ledgers: PeerLedger[];
+  chaincodes: Array<{ name: string; channel: string; sequence: number | null; version: string | null }>;
+}
+
+export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
+  const t = ctx.topology;
+  const nodes = await Promise.all(
+    allNodes(t).map(async (n): Promise<NodeStatus> => {
+      const pid = runningPid(ctx.layout, n.id) ?? null;
+      return {
+        id: n.id,
+        kind: n.kind,
+        org: n.org,
+        pid,
+        healthy: pid !== null && (await healthz(n.operationsPort)) === 200,
+        ports: portsOf(n).map((p) => p.port),
+      };
+    }),
+  );
+  const ledgers: PeerLedger[] = [];
+  for (const org of t.orgs) {
+    for (const peer of org.peers) {
+      for (const channel of t.channels) {
+        ledgers.push({ peer: peer.id, channel: channel.name, ...(await channelInfo(ctx, org.name, peer.id, channel.name)) });
+      }
+    }
+  }
+  const chaincodes = [];
+  for (const spec of t.chaincodes) {
+    let committed;
+    try {
+      committed = await queryCommitted(ctx, spec);
+    } catch {
+      committed = undefined;
+    }
+    chaincodes.push({ name: spec.name, channel: spec.channel, sequence: committed?.sequence ?? null, version: committed?.version ?? null });
+  }
+  return { consensus: t.consensus, nodes, ledgers, chaincodes };
+}
+
+export async function channelInfo(
+  ctx: NetworkContext,
+  orgName: string,
+  peerId: string,
+  channel: string,
+): Promise<{ height: number | null; currentBlockHash: string | null }> {
+  const org = ctx.topology.orgs.find((o) => o.name === orgName);
+  const peer = org?.peers.find((p) => p.id === peerId);
+  if (!org || !peer || runningPid(ctx.layout, peer.id) === undefined) return { height: null, currentBlockHash: null };
+  try {
+    const out = await peerCli(ctx, org, peer, ['channel', 'getinfo', '-c', channel], 20_000);
+    const json = out.slice(out.indexOf('{'));
+    const info = JSON.parse(json) as { height: number; currentBlockHash: string };
+    return { height: info.height, currentBlockHash: info.currentBlockHash };
+  } catch {
+    return { height: null, currentBlockHash: null };
+  }
+}
