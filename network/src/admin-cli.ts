@@ -16,7 +16,13 @@ export function peerAdminEnv(ctx: NetworkContext, org: Org, peer: PeerNode): Rec
   };
 }
 
-export function peerCli(ctx: NetworkContext, org: Org, peer: PeerNode, args: string[], timeoutMs = 120_000): Promise<string> {
+export function peerCli(
+  ctx: NetworkContext,
+  org: Org,
+  peer: PeerNode,
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<string> {
   return run(binary(ctx, 'peer'), args, { env: peerAdminEnv(ctx, org, peer), timeoutMs });
 }
 

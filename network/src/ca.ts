@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
@@ -28,10 +37,18 @@ export function identitiesOf(org: Org): IdentitySpec[] {
   const local = ['localhost', '127.0.0.1'];
   return [
     { name: 'ca', type: 'client', tlsHosts: [...local, org.ca.hostname], ecert: false },
-    ...org.orderers.map(
-      (o): IdentitySpec => ({ name: o.name, type: 'orderer', tlsHosts: [...local, o.hostname], ecert: true }),
-    ),
-    ...org.peers.map((p): IdentitySpec => ({ name: p.name, type: 'peer', tlsHosts: [...local, p.hostname], ecert: true })),
+    ...org.orderers.map((o): IdentitySpec => ({
+      name: o.name,
+      type: 'orderer',
+      tlsHosts: [...local, o.hostname],
+      ecert: true,
+    })),
+    ...org.peers.map((p): IdentitySpec => ({
+      name: p.name,
+      type: 'peer',
+      tlsHosts: [...local, p.hostname],
+      ecert: true,
+    })),
     {
       name: 'admin',
       type: 'admin',
@@ -210,6 +227,7 @@ function onlyFile(dir: string): string {
 
 /** NodeOUs: an identity's role in the org (client, peer, admin, orderer) comes from its certificate's OU. */
 export function nodeOuConfig(): string {
-  const ou = (name: string) => `  ${name}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.toLowerCase()}\n`;
+  const ou = (name: string) =>
+    `  ${name}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.toLowerCase()}\n`;
   return `NodeOUs:\n  Enable: true\n${ou('Client')}${ou('Peer')}${ou('Admin')}${ou('Orderer')}`;
 }

@@ -57,7 +57,8 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
   // The root manifest's overrides pin transitive versions (class-transformer 0.4.1 dropped classToPlain,
   // which fabric-contract-api 2.5 calls); the package resolves them the same way.
   const overrides =
-    (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { overrides?: Record<string, string> }).overrides ?? {};
+    (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { overrides?: Record<string, string> })
+      .overrides ?? {};
   const depsKey = JSON.stringify({ registryDeps, overrides });
   const depsStamp = join(work, 'deps.json');
   if (!existsSync(depsStamp) || readFileSync(depsStamp, 'utf8') !== depsKey) {
@@ -65,19 +66,42 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
     mkdirSync(stage, { recursive: true });
     writeFileSync(
       join(stage, 'package.json'),
-      JSON.stringify({ name: manifest.name, private: true, main: 'dist/index.js', dependencies: registryDeps, overrides }, null, 2),
+      JSON.stringify(
+        { name: manifest.name, private: true, main: 'dist/index.js', dependencies: registryDeps, overrides },
+        null,
+        2,
+      ),
     );
-    await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--no-bin-links', '--prefer-offline'], {
-      cwd: stage,
-      timeoutMs: 300_000,
-    });
+    await run(
+      'npm',
+      [
+        'install',
+        '--omit=dev',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        '--no-bin-links',
+        '--prefer-offline',
+      ],
+      {
+        cwd: stage,
+        timeoutMs: 300_000,
+      },
+    );
     writeFileSync(depsStamp, depsKey);
     const links = (await run('find', [stage, '-type', 'l'])).trim();
     if (links) throw new Error(`chaincode package would contain symbolic links, which the peer refuses:\n${links}`);
   }
   // The peer refuses symbolic links in a package.
   rmSync(join(stage, 'node_modules', '.bin'), { recursive: true, force: true });
-  const appStart = { name: manifest.name, private: true, main: 'dist/index.js', scripts: { start: 'fabric-chaincode-node start' }, dependencies: registryDeps };
+  const appStart = {
+    name: manifest.name,
+    private: true,
+    main: 'dist/index.js',
+    scripts: { start: 'fabric-chaincode-node start' },
+    dependencies: registryDeps,
+  };
   writeFileSync(join(stage, 'package.json'), JSON.stringify(appStart, null, 2));
   copyBuilt(join(source, 'dist'), join(stage, 'dist'));
   for (const dep of workspaceDeps) {
@@ -88,7 +112,10 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
     copyBuilt(join(workspaceDir(dep), 'dist'), join(target, 'dist'));
   }
 
-  const codeDigest = digestTree([join(stage, 'dist'), ...workspaceDeps.map((d) => join(stage, 'node_modules', d))], depsKey);
+  const codeDigest = digestTree(
+    [join(stage, 'dist'), ...workspaceDeps.map((d) => join(stage, 'node_modules', d))],
+    depsKey,
+  );
   const version = codeDigest.slice(0, 12);
   const label = `${spec.name}_${version}`;
   const pkgDir = join(work, 'pkg');
@@ -121,7 +148,10 @@ export async function installEverywhere(ctx: NetworkContext, pkg: ChaincodePacka
   );
 }
 
-export async function queryCommitted(ctx: NetworkContext, spec: ChaincodeSpec): Promise<CommittedChaincode | undefined> {
+export async function queryCommitted(
+  ctx: NetworkContext,
+  spec: ChaincodeSpec,
+): Promise<CommittedChaincode | undefined> {
   const org = ctx.topology.orgs[0];
   const peer = org?.peers[0];
   if (!org || !peer) throw new Error('the topology has no peer');
@@ -183,9 +213,18 @@ export async function approveAndCommit(
   const firstPeer = first?.peers[0];
   if (!first || !firstPeer) throw new Error('the topology has no peer');
   const peerArgs = ctx.topology.orgs.flatMap((org) =>
-    org.peers.slice(0, 1).flatMap((p) => ['--peerAddresses', `127.0.0.1:${p.port}`, '--tlsRootCertFiles', ctx.layout.tlsCaCert(org.slug)]),
+    org.peers
+      .slice(0, 1)
+      .flatMap((p) => ['--peerAddresses', `127.0.0.1:${p.port}`, '--tlsRootCertFiles', ctx.layout.tlsCaCert(org.slug)]),
   );
-  await peerCli(ctx, first, firstPeer, ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs, ...ordererArgs(ctx, first)]);
+  await peerCli(ctx, first, firstPeer, [
+    'lifecycle',
+    'chaincode',
+    'commit',
+    ...definition,
+    ...peerArgs,
+    ...ordererArgs(ctx, first),
+  ]);
 }
 
 /** Starts the chaincode on every peer (the first call launches it) so the network is ready when `up` returns. */
@@ -228,7 +267,10 @@ function workspaceDir(pkg: string): string {
 }
 
 function readManifest(dir: string): { version: string; dependencies?: Record<string, string> } {
-  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> };
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+    dependencies?: Record<string, string>;
+  };
 }
 
 /** Copies compiled output without tests or source maps' test files. */

@@ -54,7 +54,9 @@ function context(args: Args, needBinaries = true): NetworkContext {
   if (consensus !== undefined && consensus !== 'bft' && consensus !== 'raft') {
     throw new TopologyError(`--consensus must be bft or raft, not ${String(consensus)}`);
   }
-  const topologyFile = String(args.flags.get('--topology') ?? process.env.ECF_TOPOLOGY ?? join(REPO_ROOT, 'network', 'topology.yaml'));
+  const topologyFile = String(
+    args.flags.get('--topology') ?? process.env.ECF_TOPOLOGY ?? join(REPO_ROOT, 'network', 'topology.yaml'),
+  );
   const topology = loadTopology(topologyFile, consensus ? { consensus: consensus as Consensus } : {});
   const layout = new Layout();
   const bin = needBinaries ? fabricBin() : '';
@@ -80,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
       const ctx = context(args, false);
       const stopped = await down(ctx, { clean: args.flags.has('--clean') });
       console.log(stopped.length ? `stopped ${stopped.length} nodes: ${stopped.join(', ')}` : 'no node was running');
-      if (args.flags.has('--clean')) console.log(`removed data, logs and crypto material under ${ctx.layout.home} and ${ctx.layout.crypto}`);
+      if (args.flags.has('--clean'))
+        console.log(`removed data, logs and crypto material under ${ctx.layout.home} and ${ctx.layout.crypto}`);
       return 0;
     }
     case 'status': {
@@ -91,10 +94,14 @@ async function main(argv: string[]): Promise<number> {
       } else {
         console.log(`consensus: ${s.consensus}`);
         for (const n of s.nodes) {
-          console.log(`${n.healthy ? 'UP  ' : n.pid ? 'SICK' : 'DOWN'} ${n.id.padEnd(20)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`);
+          console.log(
+            `${n.healthy ? 'UP  ' : n.pid ? 'SICK' : 'DOWN'} ${n.id.padEnd(20)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`,
+          );
         }
         for (const l of s.ledgers) {
-          console.log(`ledger ${l.peer.padEnd(18)} ${l.channel.padEnd(8)} height ${l.height ?? '-'} ${l.currentBlockHash ?? ''}`);
+          console.log(
+            `ledger ${l.peer.padEnd(18)} ${l.channel.padEnd(8)} height ${l.height ?? '-'} ${l.currentBlockHash ?? ''}`,
+          );
         }
         for (const c of s.chaincodes) {
           console.log(`chaincode ${c.name} on ${c.channel}: version ${c.version ?? '-'} sequence ${c.sequence ?? '-'}`);
@@ -104,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'deploy': {
       const ctx = context(args);
-      for (const r of await deploy(ctx)) console.log(`${r.name}: committed version ${r.version} as sequence ${r.sequence}`);
+      for (const r of await deploy(ctx))
+        console.log(`${r.name}: committed version ${r.version} as sequence ${r.sequence}`);
       return 0;
     }
     case 'logs': {
@@ -113,7 +121,9 @@ async function main(argv: string[]): Promise<number> {
         console.log(`no logs yet under ${layout.logs}`);
         return 0;
       }
-      const files = args.positional[0] ? [`${args.positional[0]}.log`] : readdirSync(layout.logs).filter((f) => f.endsWith('.log'));
+      const files = args.positional[0]
+        ? [`${args.positional[0]}.log`]
+        : readdirSync(layout.logs).filter((f) => f.endsWith('.log'));
       const tailArgs = args.flags.has('-f') ? ['-n', '20', '-F'] : ['-n', '20'];
       console.log(`logs in ${layout.logs}`);
       const r = spawnSync('tail', [...tailArgs, ...files.map((f) => join(layout.logs, f))], { stdio: 'inherit' });

@@ -45,10 +45,18 @@ export function composeFor(t: Topology, org: Org, fabricVersion = installedFabri
   const p = composePlacement();
   const others = t.orgs.filter((o) => o !== org);
   const extraHosts = others.flatMap((o) =>
-    [o.ca, o.tlsCa, ...o.orderers, ...o.peers].map((n) => `${n.hostname}:\${${hostVar(o)}:?IP address of ${o.name}'s host}`),
+    [o.ca, o.tlsCa, ...o.orderers, ...o.peers].map(
+      (n) => `${n.hostname}:\${${hostVar(o)}:?IP address of ${o.name}'s host}`,
+    ),
   );
   const volumes = [`./crypto/${org.slug}:${CRYPTO_MOUNT}`];
-  const common = (hostname: string) => ({ hostname, container_name: hostname, networks: ['ecf'], extra_hosts: extraHosts, restart: 'unless-stopped' });
+  const common = (hostname: string) => ({
+    hostname,
+    container_name: hostname,
+    networks: ['ecf'],
+    extra_hosts: extraHosts,
+    restart: 'unless-stopped',
+  });
   const services: Record<string, unknown> = {};
   for (const ca of [org.tlsCa, org.ca]) {
     services[ca.id] = {
@@ -82,7 +90,6 @@ export function composeFor(t: Topology, org: Org, fabricVersion = installedFabri
     };
   }
   return {
-    name: `ecf-${org.slug}`,
     services,
     networks: { ecf: { name: 'ecf' } },
     volumes: Object.fromEntries([...org.orderers, ...org.peers].map((n) => [n.id, {}])),

@@ -31,8 +31,12 @@ function orgDefinition(t: Topology, org: Org, p: Placement) {
     ID: org.mspId,
     MSPDir: p.crypto(org, 'msp'),
     Policies: {
-      Readers: sig(`OR(${principals([org], 'admin')}, ${principals([org], 'peer')}, ${principals([org], 'client')}, ${principals([org], 'orderer')})`),
-      Writers: sig(`OR(${principals([org], 'admin')}, ${principals([org], 'client')}, ${principals([org], 'orderer')})`),
+      Readers: sig(
+        `OR(${principals([org], 'admin')}, ${principals([org], 'peer')}, ${principals([org], 'client')}, ${principals([org], 'orderer')})`,
+      ),
+      Writers: sig(
+        `OR(${principals([org], 'admin')}, ${principals([org], 'client')}, ${principals([org], 'orderer')})`,
+      ),
       Admins: sig(`OR(${principals([org], 'admin')})`),
       Endorsement: sig(`OR(${principals([org], 'peer')})`),
     },

@@ -5,6 +5,7 @@ import { approveAndCommit, installEverywhere, packageChaincode, queryCommitted, 
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, type NetworkContext } from './context';
 import { ordererEnv, peerEnv } from './node-env';
+import { waitUntilTransacting } from './gateway-client';
 import { writePeerConfig } from './peer-config';
 import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
 import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
@@ -52,7 +53,8 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
   const start = Date.now();
   const steps = 8;
   let step = 0;
-  const progress = (msg: string) => ctx.progress(`[${++step}/${steps} +${((Date.now() - start) / 1000).toFixed(1)}s] ${msg}`);
+  const progress = (msg: string) =>
+    ctx.progress(`[${++step}/${steps} +${((Date.now() - start) / 1000).toFixed(1)}s] ${msg}`);
 
   progress('checking topology and ports');
   if (existsSync(ctx.layout.stateFile)) checkState(ctx);
@@ -93,9 +95,12 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
     }
   }
 
-  progress('starting chaincode on every peer');
+  progress('starting chaincode on every peer and committing a heartbeat from every org');
   if (opts.deployChaincode !== false) {
-    for (const spec of t.chaincodes) await warmUp(ctx, spec);
+    for (const spec of t.chaincodes) {
+      await warmUp(ctx, spec);
+      await waitUntilTransacting(ctx.layout, t.orgs, spec.channel, spec.name);
+    }
   }
   ctx.progress(`network up in ${((Date.now() - start) / 1000).toFixed(1)}s`);
 }
@@ -203,7 +208,11 @@ export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
   for (const org of t.orgs) {
     for (const peer of org.peers) {
       for (const channel of t.channels) {
-        ledgers.push({ peer: peer.id, channel: channel.name, ...(await channelInfo(ctx, org.name, peer.id, channel.name)) });
+        ledgers.push({
+          peer: peer.id,
+          channel: channel.name,
+          ...(await channelInfo(ctx, org.name, peer.id, channel.name)),
+        });
       }
     }
   }
@@ -215,7 +224,12 @@ export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
     } catch {
       committed = undefined;
     }
-    chaincodes.push({ name: spec.name, channel: spec.channel, sequence: committed?.sequence ?? null, version: committed?.version ?? null });
+    chaincodes.push({
+      name: spec.name,
+      channel: spec.channel,
+      sequence: committed?.sequence ?? null,
+      version: committed?.version ?? null,
+    });
   }
   return { consensus: t.consensus, nodes, ledgers, chaincodes };
 }

@@ -77,9 +77,9 @@ export async function stopProcess(layout: Layout, id: string, graceMs = 10_000):
   }
   signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && alive(pid)) await sleep(100);
-  if (alive(pid)) signalGroup(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(50);
+  while (Date.now() < deadline && isAlive(pid)) await sleep(100);
+  if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
   signalGroup(pid, 'SIGKILL'); // chaincode children that outlived their peer
   rmSync(layout.pidFile(id), { force: true });
   return true;
@@ -105,7 +105,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while the process exists and is not a zombie (orphans may wait for a reaper that never comes). */
+export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return !/\) Z /.test(stat);
@@ -141,7 +142,12 @@ export function healthz(port: number, timeoutMs = 2000): Promise<number> {
 }
 
 /** Polls /healthz until it answers 200; fails with the tail of the node's log when the node dies or time runs out. */
-export async function waitHealthy(layout: Layout, id: string, operationsPort: number, timeoutMs = 60_000): Promise<void> {
+export async function waitHealthy(
+  layout: Layout,
+  id: string,
+  operationsPort: number,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await healthz(operationsPort)) === 200) return;
@@ -150,7 +156,9 @@ export async function waitHealthy(layout: Layout, id: string, operationsPort: nu
     }
     await sleep(150);
   }
-  throw new Error(`${id} not healthy on :${operationsPort} after ${timeoutMs} ms; last log lines:\n${tail(layout.logFile(id), 15)}`);
+  throw new Error(
+    `${id} not healthy on :${operationsPort} after ${timeoutMs} ms; last log lines:\n${tail(layout.logFile(id), 15)}`,
+  );
 }
 
 export function tail(file: string, lines: number): string {

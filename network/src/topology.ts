@@ -52,7 +52,11 @@ const topologySchema = z
       .default({}),
     orgs: z.array(orgSchema).min(1),
     channels: z
-      .array(z.object({ name: z.string().regex(/^[a-z][a-z0-9.-]*$/), regulatorMustSign: z.boolean().default(false) }).strict())
+      .array(
+        z
+          .object({ name: z.string().regex(/^[a-z][a-z0-9.-]*$/), regulatorMustSign: z.boolean().default(false) })
+          .strict(),
+      )
       .min(1),
     chaincodes: z
       .array(
@@ -157,9 +161,18 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
   const input = parsed.data;
   const consensus = overrides.consensus ?? input.consensus;
 
-  unique(input.orgs.map((o) => o.name), 'org name');
-  unique(input.orgs.map((o) => o.mspId), 'MSP ID');
-  unique(input.orgs.map((o) => o.name.toLowerCase()), 'org name (case-insensitive)');
+  unique(
+    input.orgs.map((o) => o.name),
+    'org name',
+  );
+  unique(
+    input.orgs.map((o) => o.mspId),
+    'MSP ID',
+  );
+  unique(
+    input.orgs.map((o) => o.name.toLowerCase()),
+    'org name (case-insensitive)',
+  );
 
   const byName = new Map(input.orgs.map((o) => [o.name, o]));
   for (const org of input.orgs) {
@@ -168,7 +181,9 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
       const trustee = byName.get(org.trustee);
       if (!trustee) throw new TopologyError(`operator ${org.name} names unknown org ${org.trustee} as its trustee`);
       if (trustee.role !== 'trustee') {
-        throw new TopologyError(`operator ${org.name} names ${org.trustee} as its trustee, but it is a ${trustee.role}`);
+        throw new TopologyError(
+          `operator ${org.name} names ${org.trustee} as its trustee, but it is a ${trustee.role}`,
+        );
       }
     } else if (org.trustee) {
       throw new TopologyError(`${org.name} is a ${org.role}; only operators name a trustee`);
@@ -247,8 +262,14 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     channels: input.channels,
     chaincodes: input.chaincodes,
   };
-  unique(input.channels.map((c) => c.name), 'channel name');
-  unique(input.chaincodes.map((c) => c.name), 'chaincode name');
+  unique(
+    input.channels.map((c) => c.name),
+    'channel name',
+  );
+  unique(
+    input.chaincodes.map((c) => c.name),
+    'chaincode name',
+  );
   for (const cc of input.chaincodes) {
     if (!input.channels.some((c) => c.name === cc.channel)) {
       throw new TopologyError(`chaincode ${cc.name} names unknown channel ${cc.channel}`);
@@ -260,11 +281,7 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
 
 /** Every node in start order: CAs first, then orderers, then peers. */
 export function allNodes(t: Topology): FabricNode[] {
-  return [
-    ...t.orgs.flatMap((o) => [o.tlsCa, o.ca]),
-    ...activeOrderers(t),
-    ...t.orgs.flatMap((o) => o.peers),
-  ];
+  return [...t.orgs.flatMap((o) => [o.tlsCa, o.ca]), ...activeOrderers(t), ...t.orgs.flatMap((o) => o.peers)];
 }
 
 /** The ordering nodes that take part in consensus: all of them for BFT, the first three for Raft. */

@@ -1,0 +1,80 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, signers, type Gateway, type Identity, type Signer } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Layout } from './layout';
+import type { Org, PeerNode } from './topology';
+
+export interface OrgConnection {
+  readonly gateway: Gateway;
+  readonly client: grpc.Client;
+  close(): void;
+}
+
+/** Loads an enrolled identity (msp/signcerts/cert.pem, msp/keystore/key.pem) as fabric-gateway expects it. */
+export function loadIdentity(layout: Layout, org: Org, name: string): { identity: Identity; signer: Signer } {
+  const msp = join(layout.identity(org.slug, name), 'msp');
+  const credentials = readFileSync(join(msp, 'signcerts', 'cert.pem'));
+  const key = createPrivateKey(readFileSync(join(msp, 'keystore', 'key.pem')));
+  return { identity: { mspId: org.mspId, credentials }, signer: signers.newPrivateKeySigner(key) };
+}
+
+/** A fabric-gateway connection to one peer as one of its org's identities. */
+export function connectTo(layout: Layout, org: Org, peer: PeerNode, identityName = 'gateway'): OrgConnection {
+  const tlsRoot = readFileSync(layout.tlsCaCert(org.slug));
+  const client = new grpc.Client(`127.0.0.1:${peer.port}`, grpc.credentials.createSsl(tlsRoot), {
+    'grpc.ssl_target_name_override': peer.hostname,
+  });
+  const { identity, signer } = loadIdentity(layout, org, identityName);
+  const gateway = connect({
+    client,
+    identity,
+    signer,
+    evaluateOptions: () => ({ deadline: Date.now() + 15_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 15_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  return {
+    gateway,
+    client,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+/**
+ * Proves the network can endorse and commit: each org submits System:Heartbeat through its own peer's
+ * gateway. Right after start-up, discovery needs a few seconds of gossip before it can build an
+ * endorsement plan, so failures are retried until the deadline.
+ */
+export async function waitUntilTransacting(
+  layout: Layout,
+  orgs: readonly Org[],
+  channel: string,
+  chaincode: string,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const org of orgs) {
+    const peer = org.peers[0];
+    if (!peer) continue;
+    for (;;) {
+      const conn = connectTo(layout, org, peer);
+      try {
+        await conn.gateway.getNetwork(channel).getContract(chaincode, 'System').submitTransaction('Heartbeat');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(`${org.name} could not commit a transaction on ${channel}: ${(err as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      } finally {
+        conn.close();
+      }
+    }
+  }
+}

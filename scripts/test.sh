@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, build, lint, run the unit tests and the end-to-end suites against a
+# real native Fabric network (each suite brings up its own instance on its own ports and tears it down).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+start=$(date +%s)
+
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+npm run --silent build
+bash scripts/install-fabric.sh >/dev/null
+npx eslint --max-warnings 0 .
+npx prettier --check --log-level warn .
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+status=0
+# Unit tests (with coverage of what they exercise) first, then end-to-end suites on real peers.
+npx c8 --reporter=text-summary --include 'chaincode/dist/**' --include 'network/dist/**' --exclude '**/*.test.js' \
+  mocha --config .mocharc.json 2>&1 | tee "$out" || status=$?
+
+passed=$(grep -Eo '[0-9]+ passing' "$out" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failing' "$out" | awk '{s+=$1} END {print s+0}')
+pending=$(grep -Eo '[0-9]+ pending' "$out" | awk '{s+=$1} END {print s+0}')
+echo "npm test finished in $(($(date +%s) - start))s"
+echo "tests: $passed passed, $failed failed, $pending skipped"
+if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then exit 1; fi
