@@ -19,9 +19,9 @@ status=0
 npx c8 --reporter=text-summary --include 'chaincode/dist/**' --include 'network/dist/**' --exclude '**/*.test.js' \
   mocha --config .mocharc.json 2>&1 | tee "$out" || status=$?
 
-passed=$(grep -Eo '[0-9]+ passing' "$out" | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failing' "$out" | awk '{s+=$1} END {print s+0}')
-pending=$(grep -Eo '[0-9]+ pending' "$out" | awk '{s+=$1} END {print s+0}')
+passed=$( (grep -Eo '[0-9]+ passing' "$out" || true) | awk '{s+=$1} END {print s+0}')
+failed=$( (grep -Eo '[0-9]+ failing' "$out" || true) | awk '{s+=$1} END {print s+0}')
+pending=$( (grep -Eo '[0-9]+ pending' "$out" || true) | awk '{s+=$1} END {print s+0}')
 echo "npm test finished in $(($(date +%s) - start))s"
 echo "tests: $passed passed, $failed failed, $pending skipped"
 if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then exit 1; fi
