@@ -10,13 +10,15 @@ npm run --silent build
 bash scripts/install-fabric.sh >/dev/null
 
 stop() {
-  trap - INT TERM EXIT
+  trap - INT TERM ERR
   echo
   echo "stopping the network (data kept; 'scripts/network.sh down --clean' wipes it)..."
   node network/dist/cli.js down
   exit 0
 }
 trap stop INT TERM
+# A failed start stops what it started (data kept), so a retry begins from a clean slate of processes.
+trap 'echo "start failed; stopping the nodes it started"; node network/dist/cli.js down; exit 1' ERR
 
 node network/dist/cli.js up "$@"
 node network/dist/cli.js status || true

@@ -25,7 +25,8 @@ export async function createGenesisBlocks(ctx: NetworkContext): Promise<void> {
 export async function joinOrderers(ctx: NetworkContext): Promise<void> {
   await Promise.all(
     activeOrderers(ctx.topology).map(async (orderer) => {
-      const out = await osnadmin(ctx, orderer, ['channel', 'list']);
+      // /healthz can answer before the admin endpoint listens, so the first call is retried.
+      const out = await retry(() => osnadmin(ctx, orderer, ['channel', 'list']));
       // osnadmin prints "Status: 200" before the JSON body.
       const list = JSON.parse(out.slice(out.indexOf('{'))) as {
         channels: Array<{ name: string }> | null;
@@ -33,14 +34,16 @@ export async function joinOrderers(ctx: NetworkContext): Promise<void> {
       const joined = new Set((list.channels ?? []).map((c) => c.name));
       for (const channel of ctx.topology.channels) {
         if (joined.has(channel.name)) continue;
-        await osnadmin(ctx, orderer, [
-          'channel',
-          'join',
-          '--channelID',
-          channel.name,
-          '--config-block',
-          ctx.layout.channelBlock(channel.name),
-        ]);
+        await retry(() =>
+          osnadmin(ctx, orderer, [
+            'channel',
+            'join',
+            '--channelID',
+            channel.name,
+            '--config-block',
+            ctx.layout.channelBlock(channel.name),
+          ]),
+        );
       }
     }),
   );
