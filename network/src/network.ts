@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
 import { approveAndCommit, installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
@@ -159,8 +160,15 @@ export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}):
     }),
   );
   if (opts.clean) {
-    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs, ctx.layout.crypto]) {
+    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs]) {
       rmSync(dir, { recursive: true, force: true });
+    }
+    // crypto-config/ keeps its committed README; everything generated in it goes.
+    if (existsSync(ctx.layout.crypto)) {
+      for (const entry of readdirSync(ctx.layout.crypto)) {
+        if (entry !== 'README.md') rmSync(join(ctx.layout.crypto, entry), { recursive: true, force: true });
+      }
+      if (readdirSync(ctx.layout.crypto).length === 0) rmSync(ctx.layout.crypto, { recursive: true, force: true });
     }
   }
   return stopped;
