@@ -8,6 +8,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  /** A movement refused by a compliance rule; the message starts with the specific reason code. */
+  COMPLIANCE: 'COMPLIANCE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -18,8 +20,10 @@ export class MarketError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For COMPLIANCE errors: the specific rule that refused the movement. */
+    readonly reason?: string,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${reason ? `${reason}: ` : ''}${message}`);
   }
 }
 

@@ -1,2 +1,6 @@
 export * from './errors';
 export * from './roles';
+export * from './compliance';
+export * from './schemas';
+export * from './records';
+export * from './collections';

@@ -273,11 +273,14 @@ function readManifest(dir: string): { version: string; dependencies?: Record<str
   };
 }
 
-/** Copies compiled output without tests or source maps' test files. */
+/** Copies compiled output without tests and test support (they never run on a peer). */
 function copyBuilt(from: string, to: string): void {
   if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first`);
   rmSync(to, { recursive: true, force: true });
-  cpSync(from, to, { recursive: true, filter: (src) => !/\.test\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(src) });
+  cpSync(from, to, {
+    recursive: true,
+    filter: (src) => !/\.test\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(src) && !/[/\\]testing([/\\]|$)/.test(src),
+  });
 }
 
 function digestTree(roots: string[], extra: string): string {

@@ -7,3 +7,4 @@ export * from './compose';
 export * from './collections';
 export { run, CommandError } from './exec';
 export * from './gateway-client';
+export * from './users';

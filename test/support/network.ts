@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { Layout, loadTopology, REPO_ROOT, run, type Topology } from '@ecf/network';
 
 /**
@@ -15,13 +14,12 @@ export class TestNetwork {
   readonly layout: Layout;
   readonly topology: Topology;
 
-  constructor(portShift = 10_000, edit: (raw: Record<string, unknown>) => void = () => undefined) {
+  constructor(portShift = 10_000) {
     this.home = mkdtempSync(join(tmpdir(), 'ecf-net-'));
     const raw = parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')) as {
       orgs: Array<{ portBase: number }>;
     };
     for (const org of raw.orgs) org.portBase += portShift;
-    edit(raw as unknown as Record<string, unknown>);
     this.topologyFile = join(this.home, 'topology.yaml');
     writeFileSync(this.topologyFile, stringify(raw));
     this.layout = new Layout(join(this.home, 'state'));
@@ -30,14 +28,21 @@ export class TestNetwork {
 
   /** Runs scripts/network.sh's CLI against this instance; resolves to its output. */
   cli(...args: string[]): Promise<string> {
-    return run(
-      process.execPath,
-      [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile],
-      {
-        env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
-        timeoutMs: 590_000,
-      },
-    );
+    return run(process.execPath, [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile], {
+      env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
+      timeoutMs: 590_000,
+    });
+  }
+
+  /** The Fabric binaries folder (installed by then: the CLI installs them before anything else). */
+  async bin(): Promise<string> {
+    return (await run('bash', [join(REPO_ROOT, 'scripts', 'install-fabric.sh')])).trim();
+  }
+
+  org(name: string) {
+    const org = this.topology.orgs.find((o) => o.name === name);
+    if (!org) throw new Error(`no org ${name}`);
+    return org;
   }
 
   async destroy(): Promise<void> {

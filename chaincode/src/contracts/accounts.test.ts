@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { operatorCollection } from '@ecf/common';
+import { personalDataHash } from '../accounts/personal-data';
+import { ids, Market, MYR, personal, YEAR } from '../testing/market-fixture';
+
+describe('Accounts: onboarding, KYC, lifecycle and erasure', () => {
+  let m: Market;
+  beforeEach(async () => {
+    m = await new Market().setup();
+  });
+
+  it('keeps personal data out of public state: only an opaque id, claims and a salted hash', async () => {
+    const publicText = [...m.world.state.values()].map((v) => v.toString()).join('\n');
+    expect(publicText).not.to.contain('ID-acc-alice');
+    expect(publicText).not.to.contain('fullName');
+    const account = await m.ok<{ personalDataHash: string; operatorMspId: string }>(
+      ids.operatorA,
+      'Accounts',
+      'GetAccount',
+      ['acc-alice'],
+    );
+    expect(account.personalDataHash).to.equal(personalDataHash(personal('acc-alice'), 'c2FsdHNhbHRzYWx0c2FsdA=='));
+    const privateText = [...m.world.collection(operatorCollection('OperatorAMSP')).values()]
+      .map((v) => v.toString())
+      .join('\n');
+    expect(privateText).to.contain('ID-acc-alice');
+    expect([...m.world.collection(operatorCollection('OperatorBMSP')).values()].map(String).join('')).not.to.contain(
+      'acc-alice',
+    );
+  });
+
+  it('refuses personal data in arguments: onboarding reads only transient data', async () => {
+    await m.refused('INVALID_ARGUMENT', ids.operatorA, 'Accounts', 'Onboard', []);
+  });
+
+  it('lets the operator, its trustee and the regulator read personal data; not the competitor or another user', async () => {
+    for (const who of [ids.operatorA, ids.trustee, ids.regulator, ids.alice]) {
+      const r = await m.ok<{ personal: { fullName: string } }>(who, 'Accounts', 'GetPersonalData', ['acc-alice']);
+      expect(r.personal.fullName).to.equal('acc-alice');
+    }
+    await m.refused('FORBIDDEN', ids.operatorB, 'Accounts', 'GetPersonalData', ['acc-alice']);
+    await m.refused('FORBIDDEN', ids.bob, 'Accounts', 'GetPersonalData', ['acc-alice']);
+    await m.refused('FORBIDDEN', ids.carol, 'Accounts', 'GetAccount', ['acc-alice']);
+  });
+
+  it('verifies the private record against the public hash and the on-chain private data hash', async () => {
+    const v = await m.ok<{ present: boolean; matchesAccount: boolean; onChainHash: string }>(
+      ids.regulator,
+      'Accounts',
+      'VerifyPersonalData',
+      ['acc-alice'],
+    );
+    expect(v.present).to.equal(true);
+    expect(v.matchesAccount).to.equal(true);
+    expect(v.onChainHash).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('updates KYC claims and re-commits new personal data with a new salt', async () => {
+    const kyc = { validUntil: m.world.now + 2 * YEAR, investorClass: 'angel', jurisdiction: 'SG' };
+    await m.ok(ids.operatorA, 'Accounts', 'UpdateKyc', [], {
+      accountId: 'acc-alice',
+      kyc,
+      personal: personal('Alice Tan'),
+      salt: 'bmV3c2FsdG5ld3NhbHRuZXc=',
+    });
+    const account = await m.ok<{ kyc: { investorClass: string }; personalDataHash: string }>(
+      ids.regulator,
+      'Accounts',
+      'GetAccount',
+      ['acc-alice'],
+    );
+    expect(account.kyc.investorClass).to.equal('angel');
+    expect(account.personalDataHash).to.equal(personalDataHash(personal('Alice Tan'), 'bmV3c2FsdG5ld3NhbHRuZXc='));
+    await m.refused('INVALID_ARGUMENT', ids.operatorA, 'Accounts', 'UpdateKyc', [], {
+      accountId: 'acc-alice',
+      kyc,
+      personal: personal('X'),
+    });
+    await m.refused('FORBIDDEN', ids.operatorB, 'Accounts', 'UpdateKyc', [], { accountId: 'acc-alice', kyc });
+  });
+
+  it('refuses onboarding twice, by a non-operator, or with KYC already expired', async () => {
+    const body = {
+      accountId: 'acc-alice',
+      type: 'investor',
+      kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
+      personal: personal('a'),
+      salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+    };
+    await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'Onboard', [], body);
+    await m.refused('FORBIDDEN', ids.trustee, 'Accounts', 'Onboard', [], { ...body, accountId: 'acc-new' });
+    await m.refused('INVALID_ARGUMENT', ids.operatorA, 'Accounts', 'Onboard', [], {
+      ...body,
+      accountId: 'acc-new',
+      kyc: { ...body.kyc, validUntil: m.world.now - 1 },
+    });
+  });
+
+  it('offboards only an empty account, then purges its personal data and keeps the hash and history', async () => {
+    await m.deposit('acc-bob', '100');
+    const off = (s: string) => [JSON.stringify({ accountId: 'acc-bob', status: s, reason: 'customer request' })];
+    await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', off('OFFBOARDED'));
+    await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'PurgePersonalData', ['acc-bob']);
+    await m.ok(ids.trustee, 'Money', 'Withdraw', [], {
+      accountId: 'acc-bob',
+      tokenId: MYR,
+      amount: '100',
+      bankReference: 'OUT-1',
+    });
+    await m.ok(ids.operatorA, 'Accounts', 'SetStatus', off('OFFBOARDED'));
+    await m.ok(ids.operatorA, 'Accounts', 'PurgePersonalData', ['acc-bob']);
+    await m.refused('NOT_FOUND', ids.regulator, 'Accounts', 'GetPersonalData', ['acc-bob']);
+    const account = await m.ok<{ personalDataHash: string; status: string }>(ids.regulator, 'Accounts', 'GetAccount', [
+      'acc-bob',
+    ]);
+    expect(account.personalDataHash).to.match(/^[0-9a-f]{64}$/);
+    const history = await m.ok<{ movements: unknown[] }>(ids.regulator, 'Accounts', 'GetHistory', ['acc-bob']);
+    expect(history.movements).to.have.length(2);
+    await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', off('ACTIVE'));
+  });
+
+  it('suspends an account so it cannot transact, and reinstates it', async () => {
+    await m.deposit('acc-alice', '100');
+    const set = (s: string) => [JSON.stringify({ accountId: 'acc-alice', status: s, reason: 'review of activity' })];
+    await m.ok(ids.operatorA, 'Accounts', 'SetStatus', set('SUSPENDED'));
+    const msg = await m.refused('COMPLIANCE', ids.alice, 'Transfers', 'Transfer', [], {
+      from: 'acc-alice',
+      to: 'acc-bob',
+      assetId: MYR,
+      amount: '1',
+    });
+    expect(msg).to.contain('SENDER_NOT_ACTIVE');
+    await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', set('SUSPENDED'));
+    await m.ok(ids.operatorA, 'Accounts', 'SetStatus', set('ACTIVE'));
+  });
+});

@@ -1,0 +1,214 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  accountStatusSchema,
+  ErrorCode,
+  idSchema,
+  MarketError,
+  onboardAccountSchema,
+  RECORD_VERSION,
+  updateKycSchema,
+  type Account,
+} from '@ecf/common';
+import { personalDataHash, type PersonalRecord } from '../accounts/personal-data';
+import { Holdings } from '../assets/holdings';
+import { requireOperator, requireRead, resolveCaller, type Caller } from '../auth/caller';
+import type { MarketContext } from '../context';
+import { keys, KeyType } from '../ledger/keys';
+import { parse, parseJsonArg, transientPayload } from '../input';
+import { getAccount, listAssets, operatorOf } from '../registry/records';
+import { json, MarketContract } from './base';
+
+/** Onboarding and lifecycle of issuers' and investors' accounts, by their operator. */
+@Info({ title: 'Accounts', description: 'Issuer and investor accounts: KYC claims public, personal data private' })
+export class AccountsContract extends MarketContract {
+  constructor() {
+    super('Accounts');
+  }
+
+  /**
+   * Operator: opens an account after KYC. Transient `payload`: accountId, type, kyc, personal, salt.
+   * Public state gets the opaque id, claims and the salted hash; the person's data goes to the
+   * operator's collection only.
+   */
+  @Transaction()
+  @Returns('string')
+  public async Onboard(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireOperator(caller);
+    const req = transientPayload(ctx, onboardAccountSchema);
+    const key = keys.account(ctx.stub, req.accountId);
+    if (await ctx.ledger.get<Account>(key))
+      throw new MarketError(ErrorCode.CONFLICT, `account ${req.accountId} already exists`);
+    const now = ctx.ledger.now;
+    if (req.kyc.validUntil <= now)
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'kyc.validUntil is not in the future');
+    const account: Account = {
+      v: RECORD_VERSION,
+      id: req.accountId,
+      operatorMspId: caller.mspId,
+      type: req.type,
+      status: 'ACTIVE',
+      frozen: false,
+      kyc: req.kyc,
+      personalDataHash: personalDataHash(req.personal, req.salt),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const record: PersonalRecord = {
+      v: RECORD_VERSION,
+      accountId: req.accountId,
+      personal: req.personal,
+      salt: req.salt,
+      updatedAt: now,
+    };
+    await ctx.ledger.put(key, account);
+    await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, req.accountId), record);
+    ctx.ledger.emit('AccountOnboarded', { accountId: account.id, operatorMspId: caller.mspId, type: account.type });
+    return json(account);
+  }
+
+  /** Operator: renews KYC claims, and optionally replaces the personal data (with a new salt). */
+  @Transaction()
+  @Returns('string')
+  public async UpdateKyc(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireOperator(caller);
+    const req = transientPayload(ctx, updateKycSchema);
+    const account = await this.ownAccount(ctx, caller, req.accountId);
+    if (account.status === 'OFFBOARDED')
+      throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} is offboarded`);
+    const now = ctx.ledger.now;
+    const updated: Account = { ...account, kyc: req.kyc, updatedAt: now };
+    if (req.personal && req.salt) {
+      updated.personalDataHash = personalDataHash(req.personal, req.salt);
+      const record: PersonalRecord = {
+        v: RECORD_VERSION,
+        accountId: account.id,
+        personal: req.personal,
+        salt: req.salt,
+        updatedAt: now,
+      };
+      await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id), record);
+    }
+    await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
+    ctx.ledger.emit('AccountKycUpdated', { accountId: account.id, validUntil: req.kyc.validUntil });
+    return json(updated);
+  }
+
+  /**
+   * Operator: suspend, reinstate or offboard its own customer. Offboarding is final and needs every
+   * balance at zero, so no asset is ever stranded in a closed account.
+   */
+  @Transaction()
+  @Returns('string')
+  public async SetStatus(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireOperator(caller);
+    const req = parseJsonArg(accountStatusSchema, input);
+    const account = await this.ownAccount(ctx, caller, req.accountId);
+    if (account.status === 'OFFBOARDED')
+      throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} is offboarded; that is final`);
+    if (account.status === req.status)
+      throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} is already ${req.status}`);
+    if (req.status === 'OFFBOARDED') {
+      const holdings = new Holdings(ctx);
+      for (const asset of await listAssets(ctx)) {
+        if ((await holdings.balance(account, asset.id)) !== 0n) {
+          throw new MarketError(
+            ErrorCode.CONFLICT,
+            `account ${account.id} still holds ${asset.id}; empty it before offboarding`,
+          );
+        }
+      }
+    }
+    const updated: Account = { ...account, status: req.status, updatedAt: ctx.ledger.now };
+    await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
+    ctx.ledger.emit('AccountStatusChanged', { accountId: account.id, status: req.status, reason: req.reason });
+    return json(updated);
+  }
+
+  /** Erasure: an offboarded person's data leaves every peer; the public hash and all history stay. */
+  @Transaction()
+  public async PurgePersonalData(ctx: MarketContext, accountId: string): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    requireOperator(caller);
+    const account = await this.ownAccount(ctx, caller, parse(idSchema, accountId));
+    if (account.status !== 'OFFBOARDED') {
+      throw new MarketError(
+        ErrorCode.CONFLICT,
+        `account ${account.id} must be offboarded before its personal data is purged`,
+      );
+    }
+    await ctx.ledger.purgePrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id));
+    ctx.ledger.emit('PersonalDataPurged', { accountId: account.id });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetAccount(ctx: MarketContext, accountId: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const account = await getAccount(ctx, parse(idSchema, accountId));
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    return json(account);
+  }
+
+  /** The operator's, its trustee's or the regulator's view of a person (member peers only hold it). */
+  @Transaction(false)
+  @Returns('string')
+  public async GetPersonalData(ctx: MarketContext, accountId: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const account = await getAccount(ctx, parse(idSchema, accountId));
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    const record = await ctx.ledger.getPrivate<PersonalRecord>(
+      Holdings.collectionOf(account),
+      keys.personal(ctx.stub, account.id),
+    );
+    if (!record)
+      throw new MarketError(ErrorCode.NOT_FOUND, `no personal data for ${account.id} (never stored or purged)`);
+    return json(record);
+  }
+
+  /**
+   * Checks the private record against both commitments: the salted hash in the public account and the
+   * hash Fabric itself keeps on chain for the private key.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async VerifyPersonalData(ctx: MarketContext, accountId: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const account = await getAccount(ctx, parse(idSchema, accountId));
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    const collection = Holdings.collectionOf(account);
+    const key = keys.personal(ctx.stub, account.id);
+    const onChainHash = await ctx.ledger.privateHash(collection, key);
+    const record = await ctx.ledger.getPrivate<PersonalRecord>(collection, key);
+    const matchesAccount = record ? personalDataHash(record.personal, record.salt) === account.personalDataHash : false;
+    return json({
+      accountId: account.id,
+      present: record !== undefined,
+      matchesAccount,
+      onChainHash,
+      accountHash: account.personalDataHash,
+    });
+  }
+
+  /** The account's movements, from its operator's collection. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetHistory(ctx: MarketContext, accountId: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const account = await getAccount(ctx, parse(idSchema, accountId));
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    const movements = await ctx.ledger.listPrivate(Holdings.collectionOf(account), KeyType.MOVEMENT, [account.id]);
+    const changes = await ctx.ledger.history<Account>(keys.account(ctx.stub, account.id));
+    return json({ accountId: account.id, movements: movements.map((m) => m.value), changes });
+  }
+
+  private async ownAccount(ctx: MarketContext, caller: Caller, accountId: string): Promise<Account> {
+    const account = await getAccount(ctx, accountId);
+    if (account.operatorMspId !== caller.mspId) {
+      throw new MarketError(ErrorCode.FORBIDDEN, `account ${accountId} is not a customer of ${caller.mspId}`);
+    }
+    return account;
+  }
+}

@@ -1,0 +1,239 @@
+import { expect } from 'chai';
+import type { FakeIdentity } from '../testing/fake-stub';
+import { ACME, ids, Market, MYR, personal, YEAR, type ContractName } from '../testing/market-fixture';
+
+/**
+ * The authorization matrix: every transaction × every kind of caller, each cell on a fresh ledger.
+ * Allowed cells must succeed; denied cells must fail with FORBIDDEN and write nothing.
+ */
+type CallerName =
+  | 'regulator'
+  | 'trustee'
+  | 'operatorA'
+  | 'operatorB'
+  | 'issuerA'
+  | 'investorA'
+  | 'investorB'
+  | 'foreignMsp'
+  | 'noAttributes'
+  | 'suspendedOperator'
+  | 'revokedOperator';
+
+const CALLERS: Record<CallerName, FakeIdentity> = {
+  regulator: ids.regulator,
+  trustee: ids.trustee,
+  operatorA: ids.operatorA,
+  operatorB: ids.operatorB,
+  issuerA: ids.acme,
+  investorA: ids.alice,
+  investorB: ids.carol,
+  foreignMsp: ids.foreign,
+  noAttributes: ids.noRole,
+  suspendedOperator: ids.operatorA,
+  revokedOperator: ids.operatorB,
+};
+
+interface Prepared {
+  instructionId: string;
+}
+
+interface Row {
+  tx: `${ContractName}:${string}`;
+  args?: (p: Prepared) => string[];
+  transient?: (m: Market) => unknown;
+  allowed: CallerName[];
+}
+
+const j = (o: unknown) => [JSON.stringify(o)];
+const reason = 'supervisory decision';
+/** Callers whose identity resolves (anyone admitted and not revoked) may read public reference data. */
+const MEMBERS: CallerName[] = [
+  'regulator',
+  'trustee',
+  'operatorA',
+  'operatorB',
+  'issuerA',
+  'investorA',
+  'investorB',
+  'suspendedOperator',
+];
+/** Who may read investor A's account: itself, its operator (even suspended), that operator's trustee, the regulator. */
+const READERS_OF_A: CallerName[] = ['regulator', 'trustee', 'operatorA', 'investorA', 'suspendedOperator'];
+
+const ROWS: Row[] = [
+  {
+    tx: 'Registry:AdmitParticipant',
+    args: () => j({ mspId: 'OperatorCMSP', kind: 'operator', trusteeMspId: 'TrusteeMSP', reason }),
+    allowed: ['regulator'],
+  },
+  {
+    tx: 'Registry:SetParticipantStatus',
+    args: () => j({ mspId: 'OperatorBMSP', status: 'SUSPENDED', reason }),
+    allowed: ['regulator', 'trustee'],
+  },
+  { tx: 'Registry:GetParticipant', args: () => ['TrusteeMSP'], allowed: MEMBERS },
+  { tx: 'Registry:ListParticipants', allowed: MEMBERS },
+  { tx: 'Registry:GetAsset', args: () => [MYR], allowed: MEMBERS },
+  { tx: 'Registry:ListAssets', allowed: MEMBERS },
+  {
+    tx: 'Accounts:Onboard',
+    transient: (m) => ({
+      accountId: 'acc-new',
+      type: 'investor',
+      kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
+      personal: personal('n'),
+      salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+    }),
+    allowed: ['operatorA', 'operatorB'],
+  },
+  {
+    tx: 'Accounts:UpdateKyc',
+    transient: (m) => ({
+      accountId: 'acc-alice',
+      kyc: { validUntil: m.world.now + YEAR, investorClass: 'angel', jurisdiction: 'MY' },
+    }),
+    allowed: ['operatorA'],
+  },
+  {
+    tx: 'Accounts:SetStatus',
+    args: () => j({ accountId: 'acc-alice', status: 'SUSPENDED', reason }),
+    allowed: ['operatorA'],
+  },
+  { tx: 'Accounts:PurgePersonalData', args: () => ['acc-zed'], allowed: ['operatorA'] },
+  { tx: 'Accounts:GetAccount', args: () => ['acc-alice'], allowed: READERS_OF_A },
+  { tx: 'Accounts:GetPersonalData', args: () => ['acc-alice'], allowed: READERS_OF_A },
+  { tx: 'Accounts:VerifyPersonalData', args: () => ['acc-alice'], allowed: READERS_OF_A },
+  { tx: 'Accounts:GetHistory', args: () => ['acc-alice'], allowed: READERS_OF_A },
+  { tx: 'Money:CreateToken', args: () => j({ currency: 'USD', decimals: 2 }), allowed: ['trustee'] },
+  {
+    tx: 'Money:Deposit',
+    transient: () => ({ accountId: 'acc-alice', tokenId: MYR, amount: '5', bankReference: 'IN-9' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Money:Withdraw',
+    transient: () => ({ accountId: 'acc-alice', tokenId: MYR, amount: '5', bankReference: 'OUT-9' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Equity:CreateShareClass',
+    args: () =>
+      j({
+        classId: 'ACME-B',
+        issuerAccountId: 'acc-acme',
+        kind: 'restricted',
+        decimals: 0,
+        allowedInvestorClasses: ['angel'],
+      }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Equity:Issue',
+    transient: () => ({ classId: ACME, accountId: 'acc-bob', amount: '5', purpose: 'offering' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Equity:Burn',
+    transient: () => ({ classId: ACME, accountId: 'acc-acme', amount: '5', purpose: 'buyback' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Transfers:Transfer',
+    transient: () => ({ from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '1' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Transfers:CanTransfer',
+    transient: () => ({ from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '1' }),
+    allowed: READERS_OF_A,
+  },
+  {
+    tx: 'Transfers:Instruct',
+    transient: () => ({ from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '1' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Transfers:Settle',
+    args: (p) => j({ instructionId: p.instructionId, fromOperatorMspId: 'OperatorAMSP' }),
+    allowed: ['trustee'],
+  },
+  { tx: 'Transfers:GetBalance', args: () => j({ accountId: 'acc-alice', assetId: MYR }), allowed: READERS_OF_A },
+  { tx: 'Transfers:GetPortfolio', args: () => j({ accountId: 'acc-alice' }), allowed: READERS_OF_A },
+  {
+    tx: 'Supervision:FreezeAccount',
+    args: () => j({ accountId: 'acc-alice', frozen: true, reason }),
+    allowed: ['regulator'],
+  },
+  {
+    tx: 'Supervision:SetPartialFreeze',
+    transient: () => ({ accountId: 'acc-alice', assetId: MYR, amount: '5', reason }),
+    allowed: ['regulator'],
+  },
+  { tx: 'Supervision:HaltInstrument', args: () => j({ assetId: ACME, halted: true, reason }), allowed: ['regulator'] },
+  {
+    tx: 'Supervision:ForcedTransfer',
+    transient: () => ({ from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '1', reason }),
+    allowed: ['regulator'],
+  },
+  { tx: 'Supervision:CheckSupply', args: () => j({ assetId: MYR }), allowed: ['regulator', 'trustee'] },
+  { tx: 'Supervision:GetInstrumentHistory', args: () => j({ assetId: MYR }), allowed: MEMBERS },
+  { tx: 'Supervision:ListActions', allowed: MEMBERS },
+];
+
+async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }> {
+  const m = await new Market().setup();
+  await m.deposit('acc-alice', '1000');
+  await m.issue('acc-acme', '100');
+  const instructionId = await m.ok<string>(ids.alice, 'Transfers', 'Instruct', [], {
+    from: 'acc-alice',
+    to: 'acc-carol',
+    assetId: MYR,
+    amount: '10',
+  });
+  await m.onboard(ids.operatorA, 'acc-zed', 'investor', 'retail');
+  await m.ok(
+    ids.operatorA,
+    'Accounts',
+    'SetStatus',
+    j({ accountId: 'acc-zed', status: 'OFFBOARDED', reason: 'closed by customer' }),
+  );
+  if (caller === 'suspendedOperator') {
+    await m.ok(
+      ids.regulator,
+      'Registry',
+      'SetParticipantStatus',
+      j({ mspId: 'OperatorAMSP', status: 'SUSPENDED', reason }),
+    );
+  }
+  if (caller === 'revokedOperator') {
+    await m.ok(
+      ids.regulator,
+      'Registry',
+      'SetParticipantStatus',
+      j({ mspId: 'OperatorBMSP', status: 'REVOKED', reason }),
+    );
+  }
+  return { m, p: { instructionId } };
+}
+
+describe('authorization matrix: every transaction × every caller', () => {
+  for (const row of ROWS) {
+    const [contract, method] = row.tx.split(':') as [ContractName, string];
+    describe(row.tx, () => {
+      for (const caller of Object.keys(CALLERS) as CallerName[]) {
+        const allowed = row.allowed.includes(caller);
+        it(`${allowed ? 'allows' : 'denies'} ${caller}`, async () => {
+          const { m, p } = await prepared(caller);
+          const args = row.args?.(p) ?? [];
+          const transient = row.transient?.(m);
+          if (allowed) {
+            const r = await m.call(CALLERS[caller], contract, method, args, transient);
+            expect(r.ok, `${caller} should be allowed: ${r.error?.message}`).to.equal(true);
+          } else {
+            await m.refused('FORBIDDEN', CALLERS[caller], contract, method, args, transient);
+          }
+        });
+      }
+    });
+  }
+});

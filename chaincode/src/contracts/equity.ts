@@ -1,0 +1,113 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  createShareClassSchema,
+  ErrorCode,
+  MarketError,
+  RECORD_VERSION,
+  unitsMovementSchema,
+  type Asset,
+} from '@ecf/common';
+import { Holdings } from '../assets/holdings';
+import { checkCredit, credit, refuseUnless } from '../assets/movements';
+import { requireTrustee, resolveCaller } from '../auth/caller';
+import type { MarketContext } from '../context';
+import { keys } from '../ledger/keys';
+import { parseJsonArg, transientPayload } from '../input';
+import { getAccount, getAsset, getParticipant } from '../registry/records';
+import { json, MarketContract } from './base';
+
+/** Share classes of issuers, registered and minted by the trustee that keeps the register. */
+@Info({ title: 'Equity', description: 'Share classes per issuer; issue, redeem and buy back units' })
+export class EquityContract extends MarketContract {
+  constructor() {
+    super('Equity');
+  }
+
+  /** Trustee: creates a share class for an issuer customer of one of the operators it serves. */
+  @Transaction()
+  @Returns('string')
+  public async CreateShareClass(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = parseJsonArg(createShareClassSchema, input);
+    if (await ctx.ledger.get<Asset>(keys.asset(ctx.stub, req.classId))) {
+      throw new MarketError(ErrorCode.CONFLICT, `asset ${req.classId} exists`);
+    }
+    const issuer = await getAccount(ctx, req.issuerAccountId);
+    if (issuer.type !== 'issuer')
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `${issuer.id} is not an issuer account`);
+    const operator = await getParticipant(ctx, issuer.operatorMspId);
+    if (operator.trusteeMspId !== caller.mspId) {
+      throw new MarketError(ErrorCode.FORBIDDEN, `${caller.mspId} does not serve ${issuer.operatorMspId}`);
+    }
+    const asset: Asset = {
+      v: RECORD_VERSION,
+      id: req.classId,
+      kind: 'equity',
+      trusteeMspId: caller.mspId,
+      issuerAccountId: issuer.id,
+      shareKind: req.kind,
+      decimals: req.decimals,
+      lockupUntil: req.lockupUntil,
+      allowedInvestorClasses: req.allowedInvestorClasses,
+      retailCapPerYear: req.retailCapPerYear,
+      halted: false,
+      haltReason: '',
+      createdAt: ctx.ledger.now,
+    };
+    await ctx.ledger.put(keys.asset(ctx.stub, asset.id), asset);
+    ctx.ledger.emit('AssetCreated', {
+      assetId: asset.id,
+      kind: 'equity',
+      trusteeMspId: caller.mspId,
+      issuerAccountId: issuer.id,
+    });
+    return json(asset);
+  }
+
+  /** Trustee: mints units to an account (an offering's allocation, a correction). Transient `payload`. */
+  @Transaction()
+  public async Issue(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = transientPayload(ctx, unitsMovementSchema);
+    const [account, shareClass] = await Promise.all([getAccount(ctx, req.accountId), getAsset(ctx, req.classId)]);
+    this.requireOwnClass(caller.mspId, shareClass);
+    const amount = BigInt(req.amount);
+    const holdings = new Holdings(ctx);
+    refuseUnless(await checkCredit(ctx, holdings, account, shareClass, amount));
+    await credit(ctx, holdings, account, shareClass, amount, 'issue', undefined, req.purpose);
+    await ctx.ledger.put(keys.supply(ctx.stub, shareClass.id, ctx.ledger.txId), {
+      v: RECORD_VERSION,
+      delta: amount.toString(),
+    });
+    ctx.ledger.emit('PrivateMovement', { kind: 'issue', collection: Holdings.collectionOf(account) });
+  }
+
+  /** Trustee: burns units on redemption or buyback. Transient `payload`. */
+  @Transaction()
+  public async Burn(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = transientPayload(ctx, unitsMovementSchema);
+    const [account, shareClass] = await Promise.all([getAccount(ctx, req.accountId), getAsset(ctx, req.classId)]);
+    this.requireOwnClass(caller.mspId, shareClass);
+    const amount = BigInt(req.amount);
+    const holdings = new Holdings(ctx);
+    const balance = await holdings.balance(account, shareClass.id);
+    if (balance < amount)
+      throw new MarketError(ErrorCode.COMPLIANCE, `balance ${balance} is below ${amount}`, 'INSUFFICIENT_BALANCE');
+    await holdings.apply(account, shareClass.id, balance, -amount, { kind: 'burn', reference: req.purpose });
+    await ctx.ledger.put(keys.supply(ctx.stub, shareClass.id, ctx.ledger.txId), {
+      v: RECORD_VERSION,
+      delta: (-amount).toString(),
+    });
+    ctx.ledger.emit('PrivateMovement', { kind: 'burn', collection: Holdings.collectionOf(account) });
+  }
+
+  private requireOwnClass(trusteeMspId: string, asset: Asset): void {
+    if (asset.kind !== 'equity' || asset.trusteeMspId !== trusteeMspId) {
+      throw new MarketError(ErrorCode.FORBIDDEN, `${asset.id} is not a share class registered by ${trusteeMspId}`);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { ACME, ids, Market, MYR } from '../testing/market-fixture';
+
+const ACCOUNTS = ['acc-alice', 'acc-bob', 'acc-carol', 'acc-acme'] as const;
+const USERS = { 'acc-alice': ids.alice, 'acc-bob': ids.bob, 'acc-carol': ids.carol, 'acc-acme': ids.acme } as const;
+type AccountId = (typeof ACCOUNTS)[number];
+
+type Step =
+  | { op: 'deposit' | 'withdraw'; account: AccountId; amount: number }
+  | { op: 'issue' | 'burn'; account: AccountId; amount: number }
+  | { op: 'transfer' | 'instruct' | 'forced'; from: AccountId; to: AccountId; asset: 'MYR' | 'ACME'; amount: number }
+  | { op: 'settle' }
+  | { op: 'freeze'; account: AccountId; amount: number };
+
+const account = fc.constantFrom(...ACCOUNTS);
+const amount = fc.integer({ min: 1, max: 5000 });
+const small = fc.integer({ min: 1, max: 300 });
+const asset = fc.constantFrom('MYR' as const, 'ACME' as const);
+/** Pairs at the same operator (transfers) and at different operators (instructions). */
+const samePair = fc.constantFrom(
+  ['acc-alice', 'acc-bob'],
+  ['acc-bob', 'acc-alice'],
+  ['acc-acme', 'acc-alice'],
+  ['acc-acme', 'acc-bob'],
+  ['acc-alice', 'acc-acme'],
+) as fc.Arbitrary<[AccountId, AccountId]>;
+const crossPair = fc.constantFrom(
+  ['acc-alice', 'acc-carol'],
+  ['acc-bob', 'acc-carol'],
+  ['acc-carol', 'acc-alice'],
+  ['acc-acme', 'acc-carol'],
+) as fc.Arbitrary<[AccountId, AccountId]>;
+const move = (op: 'transfer' | 'instruct' | 'forced', pair: fc.Arbitrary<[AccountId, AccountId]>) =>
+  fc
+    .record({ op: fc.constant(op), pair, asset, amount: small })
+    .map(({ pair: [from, to], ...rest }) => ({ ...rest, from, to }));
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('deposit' as const), account, amount }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('withdraw' as const), account, amount: small }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('issue' as const), account, amount: small }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constant('burn' as const), account, amount: fc.integer({ min: 1, max: 50 }) }),
+    weight: 1,
+  },
+  { arbitrary: move('transfer', samePair), weight: 4 },
+  { arbitrary: move('instruct', crossPair), weight: 3 },
+  { arbitrary: move('forced', fc.oneof(samePair, crossPair)), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('settle' as const) }), weight: 3 },
+  {
+    arbitrary: fc.record({ op: fc.constant('freeze' as const), account, amount: fc.integer({ min: 0, max: 3000 }) }),
+    weight: 1,
+  },
+);
+
+/** How many steps of each kind committed, so the property cannot pass by refusing everything. */
+const committed = new Map<string, number>();
+const count = (op: string, r: { ok: boolean }) => {
+  if (r.ok) committed.set(op, (committed.get(op) ?? 0) + 1);
+};
+
+async function apply(m: Market, s: Step, pending: Array<{ id: string; fromOperatorMspId: string }>): Promise<void> {
+  const n = String(s.op === 'settle' ? 0 : s.amount);
+  switch (s.op) {
+    case 'deposit':
+    case 'withdraw':
+      count(
+        s.op,
+        await m.call(ids.trustee, 'Money', s.op === 'deposit' ? 'Deposit' : 'Withdraw', [], {
+          accountId: s.account,
+          tokenId: MYR,
+          amount: n,
+          bankReference: 'R',
+        }),
+      );
+      return;
+    case 'issue':
+    case 'burn':
+      count(
+        s.op,
+        await m.call(ids.trustee, 'Equity', s.op === 'issue' ? 'Issue' : 'Burn', [], {
+          classId: ACME,
+          accountId: s.account,
+          amount: n,
+          purpose: s.op === 'issue' ? 'offering' : 'redemption',
+        }),
+      );
+      return;
+    case 'transfer':
+    case 'instruct': {
+      const r = await m.call<string>(USERS[s.from], 'Transfers', s.op === 'transfer' ? 'Transfer' : 'Instruct', [], {
+        from: s.from,
+        to: s.to,
+        assetId: s.asset === 'MYR' ? MYR : ACME,
+        amount: n,
+      });
+      count(s.op, r);
+      if (s.op === 'instruct' && r.ok && r.value) pending.push({ id: r.value, fromOperatorMspId: USERS[s.from].mspId });
+      return;
+    }
+    case 'forced':
+      count(
+        s.op,
+        await m.call(ids.regulator, 'Supervision', 'ForcedTransfer', [], {
+          from: s.from,
+          to: s.to,
+          assetId: s.asset === 'MYR' ? MYR : ACME,
+          amount: n,
+          reason: 'randomised test order',
+        }),
+      );
+      return;
+    case 'settle': {
+      const next = pending.shift();
+      if (next) {
+        const body = { instructionId: next.id, fromOperatorMspId: next.fromOperatorMspId };
+        count(s.op, await m.call(ids.trustee, 'Transfers', 'Settle', [JSON.stringify(body)]));
+      }
+      return;
+    }
+    case 'freeze':
+      await m.call(ids.regulator, 'Supervision', 'SetPartialFreeze', [], {
+        accountId: s.account,
+        assetId: MYR,
+        amount: n,
+        reason: 'randomised freeze',
+      });
+      return;
+  }
+}
+
+describe('conservation invariants under random operation sequences (property-based)', () => {
+  it('never breaks supply = balances + in transit, never goes negative', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {
+        const m = await new Market().setup();
+        for (const a of ACCOUNTS) await m.deposit(a, '20000');
+        await m.issue('acc-acme', '3000');
+        await m.issue('acc-bob', '500');
+        const pending: Array<{ id: string; fromOperatorMspId: string }> = [];
+        for (const s of steps) {
+          await apply(m, s, pending);
+          for (const asset of [MYR, ACME]) {
+            const report = await m.supply(asset);
+            expect(report.consistent, `${asset} after ${JSON.stringify(s)}: ${JSON.stringify(report)}`).to.equal(true);
+          }
+          for (const a of ACCOUNTS) {
+            expect((await m.balance(a, MYR)) >= 0n).to.equal(true);
+            expect((await m.balance(a, ACME)) >= 0n).to.equal(true);
+          }
+        }
+      }),
+      { numRuns: 60, seed: 20261121 },
+    );
+    for (const op of ['deposit', 'withdraw', 'issue', 'burn', 'transfer', 'instruct', 'forced', 'settle']) {
+      expect(committed.get(op) ?? 0, `${op} steps committed`).to.be.greaterThan(3);
+    }
+  });
+});

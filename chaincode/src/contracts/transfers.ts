@@ -1,0 +1,201 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  accountQuerySchema,
+  balanceQuerySchema,
+  ErrorCode,
+  MarketError,
+  operatorCollection,
+  RECORD_VERSION,
+  settleTransferSchema,
+  transferSchema,
+  type TransferCheck,
+} from '@ecf/common';
+import { Holdings } from '../assets/holdings';
+import { checkCredit, credit, refuseUnless, transferFacts } from '../assets/movements';
+import { requireActFor, requireRead, requireTrustee, resolveCaller } from '../auth/caller';
+import { checkTransfer } from '../compliance/check-transfer';
+import type { MarketContext } from '../context';
+import { keys } from '../ledger/keys';
+import { parseJsonArg, transientPayload } from '../input';
+import { getAccount, getAsset, getParticipant, listAssets, operatorOf } from '../registry/records';
+import { json, MarketContract } from './base';
+
+/** A cross-operator transfer in flight: the amount has left the sender and waits for the custodian. */
+export interface TransitRecord {
+  v: number;
+  id: string;
+  from: string;
+  to: string;
+  fromOperatorMspId: string;
+  toOperatorMspId: string;
+  assetId: string;
+  amount: string;
+  at: number;
+}
+
+/**
+ * Movements between accounts. Within one operator a transfer is one transaction on that operator's
+ * collection. Across operators no single client may read both collections (member-only reads), so the
+ * sender instructs (the amount moves into transit in its own collection) and the custodian trustee, a
+ * member of both, settles (credits the receiver, or refunds the sender if the receiver became ineligible).
+ */
+@Info({ title: 'Transfers', description: 'Transfers, compliance pre-checks, balances and portfolios' })
+export class TransfersContract extends MarketContract {
+  constructor() {
+    super('Transfers');
+  }
+
+  /** End user (own account) or its operator: same-operator transfer. Transient `payload`. */
+  @Transaction()
+  public async Transfer(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, transferSchema);
+    const holdings = new Holdings(ctx);
+    const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
+    requireActFor(caller, facts.from);
+    if (facts.from.operatorMspId !== facts.to.operatorMspId) {
+      throw new MarketError(
+        ErrorCode.CONFLICT,
+        `${req.to} is a customer of another operator: use Transfers:Instruct, settled by the custodian`,
+      );
+    }
+    refuseUnless(checkTransfer(facts));
+    await holdings.apply(facts.from, facts.asset.id, facts.fromBalance, -facts.amount, {
+      kind: 'transfer',
+      counterparty: facts.to.id,
+    });
+    await credit(ctx, holdings, facts.to, facts.asset, facts.amount, 'transfer', facts.from.id);
+    ctx.ledger.emit('PrivateMovement', { kind: 'transfer', collection: Holdings.collectionOf(facts.from) });
+  }
+
+  /** Evaluate-only: would this transfer pass every rule now? Answers the reason code without submitting. */
+  @Transaction(false)
+  @Returns('string')
+  public async CanTransfer(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, transferSchema);
+    const holdings = new Holdings(ctx);
+    const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
+    requireRead(caller, facts.from, facts.fromOperator.trusteeMspId);
+    const check: TransferCheck = checkTransfer(facts);
+    return json(check);
+  }
+
+  /** End user or its operator: starts a cross-operator transfer. Transient `payload`. Returns the instruction id. */
+  @Transaction()
+  @Returns('string')
+  public async Instruct(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, transferSchema);
+    const holdings = new Holdings(ctx);
+    const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
+    requireActFor(caller, facts.from);
+    if (facts.from.operatorMspId === facts.to.operatorMspId) {
+      throw new MarketError(ErrorCode.CONFLICT, 'both accounts are at the same operator: use Transfers:Transfer');
+    }
+    refuseUnless(checkTransfer(facts));
+    const id = ctx.ledger.txId;
+    const transit: TransitRecord = {
+      v: RECORD_VERSION,
+      id,
+      from: facts.from.id,
+      to: facts.to.id,
+      fromOperatorMspId: facts.from.operatorMspId,
+      toOperatorMspId: facts.to.operatorMspId,
+      assetId: facts.asset.id,
+      amount: facts.amount.toString(),
+      at: ctx.ledger.now,
+    };
+    await holdings.apply(facts.from, facts.asset.id, facts.fromBalance, -facts.amount, {
+      kind: 'instruction',
+      counterparty: facts.to.id,
+      reference: id,
+    });
+    await ctx.ledger.putPrivate(Holdings.collectionOf(facts.from), keys.transit(ctx.stub, id), transit);
+    ctx.ledger.emit('TransferInstructed', {
+      instructionId: id,
+      fromOperatorMspId: transit.fromOperatorMspId,
+      toOperatorMspId: transit.toOperatorMspId,
+      custodianMspId: facts.asset.trusteeMspId,
+    });
+    return id;
+  }
+
+  /** Custodian trustee: settles an instruction (credit the receiver, or refund the sender). */
+  @Transaction()
+  @Returns('string')
+  public async Settle(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = parseJsonArg(settleTransferSchema, input);
+    const fromOperator = await getParticipant(ctx, req.fromOperatorMspId);
+    if (fromOperator.trusteeMspId !== caller.mspId) {
+      throw new MarketError(ErrorCode.FORBIDDEN, `${caller.mspId} does not serve ${req.fromOperatorMspId}`);
+    }
+    const collection = operatorCollection(req.fromOperatorMspId);
+    const transitKey = keys.transit(ctx.stub, req.instructionId);
+    const transit = await ctx.ledger.getPrivate<TransitRecord>(collection, transitKey);
+    if (!transit)
+      throw new MarketError(ErrorCode.NOT_FOUND, `instruction ${req.instructionId} not pending (unknown or settled)`);
+    const [from, to, asset] = await Promise.all([
+      getAccount(ctx, transit.from),
+      getAccount(ctx, transit.to),
+      getAsset(ctx, transit.assetId),
+    ]);
+    const amount = BigInt(transit.amount);
+    const holdings = new Holdings(ctx);
+    const check = await checkCredit(ctx, holdings, to, asset, amount);
+    if (check.allowed) {
+      await credit(ctx, holdings, to, asset, amount, 'settlement', from.id, transit.id);
+    } else {
+      const before = await holdings.balance(from, asset.id);
+      await holdings.apply(from, asset.id, before, amount, {
+        kind: 'refund',
+        counterparty: to.id,
+        reference: transit.id,
+      });
+    }
+    await ctx.ledger.deletePrivate(collection, transitKey);
+    const outcome = check.allowed ? 'SETTLED' : 'REFUNDED';
+    ctx.ledger.emit('TransferSettled', { instructionId: transit.id, outcome, code: check.code });
+    return json({ instructionId: transit.id, outcome, code: check.code });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetBalance(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(balanceQuerySchema, input);
+    const account = await getAccount(ctx, req.accountId);
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    await getAsset(ctx, req.assetId);
+    const holdings = new Holdings(ctx);
+    const [balance, frozen] = await Promise.all([
+      holdings.balance(account, req.assetId),
+      holdings.frozen(account, req.assetId),
+    ]);
+    return json({
+      accountId: account.id,
+      assetId: req.assetId,
+      balance: balance.toString(),
+      frozen: frozen.toString(),
+    });
+  }
+
+  /** Every non-zero balance of an account. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetPortfolio(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(accountQuerySchema, input);
+    const account = await getAccount(ctx, req.accountId);
+    requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
+    const holdings = new Holdings(ctx);
+    const positions = [];
+    for (const asset of await listAssets(ctx)) {
+      const balance = await holdings.balance(account, asset.id);
+      if (balance !== 0n) positions.push({ assetId: asset.id, kind: asset.kind, balance: balance.toString() });
+    }
+    return json({ accountId: account.id, positions });
+  }
+}

@@ -1,0 +1,39 @@
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+/** Every ledger key is built here; nothing else concatenates key strings. */
+export const KeyType = {
+  PARTICIPANT: 'participant',
+  ACCOUNT: 'account',
+  ASSET: 'asset',
+  /** One public record per mint or burn (asset, txId): supply without a hot counter. */
+  SUPPLY: 'supply',
+  SUPERVISION: 'supervision',
+  HEARTBEAT: 'system.heartbeat',
+  // private (operator collections)
+  BALANCE: 'bal',
+  PERSONAL: 'pii',
+  MOVEMENT: 'mv',
+  PARTIAL_FREEZE: 'frz',
+  CAP_USAGE: 'cap',
+  TRANSIT: 'transit',
+} as const;
+
+type Stub = Pick<ChaincodeStub, 'createCompositeKey'>;
+
+export const keys = {
+  participant: (s: Stub, mspId: string) => s.createCompositeKey(KeyType.PARTICIPANT, [mspId]),
+  account: (s: Stub, id: string) => s.createCompositeKey(KeyType.ACCOUNT, [id]),
+  asset: (s: Stub, id: string) => s.createCompositeKey(KeyType.ASSET, [id]),
+  supply: (s: Stub, assetId: string, txId: string) => s.createCompositeKey(KeyType.SUPPLY, [assetId, txId]),
+  supervision: (s: Stub, txId: string) => s.createCompositeKey(KeyType.SUPERVISION, [txId]),
+  heartbeat: (s: Stub, mspId: string) => s.createCompositeKey(KeyType.HEARTBEAT, [mspId]),
+  balance: (s: Stub, assetId: string, accountId: string) => s.createCompositeKey(KeyType.BALANCE, [assetId, accountId]),
+  personal: (s: Stub, accountId: string) => s.createCompositeKey(KeyType.PERSONAL, [accountId]),
+  movement: (s: Stub, accountId: string, txId: string, seq: number) =>
+    s.createCompositeKey(KeyType.MOVEMENT, [accountId, txId, String(seq).padStart(3, '0')]),
+  partialFreeze: (s: Stub, accountId: string, assetId: string) =>
+    s.createCompositeKey(KeyType.PARTIAL_FREEZE, [accountId, assetId]),
+  capUsage: (s: Stub, accountId: string, classId: string, year: number) =>
+    s.createCompositeKey(KeyType.CAP_USAGE, [accountId, classId, String(year)]),
+  transit: (s: Stub, instructionId: string) => s.createCompositeKey(KeyType.TRANSIT, [instructionId]),
+};

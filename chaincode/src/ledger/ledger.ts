@@ -1,0 +1,110 @@
+import type { ChaincodeStub } from 'fabric-shim-api';
+import { RECORD_VERSION, type MarketEvent } from '@ecf/common';
+import { decode, encode, canonicalJson } from './codec';
+
+export interface HistoryEntry<T> {
+  txId: string;
+  at: number;
+  deleted: boolean;
+  value: T | undefined;
+}
+
+/**
+ * The only code that touches the stub's state, private data and events. Values are canonical JSON.
+ * Writes are never issued before a transaction's checks have passed (contracts read and decide first),
+ * so a refused transaction leaves no write in its read-write set.
+ */
+export class Ledger {
+  private readonly events: Array<Record<string, unknown>> = [];
+
+  constructor(readonly stub: ChaincodeStub) {}
+
+  get txId(): string {
+    return this.stub.getTxID();
+  }
+
+  /** The transaction time in epoch seconds: the only clock chaincode may use. */
+  get now(): number {
+    const ts = this.stub.getTxTimestamp();
+    return Number(ts.seconds.toString());
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return decode<T>(await this.stub.getState(key));
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    await this.stub.putState(key, encode(value));
+  }
+
+  async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
+    return decode<T>(await this.stub.getPrivateData(collection, key));
+  }
+
+  async putPrivate(collection: string, key: string, value: unknown): Promise<void> {
+    await this.stub.putPrivateData(collection, key, encode(value));
+  }
+
+  async deletePrivate(collection: string, key: string): Promise<void> {
+    await this.stub.deletePrivateData(collection, key);
+  }
+
+  /** Removes the value from every member peer's private store and its history; the hash stays on chain. */
+  async purgePrivate(collection: string, key: string): Promise<void> {
+    await this.stub.purgePrivateData(collection, key);
+  }
+
+  async privateHash(collection: string, key: string): Promise<string> {
+    const hash = await this.stub.getPrivateDataHash(collection, key);
+    return Buffer.from(hash ?? []).toString('hex');
+  }
+
+  async list<T>(type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) {
+      const value = decode<T>(kv.value);
+      if (value !== undefined) out.push({ key: kv.key, value });
+    }
+    return out;
+  }
+
+  async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, attrs)) {
+      const value = decode<T>(kv.value);
+      if (value !== undefined) out.push({ key: kv.key, value });
+    }
+    return out;
+  }
+
+  async history<T>(key: string): Promise<Array<HistoryEntry<T>>> {
+    const out: Array<HistoryEntry<T>> = [];
+    for await (const mod of this.stub.getHistoryForKey(key)) {
+      out.push({
+        txId: mod.txId,
+        at: Number(mod.timestamp.seconds.toString()),
+        deleted: mod.isDelete,
+        value: mod.isDelete ? undefined : decode<T>(mod.value),
+      });
+    }
+    return out;
+  }
+
+  /** Queues an event; one chaincode event per transaction carries them all (Fabric keeps only the last). */
+  emit(type: string, fields: Record<string, unknown> = {}): void {
+    this.events.push({ type, ...fields });
+  }
+
+  /** Sets the transaction's chaincode event: name = the single event's type, or `Batch` for several. */
+  flushEvents(): void {
+    if (this.events.length === 0) return;
+    const base = { v: RECORD_VERSION, txId: this.txId, at: this.now };
+    if (this.events.length === 1) {
+      const [only] = this.events;
+      const event = { ...only, ...base } as MarketEvent;
+      this.stub.setEvent(event.type, Buffer.from(canonicalJson(event)));
+    } else {
+      this.stub.setEvent('Batch', Buffer.from(canonicalJson({ ...base, type: 'Batch', events: this.events })));
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { Contract } from 'fabric-contract-api';
+import type { MarketContext } from '../context';
+
+/**
+ * A stand-in for the peer's stub, for unit tests only: committed state with history, private data per
+ * collection with hashes, composite keys and range queries, transient data and events. Writes are buffered
+ * per transaction like the peer's simulator (a read never sees the same transaction's write) and commit only
+ * if the transaction returns; `attemptedWrites` records every write call, so tests can prove a refused
+ * transaction wrote nothing.
+ */
+export class WorldState {
+  readonly state = new Map<string, Buffer>();
+  readonly collections = new Map<string, Map<string, Buffer>>();
+  readonly purged = new Set<string>();
+  readonly history = new Map<string, Array<{ txId: string; seconds: number; value: Buffer | undefined }>>();
+  readonly events: Array<{ name: string; payload: unknown }> = [];
+  private txCounter = 0;
+  /** Transaction time, epoch seconds; tests move it forward. */
+  now = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+  collection(name: string): Map<string, Buffer> {
+    let c = this.collections.get(name);
+    if (!c) {
+      c = new Map();
+      this.collections.set(name, c);
+    }
+    return c;
+  }
+
+  nextTxId(): string {
+    this.txCounter += 1;
+    return createHash('sha256').update(`tx${this.txCounter}`).digest('hex');
+  }
+}
+
+export interface FakeIdentity {
+  mspId: string;
+  attrs: Record<string, string>;
+}
+
+type Write = { kind: 'put' | 'delete' | 'purge'; collection?: string; key: string; value?: Buffer };
+
+const SEP = '\u0000';
+
+export class FakeStub {
+  readonly attemptedWrites: Write[] = [];
+  readonly txId: string;
+  event: { name: string; payload: Buffer } | undefined;
+
+  constructor(
+    private readonly world: WorldState,
+    private readonly transient: Map<string, Uint8Array>,
+    private readonly fcn: string,
+  ) {
+    this.txId = world.nextTxId();
+  }
+
+  getTxID(): string {
+    return this.txId;
+  }
+  getTxTimestamp() {
+    const seconds = this.world.now;
+    return { seconds: { toString: () => String(seconds), toNumber: () => seconds, low: seconds, high: 0 }, nanos: 0 };
+  }
+  getTransient(): Map<string, Uint8Array> {
+    return this.transient;
+  }
+  getFunctionAndParameters() {
+    return { fcn: this.fcn, params: [] as string[] };
+  }
+  createCompositeKey(type: string, attrs: string[]): string {
+    return `${SEP}${type}${SEP}${attrs.map((a) => `${a}${SEP}`).join('')}`;
+  }
+  splitCompositeKey(key: string) {
+    const parts = key.split(SEP).slice(1, -1);
+    return { objectType: parts[0], attributes: parts.slice(1) };
+  }
+  async getState(key: string): Promise<Uint8Array> {
+    return this.world.state.get(key) ?? Buffer.alloc(0);
+  }
+  async putState(key: string, value: Uint8Array): Promise<void> {
+    this.attemptedWrites.push({ kind: 'put', key, value: Buffer.from(value) });
+  }
+  async deleteState(key: string): Promise<void> {
+    this.attemptedWrites.push({ kind: 'delete', key });
+  }
+  async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    return this.world.collection(collection).get(key) ?? Buffer.alloc(0);
+  }
+  async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    const value = this.world.collection(collection).get(key);
+    return value ? createHash('sha256').update(value).digest() : Buffer.alloc(0);
+  }
+  async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    this.attemptedWrites.push({ kind: 'put', collection, key, value: Buffer.from(value) });
+  }
+  async deletePrivateData(collection: string, key: string): Promise<void> {
+    this.attemptedWrites.push({ kind: 'delete', collection, key });
+  }
+  async purgePrivateData(collection: string, key: string): Promise<void> {
+    this.attemptedWrites.push({ kind: 'purge', collection, key });
+  }
+  getStateByPartialCompositeKey(type: string, attrs: string[]) {
+    return rangeOf(this.world.state, this.createCompositeKey(type, attrs));
+  }
+  getPrivateDataByPartialCompositeKey(collection: string, type: string, attrs: string[]) {
+    return rangeOf(this.world.collection(collection), this.createCompositeKey(type, attrs));
+  }
+  getHistoryForKey(key: string) {
+    const entries = [...(this.world.history.get(key) ?? [])].reverse();
+    return (async function* () {
+      for (const e of entries) {
+        yield {
+          txId: e.txId,
+          timestamp: { seconds: { toString: () => String(e.seconds) }, nanos: 0 },
+          isDelete: e.value === undefined,
+          value: e.value ?? Buffer.alloc(0),
+        };
+      }
+    })();
+  }
+  setEvent(name: string, payload: Uint8Array): void {
+    this.event = { name, payload: Buffer.from(payload) };
+  }
+
+  /** Applies the buffered writes, as a peer does when the transaction is valid. */
+  commit(): void {
+    for (const w of this.attemptedWrites) {
+      const target = w.collection ? this.world.collection(w.collection) : this.world.state;
+      if (w.kind === 'put' && w.value) target.set(w.key, w.value);
+      else target.delete(w.key);
+      if (w.kind === 'purge') this.world.purged.add(`${w.collection}/${w.key}`);
+      if (!w.collection) {
+        const h = this.world.history.get(w.key) ?? [];
+        h.push({ txId: this.txId, seconds: this.world.now, value: w.kind === 'put' ? w.value : undefined });
+        this.world.history.set(w.key, h);
+      }
+    }
+    if (this.event)
+      this.world.events.push({ name: this.event.name, payload: JSON.parse(this.event.payload.toString()) });
+  }
+}
+
+function rangeOf(map: Map<string, Buffer>, prefix: string) {
+  const hits = [...map.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
+  return (async function* () {
+    for (const [key, value] of hits) yield { key, value };
+  })();
+}
+
+export interface InvokeResult<T> {
+  ok: boolean;
+  value?: T;
+  error?: Error;
+  stub: FakeStub;
+}
+
+/**
+ * Runs one transaction of a contract as the given identity, the way the contract runtime does:
+ * context, beforeTransaction, the method, afterTransaction; commits its writes only if it succeeds.
+ */
+export async function invoke<T = unknown>(
+  world: WorldState,
+  contract: Contract,
+  method: string,
+  identity: FakeIdentity,
+  args: string[] = [],
+  transient?: unknown,
+): Promise<InvokeResult<T>> {
+  const transientMap = new Map<string, Uint8Array>();
+  if (transient !== undefined) {
+    transientMap.set('payload', Buffer.from(typeof transient === 'string' ? transient : JSON.stringify(transient)));
+  }
+  const stub = new FakeStub(world, transientMap, `${contract.getName()}:${method}`);
+  const ctx = contract.createContext() as MarketContext;
+  ctx.stub = stub as never;
+  ctx.clientIdentity = {
+    getMSPID: () => identity.mspId,
+    getAttributeValue: (name: string) => identity.attrs[name] ?? null,
+    assertAttributeValue: (name: string, value: string) => identity.attrs[name] === value,
+    getID: () => `x509::CN=${identity.attrs.account ?? identity.attrs.role ?? 'user'}::CN=ca`,
+    getIDBytes: () => Buffer.alloc(0),
+  } as never;
+  const fn = (contract as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+  if (typeof fn !== 'function') throw new Error(`${contract.getName()} has no method ${method}`);
+  try {
+    await contract.beforeTransaction(ctx);
+    const value = await fn.call(contract, ctx, ...args);
+    await contract.afterTransaction(ctx, value);
+    stub.commit();
+    const parsed = typeof value === 'string' && /^[[{]/.test(value) ? (JSON.parse(value) as T) : (value as T);
+    return { ok: true, value: parsed, stub };
+  } catch (error) {
+    return { ok: false, error: error as Error, stub };
+  }
+}

@@ -1,0 +1,155 @@
+import { expect } from 'chai';
+import type { Contract } from 'fabric-contract-api';
+import { AccountsContract } from '../contracts/accounts';
+import { EquityContract } from '../contracts/equity';
+import { MoneyContract } from '../contracts/money';
+import { RegistryContract } from '../contracts/registry';
+import { SupervisionContract } from '../contracts/supervision';
+import { TransfersContract } from '../contracts/transfers';
+import { REGULATOR_MSP_ID } from '../consortium';
+import { invoke, WorldState, type FakeIdentity, type InvokeResult } from './fake-stub';
+
+export const contracts = {
+  Registry: new RegistryContract(),
+  Accounts: new AccountsContract(),
+  Money: new MoneyContract(),
+  Equity: new EquityContract(),
+  Transfers: new TransfersContract(),
+  Supervision: new SupervisionContract(),
+} as const;
+
+export type ContractName = keyof typeof contracts;
+
+export const ids = {
+  regulator: { mspId: REGULATOR_MSP_ID, attrs: { role: 'regulator' } },
+  trustee: { mspId: 'TrusteeMSP', attrs: { role: 'trustee' } },
+  operatorA: { mspId: 'OperatorAMSP', attrs: { role: 'operator' } },
+  operatorB: { mspId: 'OperatorBMSP', attrs: { role: 'operator' } },
+  alice: { mspId: 'OperatorAMSP', attrs: { role: 'investor', account: 'acc-alice' } },
+  bob: { mspId: 'OperatorAMSP', attrs: { role: 'investor', account: 'acc-bob' } },
+  carol: { mspId: 'OperatorBMSP', attrs: { role: 'investor', account: 'acc-carol' } },
+  acme: { mspId: 'OperatorAMSP', attrs: { role: 'issuer', account: 'acc-acme' } },
+  foreign: { mspId: 'StrangerMSP', attrs: { role: 'operator' } },
+  noRole: { mspId: 'OperatorAMSP', attrs: {} },
+} satisfies Record<string, FakeIdentity>;
+
+export const MYR = 'TrusteeMSP.MYR';
+export const ACME = 'ACME-ORD';
+export const YEAR = 365 * 86400;
+
+export function personal(name: string) {
+  return { fullName: name, nationalId: `ID-${name}`, dateOfBirth: '1990-01-01' };
+}
+
+/** A market with the default consortium, four accounts, a money token and a share class. */
+export class Market {
+  readonly world = new WorldState();
+
+  call<T = unknown>(
+    who: FakeIdentity,
+    contract: ContractName,
+    method: string,
+    args: string[] = [],
+    transient?: unknown,
+  ): Promise<InvokeResult<T>> {
+    return invoke<T>(this.world, contracts[contract] as Contract, method, who, args, transient);
+  }
+
+  /** Like call, but the transaction must succeed. */
+  async ok<T = unknown>(
+    who: FakeIdentity,
+    contract: ContractName,
+    method: string,
+    args: string[] = [],
+    transient?: unknown,
+  ): Promise<T> {
+    const r = await this.call<T>(who, contract, method, args, transient);
+    if (!r.ok) throw new Error(`${contract}:${method} failed: ${r.error?.message}`);
+    return r.value as T;
+  }
+
+  /** The transaction must fail with this code (and reason), having attempted no write. */
+  async refused(
+    code: string,
+    who: FakeIdentity,
+    contract: ContractName,
+    method: string,
+    args: string[] = [],
+    transient?: unknown,
+  ): Promise<string> {
+    const r = await this.call(who, contract, method, args, transient);
+    expect(r.ok, `${contract}:${method} should be refused`).to.equal(false);
+    expect(r.error?.message).to.match(new RegExp(`^${code}`));
+    expect(r.stub.attemptedWrites, 'a refused transaction writes nothing').to.deep.equal([]);
+    expect(r.stub.event, 'a refused transaction emits nothing').to.equal(undefined);
+    return r.error?.message ?? '';
+  }
+
+  async setup(): Promise<this> {
+    const reason = 'licensed by the regulator';
+    await this.ok(ids.regulator, 'Registry', 'AdmitParticipant', [
+      JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason }),
+    ]);
+    for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
+      await this.ok(ids.regulator, 'Registry', 'AdmitParticipant', [
+        JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason }),
+      ]);
+    }
+    await this.onboard(ids.operatorA, 'acc-alice', 'investor', 'retail');
+    await this.onboard(ids.operatorA, 'acc-bob', 'investor', 'sophisticated');
+    await this.onboard(ids.operatorB, 'acc-carol', 'investor', 'retail');
+    await this.onboard(ids.operatorA, 'acc-acme', 'issuer', 'sophisticated');
+    await this.ok(ids.trustee, 'Money', 'CreateToken', [JSON.stringify({ currency: 'MYR', decimals: 2 })]);
+    await this.ok(ids.trustee, 'Equity', 'CreateShareClass', [
+      JSON.stringify({
+        classId: ACME,
+        issuerAccountId: 'acc-acme',
+        kind: 'ordinary',
+        decimals: 0,
+        allowedInvestorClasses: ['retail', 'sophisticated', 'angel'],
+        retailCapPerYear: '1000',
+      }),
+    ]);
+    return this;
+  }
+
+  onboard(
+    operator: FakeIdentity,
+    accountId: string,
+    type: 'investor' | 'issuer',
+    investorClass: string,
+    jurisdiction = 'MY',
+  ) {
+    return this.ok(operator, 'Accounts', 'Onboard', [], {
+      accountId,
+      type,
+      kyc: { validUntil: this.world.now + YEAR, investorClass, jurisdiction },
+      personal: personal(accountId),
+      salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+    });
+  }
+
+  deposit(accountId: string, amount: string) {
+    return this.ok(ids.trustee, 'Money', 'Deposit', [], {
+      accountId,
+      tokenId: MYR,
+      amount,
+      bankReference: `BANK-${accountId}-${amount}`,
+    });
+  }
+
+  issue(accountId: string, amount: string) {
+    return this.ok(ids.trustee, 'Equity', 'Issue', [], { classId: ACME, accountId, amount, purpose: 'offering' });
+  }
+
+  async balance(accountId: string, assetId: string): Promise<bigint> {
+    const r = await this.ok<{ balance: string }>(ids.regulator, 'Transfers', 'GetBalance', [
+      JSON.stringify({ accountId, assetId }),
+    ]);
+    return BigInt(r.balance);
+  }
+
+  async supply(assetId: string): Promise<{ supply: string; held: string; inTransit: string; consistent: boolean }> {
+    return this.ok(ids.regulator, 'Supervision', 'CheckSupply', [JSON.stringify({ assetId })]);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Why a movement is refused, one code per rule (the role ERC-1400's canTransfer reason codes play).
+ * `CanTransfer` answers with one of these; a refused transaction fails with `COMPLIANCE: <code>: …`.
+ */
+export const ComplianceCode = {
+  OK: 'OK',
+  SENDER_NOT_ACTIVE: 'SENDER_NOT_ACTIVE',
+  RECEIVER_NOT_ACTIVE: 'RECEIVER_NOT_ACTIVE',
+  SENDER_FROZEN: 'SENDER_FROZEN',
+  RECEIVER_FROZEN: 'RECEIVER_FROZEN',
+  SENDER_KYC_EXPIRED: 'SENDER_KYC_EXPIRED',
+  RECEIVER_KYC_EXPIRED: 'RECEIVER_KYC_EXPIRED',
+  SENDER_OPERATOR_SUSPENDED: 'SENDER_OPERATOR_SUSPENDED',
+  RECEIVER_OPERATOR_SUSPENDED: 'RECEIVER_OPERATOR_SUSPENDED',
+  CUSTODIAN_SUSPENDED: 'CUSTODIAN_SUSPENDED',
+  CUSTODY_MISMATCH: 'CUSTODY_MISMATCH',
+  INSTRUMENT_HALTED: 'INSTRUMENT_HALTED',
+  INVESTOR_CLASS_NOT_ALLOWED: 'INVESTOR_CLASS_NOT_ALLOWED',
+  LOCKED_UP: 'LOCKED_UP',
+  INVESTMENT_CAP_EXCEEDED: 'INVESTMENT_CAP_EXCEEDED',
+  INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
+  AMOUNT_FROZEN: 'AMOUNT_FROZEN',
+  SAME_ACCOUNT: 'SAME_ACCOUNT',
+} as const;
+
+export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];
+
+export interface TransferCheck {
+  readonly allowed: boolean;
+  readonly code: ComplianceCode;
+  readonly message: string;
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+
+/**
+ * One schema per payload, shared by chaincode and gateway. Every object schema is strict (unknown fields,
+ * including `__proto__`, are refused) and every string is free of control characters.
+ */
+
+const MAX_AMOUNT = 2n ** 63n - 1n;
+
+/** Opaque identifiers: accounts, share classes, bank references. Never a person's name. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and hyphen only');
+
+export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'an MSP ID such as OperatorAMSP');
+
+/** Free text recorded with supervisory actions: printable, bounded. */
+export const reasonSchema = z
+  .string()
+  .min(3)
+  .max(500)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+
+/** An amount in the asset's smallest unit: a positive integer below 2^63, as a decimal string. */
+export const amountSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number of the smallest unit, as a decimal string')
+  // The regex issue does not stop zod from running the refinement, so it must not throw on non-digits.
+  .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= MAX_AMOUNT, 'at most 2^63-1');
+
+/** Epoch seconds (UTC), as every time on the ledger comes from transaction timestamps. */
+export const epochSecondsSchema = z.number().int().min(0).max(32503680000);
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code');
+
+export const InvestorClass = z.enum(['retail', 'sophisticated', 'angel']);
+export type InvestorClass = z.infer<typeof InvestorClass>;
+
+export const AccountType = z.enum(['investor', 'issuer']);
+export type AccountType = z.infer<typeof AccountType>;
+
+export const ParticipantKind = z.enum(['trustee', 'operator']);
+export type ParticipantKind = z.infer<typeof ParticipantKind>;
+
+export const ParticipantStatus = z.enum(['ACTIVE', 'SUSPENDED', 'REVOKED']);
+export type ParticipantStatus = z.infer<typeof ParticipantStatus>;
+
+export const AccountStatus = z.enum(['ACTIVE', 'SUSPENDED', 'OFFBOARDED']);
+export type AccountStatus = z.infer<typeof AccountStatus>;
+
+export const ShareKind = z.enum(['ordinary', 'preference', 'restricted']);
+
+export const kycSchema = z
+  .object({
+    validUntil: epochSecondsSchema,
+    investorClass: InvestorClass,
+    jurisdiction: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 country code'),
+  })
+  .strict();
+export type Kyc = z.infer<typeof kycSchema>;
+
+const printable = z
+  .string()
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+
+/** Personal data: lives only in the operator's private collection, arrives only in transient data. */
+export const personalDataSchema = z
+  .object({
+    fullName: printable.min(1),
+    nationalId: printable.min(1),
+    dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    address: printable.optional(),
+    email: printable.optional(),
+  })
+  .strict();
+export type PersonalData = z.infer<typeof personalDataSchema>;
+
+// ---- transaction payloads ----
+
+export const admitParticipantSchema = z
+  .object({ mspId: mspIdSchema, kind: ParticipantKind, trusteeMspId: mspIdSchema.optional(), reason: reasonSchema })
+  .strict()
+  .refine((p) => (p.kind === 'operator') === (p.trusteeMspId !== undefined), {
+    message: 'an operator names its trustee; a trustee names none',
+    path: ['trusteeMspId'],
+  });
+
+export const participantStatusSchema = z
+  .object({ mspId: mspIdSchema, status: ParticipantStatus, reason: reasonSchema })
+  .strict();
+
+export const onboardAccountSchema = z
+  .object({
+    accountId: idSchema,
+    type: AccountType,
+    kyc: kycSchema,
+    personal: personalDataSchema,
+    /** Random salt chosen by the operator; makes the on-chain hash of the personal data unguessable. */
+    salt: z.string().regex(/^[A-Za-z0-9+/=_-]{16,128}$/, 'at least 16 characters of base64'),
+  })
+  .strict();
+
+export const updateKycSchema = z
+  .object({
+    accountId: idSchema,
+    kyc: kycSchema,
+    personal: personalDataSchema.optional(),
+    salt: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=_-]{16,128}$/)
+      .optional(),
+  })
+  .strict()
+  .refine((p) => (p.personal === undefined) === (p.salt === undefined), {
+    message: 'new personal data comes with a new salt',
+    path: ['salt'],
+  });
+
+export const accountStatusSchema = z
+  .object({ accountId: idSchema, status: AccountStatus, reason: reasonSchema })
+  .strict();
+
+export const accountFreezeSchema = z
+  .object({ accountId: idSchema, frozen: z.boolean(), reason: reasonSchema })
+  .strict();
+
+export const partialFreezeSchema = z
+  .object({
+    accountId: idSchema,
+    assetId: idSchema,
+    amount: z.union([amountSchema, z.literal('0')]),
+    reason: reasonSchema,
+  })
+  .strict();
+
+export const createMoneyTokenSchema = z
+  .object({ currency: currencySchema, decimals: z.number().int().min(0).max(8) })
+  .strict();
+
+export const moneyMovementSchema = z
+  .object({ accountId: idSchema, tokenId: idSchema, amount: amountSchema, bankReference: idSchema })
+  .strict();
+
+export const createShareClassSchema = z
+  .object({
+    classId: idSchema,
+    issuerAccountId: idSchema,
+    kind: ShareKind,
+    decimals: z.number().int().min(0).max(8),
+    lockupUntil: epochSecondsSchema.default(0),
+    allowedInvestorClasses: z.array(InvestorClass).min(1).max(3),
+    /** Most units of this class a retail investor may acquire per calendar year (UTC); absent: no cap. */
+    retailCapPerYear: amountSchema.optional(),
+  })
+  .strict();
+
+export const unitsMovementSchema = z
+  .object({
+    classId: idSchema,
+    accountId: idSchema,
+    amount: amountSchema,
+    purpose: z.enum(['offering', 'redemption', 'buyback', 'correction']),
+  })
+  .strict();
+
+export const haltSchema = z.object({ assetId: idSchema, halted: z.boolean(), reason: reasonSchema }).strict();
+
+export const transferSchema = z
+  .object({ from: idSchema, to: idSchema, assetId: idSchema, amount: amountSchema })
+  .strict();
+
+export const forcedTransferSchema = z
+  .object({ from: idSchema, to: idSchema, assetId: idSchema, amount: amountSchema, reason: reasonSchema })
+  .strict();
+
+export const settleTransferSchema = z.object({ instructionId: idSchema, fromOperatorMspId: mspIdSchema }).strict();
+
+export const balanceQuerySchema = z.object({ accountId: idSchema, assetId: idSchema }).strict();
+export const accountQuerySchema = z.object({ accountId: idSchema }).strict();
+export const assetQuerySchema = z.object({ assetId: idSchema }).strict();
+
+export type AdmitParticipant = z.infer<typeof admitParticipantSchema>;
+export type OnboardAccount = z.infer<typeof onboardAccountSchema>;
+export type Transfer = z.infer<typeof transferSchema>;

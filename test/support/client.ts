@@ -1,0 +1,60 @@
+import { connectTo, type Layout, type Org } from '@ecf/network';
+
+/** One identity's connection to its org's first peer, with JSON in and out. */
+export class Client {
+  private readonly conn;
+  constructor(
+    layout: Layout,
+    readonly org: Org,
+    identity: string,
+    private readonly chaincode = 'market',
+    private readonly channel = 'market',
+  ) {
+    const peer = org.peers[0];
+    if (!peer) throw new Error(`${org.name} has no peer`);
+    this.conn = connectTo(layout, org, peer, identity);
+  }
+
+  private contract(name: string) {
+    return this.conn.gateway.getNetwork(this.channel).getContract(this.chaincode, name);
+  }
+
+  async submit<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown } = {}): Promise<T> {
+    const [contract, method] = fn.split(':') as [string, string];
+    const result = await this.contract(contract).submit(method, {
+      arguments: opts.args ?? [],
+      transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
+    });
+    return decode<T>(result);
+  }
+
+  async evaluate<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown; on?: string[] } = {}): Promise<T> {
+    const [contract, method] = fn.split(':') as [string, string];
+    const result = await this.contract(contract).evaluate(method, {
+      arguments: opts.args ?? [],
+      transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
+      endorsingOrganizations: opts.on,
+    });
+    return decode<T>(result);
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
+
+function decode<T>(bytes: Uint8Array): T {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return text as T;
+  }
+}
+
+/** The error text fabric-gateway reports, including the peers' details, for matching error codes. */
+export function errorText(err: unknown): string {
+  const e = err as { message?: string; details?: Array<{ message?: string }> };
+  return [e.message ?? String(err), ...(e.details ?? []).map((d) => d.message ?? '')].join(' | ');
+}
