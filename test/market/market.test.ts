@@ -57,7 +57,9 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
   });
 
   it('regulator admits the trustee and two operators linked to it', async () => {
-    await regulator.submit('Registry:AdmitParticipant', { args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })] });
+    await regulator.submit('Registry:AdmitParticipant', {
+      args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
+    });
     for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
       await regulator.submit('Registry:AdmitParticipant', {
         args: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
@@ -65,18 +67,33 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     }
     const all = await operatorB.evaluate<Array<{ mspId: string }>>('Registry:ListParticipants');
     expect(all.map((p) => p.mspId).sort()).to.deep.equal(['OperatorAMSP', 'OperatorBMSP', 'TrusteeMSP']);
-    await refused(operatorA.submit('Registry:AdmitParticipant', { args: [JSON.stringify({ mspId: 'XMSP', kind: 'trustee', reason })] }), /FORBIDDEN/);
+    await refused(
+      operatorA.submit('Registry:AdmitParticipant', {
+        args: [JSON.stringify({ mspId: 'XMSP', kind: 'trustee', reason })],
+      }),
+      /FORBIDDEN/,
+    );
   });
 
   it('two operators onboard customers with personal data in transient data only', async () => {
-    for (const [id, cls] of [['acc-alice', 'retail'], ['acc-bob', 'sophisticated'], ['acc-dave', 'retail']] as const) {
-      await operatorA.submit('Accounts:Onboard', { transient: { accountId: id, type: 'investor', kyc: kyc(cls), personal: person(id), salt } });
+    for (const [id, cls] of [
+      ['acc-alice', 'retail'],
+      ['acc-bob', 'sophisticated'],
+      ['acc-dave', 'retail'],
+    ] as const) {
+      await operatorA.submit('Accounts:Onboard', {
+        transient: { accountId: id, type: 'investor', kyc: kyc(cls), personal: person(id), salt },
+      });
     }
-    await operatorB.submit('Accounts:Onboard', { transient: { accountId: 'acc-carol', type: 'investor', kyc: kyc(), personal: person('acc-carol'), salt } });
+    await operatorB.submit('Accounts:Onboard', {
+      transient: { accountId: 'acc-carol', type: 'investor', kyc: kyc(), personal: person('acc-carol'), salt },
+    });
     const bin = await net.bin();
     await enrollUser(net.layout, bin, net.org('OperatorA'), 'alice', { role: 'investor', account: 'acc-alice' });
     alice = client('OperatorA', 'alice');
-    const own = await alice.evaluate<{ id: string; personalDataHash: string }>('Accounts:GetAccount', { args: ['acc-alice'] });
+    const own = await alice.evaluate<{ id: string; personalDataHash: string }>('Accounts:GetAccount', {
+      args: ['acc-alice'],
+    });
     expect(own.id).to.equal('acc-alice');
     expect(own.personalDataHash).to.match(/^[0-9a-f]{64}$/);
   });
@@ -85,46 +102,77 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     // The chaincode refuses OperatorB itself...
     await refused(operatorB.evaluate('Accounts:GetPersonalData', { args: ['acc-alice'] }), /FORBIDDEN/);
     // ...and even the regulator, whom the chaincode allows, gets nothing from OperatorB's peer: it never received the data.
-    await refused(regulator.evaluate('Accounts:GetPersonalData', { args: ['acc-alice'], on: ['OperatorBMSP'] }), /private data|collection|not available|access|denied|member/i);
+    await refused(
+      regulator.evaluate('Accounts:GetPersonalData', { args: ['acc-alice'], on: ['OperatorBMSP'] }),
+      /private data|collection|not available|access|denied|member/i,
+    );
     // The regulator's and the trustee's peers are members and do hold it.
-    const viaRegulator = await regulator.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', { args: ['acc-alice'] });
+    const viaRegulator = await regulator.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', {
+      args: ['acc-alice'],
+    });
     expect(viaRegulator.personal.nationalId).to.equal('NRIC-acc-alice');
-    const viaTrustee = await trustee.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', { args: ['acc-alice'] });
+    const viaTrustee = await trustee.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', {
+      args: ['acc-alice'],
+    });
     expect(viaTrustee.personal.nationalId).to.equal('NRIC-acc-alice');
-    const verified = await regulator.evaluate<{ matchesAccount: boolean }>('Accounts:VerifyPersonalData', { args: ['acc-alice'] });
+    const verified = await regulator.evaluate<{ matchesAccount: boolean }>('Accounts:VerifyPersonalData', {
+      args: ['acc-alice'],
+    });
     expect(verified.matchesAccount).to.equal(true);
   });
 
   it('runs a deposit → transfer → cross-operator settlement → withdrawal round and keeps the money invariant', async () => {
     await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
-    await trustee.submit('Money:Deposit', { transient: { accountId: 'acc-alice', tokenId: MYR, amount: '1000000', bankReference: 'MBB-0001' } });
-    await alice.submit('Transfers:Transfer', { transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '250000' } });
+    await trustee.submit('Money:Deposit', {
+      transient: { accountId: 'acc-alice', tokenId: MYR, amount: '1000000', bankReference: 'MBB-0001' },
+    });
+    await alice.submit('Transfers:Transfer', {
+      transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '250000' },
+    });
     const instructionId = await alice.submit<string>('Transfers:Instruct', {
       transient: { from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '100000' },
     });
-    const inFlight = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MYR })] });
+    const inFlight = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
+      args: [JSON.stringify({ assetId: MYR })],
+    });
     expect(inFlight).to.include({ supply: '1000000', held: '900000', inTransit: '100000', consistent: true });
     const settled = await trustee.submit<{ outcome: string }>('Transfers:Settle', {
       args: [JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorAMSP' })],
     });
     expect(settled.outcome).to.equal('SETTLED');
-    await trustee.submit('Money:Withdraw', { transient: { accountId: 'acc-bob', tokenId: MYR, amount: '50000', bankReference: 'MBB-0002' } });
+    await trustee.submit('Money:Withdraw', {
+      transient: { accountId: 'acc-bob', tokenId: MYR, amount: '50000', bankReference: 'MBB-0002' },
+    });
 
-    const report = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MYR })] });
+    const report = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
+      args: [JSON.stringify({ assetId: MYR })],
+    });
     expect(report).to.include({ supply: '950000', held: '950000', inTransit: '0', consistent: true });
-    const byTrustee = await trustee.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MYR })] });
+    const byTrustee = await trustee.evaluate<SupplyReport>('Supervision:CheckSupply', {
+      args: [JSON.stringify({ assetId: MYR })],
+    });
     expect(byTrustee.consistent).to.equal(true);
-    const carol = await operatorB.evaluate<{ balance: string }>('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-carol', assetId: MYR })] });
+    const carol = await operatorB.evaluate<{ balance: string }>('Transfers:GetBalance', {
+      args: [JSON.stringify({ accountId: 'acc-carol', assetId: MYR })],
+    });
     expect(carol.balance).to.equal('100000');
   });
 
   it('keeps holdings private: OperatorB cannot read OperatorA’s customers’ balances, on its own peer or through the chaincode', async () => {
-    await refused(operatorB.evaluate('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })] }), /FORBIDDEN/);
     await refused(
-      regulator.evaluate('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })], on: ['OperatorBMSP'] }),
+      operatorB.evaluate('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })] }),
+      /FORBIDDEN/,
+    );
+    await refused(
+      regulator.evaluate('Transfers:GetBalance', {
+        args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })],
+        on: ['OperatorBMSP'],
+      }),
       /private data|collection|not available|access|denied|member/i,
     );
-    const viaRegulator = await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })] });
+    const viaRegulator = await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
+      args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })],
+    });
     expect(viaRegulator.balance).to.equal('650000');
   });
 
@@ -133,16 +181,35 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '99999999' },
     });
     expect(check).to.include({ allowed: false, code: 'INSUFFICIENT_BALANCE' });
-    await refused(alice.submit('Transfers:Transfer', { transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '99999999' } }), /COMPLIANCE: INSUFFICIENT_BALANCE/);
-    await refused(alice.submit('Transfers:Transfer', { transient: { from: 'acc-bob', to: 'acc-alice', assetId: MYR, amount: '1' } }), /FORBIDDEN/);
-    await refused(alice.submit('Transfers:Transfer', { transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '-1' } }), /INVALID_ARGUMENT/);
+    await refused(
+      alice.submit('Transfers:Transfer', {
+        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '99999999' },
+      }),
+      /COMPLIANCE: INSUFFICIENT_BALANCE/,
+    );
+    await refused(
+      alice.submit('Transfers:Transfer', {
+        transient: { from: 'acc-bob', to: 'acc-alice', assetId: MYR, amount: '1' },
+      }),
+      /FORBIDDEN/,
+    );
+    await refused(
+      alice.submit('Transfers:Transfer', {
+        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '-1' },
+      }),
+      /INVALID_ARGUMENT/,
+    );
   });
 
   it('purges an offboarded person’s data and keeps the on-chain hash', async () => {
-    await operatorA.submit('Accounts:SetStatus', { args: [JSON.stringify({ accountId: 'acc-dave', status: 'OFFBOARDED', reason: 'customer left the platform' })] });
+    await operatorA.submit('Accounts:SetStatus', {
+      args: [JSON.stringify({ accountId: 'acc-dave', status: 'OFFBOARDED', reason: 'customer left the platform' })],
+    });
     await operatorA.submit('Accounts:PurgePersonalData', { args: ['acc-dave'] });
     await refused(regulator.evaluate('Accounts:GetPersonalData', { args: ['acc-dave'] }), /NOT_FOUND/);
-    const account = await regulator.evaluate<{ personalDataHash: string; status: string }>('Accounts:GetAccount', { args: ['acc-dave'] });
+    const account = await regulator.evaluate<{ personalDataHash: string; status: string }>('Accounts:GetAccount', {
+      args: ['acc-dave'],
+    });
     expect(account.status).to.equal('OFFBOARDED');
     expect(account.personalDataHash).to.match(/^[0-9a-f]{64}$/);
     const v = await regulator.evaluate<{ present: boolean }>('Accounts:VerifyPersonalData', { args: ['acc-dave'] });

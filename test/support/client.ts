@@ -21,21 +21,32 @@ export class Client {
 
   async submit<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown } = {}): Promise<T> {
     const [contract, method] = fn.split(':') as [string, string];
-    const result = await this.contract(contract).submit(method, {
-      arguments: opts.args ?? [],
-      transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
-    });
-    return decode<T>(result);
+    try {
+      const result = await this.contract(contract).submit(method, {
+        arguments: opts.args ?? [],
+        transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
+      });
+      return decode<T>(result);
+    } catch (err) {
+      throw withDetails(err);
+    }
   }
 
-  async evaluate<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown; on?: string[] } = {}): Promise<T> {
+  async evaluate<T = unknown>(
+    fn: string,
+    opts: { args?: string[]; transient?: unknown; on?: string[] } = {},
+  ): Promise<T> {
     const [contract, method] = fn.split(':') as [string, string];
-    const result = await this.contract(contract).evaluate(method, {
-      arguments: opts.args ?? [],
-      transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
-      endorsingOrganizations: opts.on,
-    });
-    return decode<T>(result);
+    try {
+      const result = await this.contract(contract).evaluate(method, {
+        arguments: opts.args ?? [],
+        transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
+        endorsingOrganizations: opts.on,
+      });
+      return decode<T>(result);
+    } catch (err) {
+      throw withDetails(err);
+    }
   }
 
   close(): void {
@@ -51,6 +62,13 @@ function decode<T>(bytes: Uint8Array): T {
   } catch {
     return text as T;
   }
+}
+
+/** fabric-gateway keeps the peers' messages in `details`; tests want them in the message. */
+function withDetails(err: unknown): Error {
+  const e = new Error(errorText(err));
+  e.name = (err as Error).name ?? 'Error';
+  return e;
 }
 
 /** The error text fabric-gateway reports, including the peers' details, for matching error codes. */

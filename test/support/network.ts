@@ -28,10 +28,14 @@ export class TestNetwork {
 
   /** Runs scripts/network.sh's CLI against this instance; resolves to its output. */
   cli(...args: string[]): Promise<string> {
-    return run(process.execPath, [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile], {
-      env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
-      timeoutMs: 590_000,
-    });
+    return run(
+      process.execPath,
+      [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile],
+      {
+        env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
+        timeoutMs: 590_000,
+      },
+    );
   }
 
   /** The Fabric binaries folder (installed by then: the CLI installs them before anything else). */

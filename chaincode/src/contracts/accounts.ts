@@ -12,7 +12,8 @@ import {
 import { personalDataHash, type PersonalRecord } from '../accounts/personal-data';
 import { Holdings } from '../assets/holdings';
 import { requireOperator, requireRead, resolveCaller, type Caller } from '../auth/caller';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { getAccount, listAssets, operatorOf } from '../registry/records';

@@ -10,7 +10,8 @@ import {
 import { Holdings } from '../assets/holdings';
 import { checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireTrustee, resolveCaller } from '../auth/caller';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant } from '../registry/records';

@@ -11,7 +11,8 @@ import { Holdings } from '../assets/holdings';
 import { checkCredit, refuseUnless } from '../assets/movements';
 import { checkSender } from '../compliance/check-transfer';
 import { requireTrustee, resolveCaller } from '../auth/caller';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant } from '../registry/records';

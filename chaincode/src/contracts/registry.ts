@@ -10,7 +10,8 @@ import {
 } from '@ecf/common';
 import { requireRegulator, resolveCaller } from '../auth/caller';
 import { REGULATOR_MSP_ID } from '../consortium';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parse, parseJsonArg } from '../input';
 import { findParticipant, getAsset, getParticipant, listAssets, listParticipants } from '../registry/records';

@@ -16,7 +16,8 @@ import {
 import { Holdings } from '../assets/holdings';
 import { credit } from '../assets/movements';
 import { requireRegulator, resolveCaller, type Caller } from '../auth/caller';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, listParticipants } from '../registry/records';

@@ -14,7 +14,8 @@ import { Holdings } from '../assets/holdings';
 import { checkCredit, credit, refuseUnless, transferFacts } from '../assets/movements';
 import { requireActFor, requireRead, requireTrustee, resolveCaller } from '../auth/caller';
 import { checkTransfer } from '../compliance/check-transfer';
-import type { MarketContext } from '../context';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant, listAssets, operatorOf } from '../registry/records';
