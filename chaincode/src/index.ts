@@ -1,5 +1,7 @@
 import { AccountsContract } from './contracts/accounts';
+import { CampaignsContract } from './contracts/campaigns';
 import { EquityContract } from './contracts/equity';
+import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
 import { RegistryContract } from './contracts/registry';
 import { SupervisionContract } from './contracts/supervision';
@@ -8,7 +10,9 @@ import { TransfersContract } from './contracts/transfers';
 
 export {
   AccountsContract,
+  CampaignsContract,
   EquityContract,
+  MarketContract,
   MoneyContract,
   RegistryContract,
   SupervisionContract,
@@ -21,6 +25,8 @@ export const contracts = [
   MoneyContract,
   EquityContract,
   TransfersContract,
+  CampaignsContract,
+  MarketContract,
   SupervisionContract,
   SystemContract,
 ];

@@ -45,6 +45,8 @@ export interface Asset {
   decimals: number;
   halted: boolean;
   haltReason: string;
+  /** A circuit-breaker halt ends by itself at this time (epoch seconds); a regulator's halt has none. */
+  haltedUntil?: number;
   createdAt: number;
   /** Money only. */
   currency?: string;
@@ -64,7 +66,19 @@ export interface Movement {
   assetId: string;
   /** Signed change of the balance, decimal string. */
   delta: string;
-  kind: 'deposit' | 'withdrawal' | 'issue' | 'burn' | 'transfer' | 'forced' | 'instruction' | 'settlement' | 'refund';
+  kind:
+    | 'deposit'
+    | 'withdrawal'
+    | 'issue'
+    | 'burn'
+    | 'transfer'
+    | 'forced'
+    | 'instruction'
+    | 'settlement'
+    | 'refund'
+    | 'pledge'
+    | 'order'
+    | 'trade';
   counterparty?: string;
   reference?: string;
   at: number;
@@ -86,6 +100,92 @@ export interface SupplyReport {
   /** Sum of balances across every collection the caller can read, plus transfers in transit. */
   held: string;
   inTransit: string;
+  /** Held by pledges, open orders and campaign escrow. */
+  escrowed: string;
   consistent: boolean;
   collections: string[];
+}
+
+export type CampaignStatus = 'PROPOSED' | 'APPROVED' | 'FUNDED' | 'SETTLING' | 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+
+/** An all-or-nothing offering (public: offering terms and progress are market information). */
+export interface Campaign {
+  v: number;
+  id: string;
+  classId: string;
+  issuerAccountId: string;
+  operatorMspId: string;
+  trusteeMspId: string;
+  tokenId: string;
+  pricePerUnit: string;
+  minUnits: string;
+  maxUnits: string;
+  openAt: number;
+  closeAt: number;
+  minPledge: string;
+  maxPledge: string;
+  perInvestorCap?: string;
+  allowedInvestorClasses: InvestorClass[];
+  coolingOffSeconds: number;
+  status: CampaignStatus;
+  /** Units minted into the campaign's escrow when funded. */
+  escrowUnits: string;
+  settlement?: CampaignSettlement;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How far a closed campaign's settlement is: resumable, one bounded batch per transaction. */
+export interface CampaignSettlement {
+  phase: 'TALLY' | 'ALLOCATE' | 'REFUND' | 'DONE';
+  /** The operators whose collections can hold pledges (those the custodian serves), fixed at close, sorted. */
+  operators: string[];
+  /** Index into `operators`, and the last pledge key processed in that operator's collection. */
+  collectionIndex: number;
+  lastKey: string;
+  pledgesProcessed: number;
+  /** Units pledged in total (after TALLY). */
+  totalUnits: string;
+  /** Units pledged by the pledges allocated so far: the cumulative-rounding cursor. */
+  cumulativeUnits: string;
+  unitsAllocated: string;
+  moneyToIssuer: string;
+  outcome?: 'SUCCEEDED' | 'FAILED';
+}
+
+export interface Order {
+  v: number;
+  id: string;
+  classId: string;
+  tokenId: string;
+  side: 'BUY' | 'SELL';
+  price: string;
+  quantity: string;
+  remaining: string;
+  /** The owner's operator (its collection holds who the owner is and the escrow). */
+  operatorMspId: string;
+  status: 'OPEN' | 'FILLED' | 'CANCELLED' | 'EXPIRED';
+  at: number;
+  expiresAt?: number;
+}
+
+export interface Trade {
+  v: number;
+  id: string;
+  classId: string;
+  price: string;
+  quantity: string;
+  buyOrderId: string;
+  sellOrderId: string;
+  at: number;
+}
+
+export interface CircuitBreaker {
+  v: number;
+  classId: string;
+  referencePrice: string;
+  bandBps: number;
+  coolingSeconds: number;
+  /** Set when a trade outside the band halted the instrument; trading resumes at this time. */
+  haltedUntil?: number;
 }

@@ -185,3 +185,93 @@ export const assetQuerySchema = z.object({ assetId: idSchema }).strict();
 export type AdmitParticipant = z.infer<typeof admitParticipantSchema>;
 export type OnboardAccount = z.infer<typeof onboardAccountSchema>;
 export type Transfer = z.infer<typeof transferSchema>;
+
+// ---- primary offerings ----
+
+export const proposeCampaignSchema = z
+  .object({
+    campaignId: idSchema,
+    classId: idSchema,
+    /** Money token the units are priced in, and the price of one unit in its smallest unit. */
+    tokenId: idSchema,
+    pricePerUnit: amountSchema,
+    /** Targets in units: below minUnits nothing is sold; above maxUnits pledges are scaled down. */
+    minUnits: amountSchema,
+    maxUnits: amountSchema,
+    openAt: epochSecondsSchema,
+    closeAt: epochSecondsSchema,
+    /** Per pledge, in money. */
+    minPledge: amountSchema,
+    maxPledge: amountSchema,
+    /** Most money one investor may pledge to this campaign in total; absent: maxPledge bounds each pledge only. */
+    perInvestorCap: amountSchema.optional(),
+    allowedInvestorClasses: z.array(InvestorClass).min(1).max(3),
+    coolingOffSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86400),
+  })
+  .strict()
+  .refine((c) => BigInt(c.minUnits) <= BigInt(c.maxUnits), { message: 'minUnits above maxUnits', path: ['minUnits'] })
+  .refine((c) => c.openAt < c.closeAt, { message: 'closeAt must follow openAt', path: ['closeAt'] })
+  .refine((c) => BigInt(c.minPledge) <= BigInt(c.maxPledge), {
+    message: 'minPledge above maxPledge',
+    path: ['minPledge'],
+  });
+
+export const campaignRefSchema = z.object({ campaignId: idSchema }).strict();
+
+export const pledgeSchema = z.object({ campaignId: idSchema, accountId: idSchema, amount: amountSchema }).strict();
+
+export const withdrawPledgeSchema = z
+  .object({ campaignId: idSchema, accountId: idSchema, pledgeId: idSchema })
+  .strict();
+
+export const settleBatchSchema = z
+  .object({ campaignId: idSchema, batchSize: z.number().int().min(1).max(500).default(100) })
+  .strict();
+
+// ---- secondary market ----
+
+export const OrderSide = z.enum(['BUY', 'SELL']);
+export type OrderSide = z.infer<typeof OrderSide>;
+
+export const placeOrderSchema = z
+  .object({
+    accountId: idSchema,
+    classId: idSchema,
+    tokenId: idSchema,
+    side: OrderSide,
+    /** Limit price: money (smallest unit) per unit. */
+    price: amountSchema,
+    quantity: amountSchema,
+    expiresAt: epochSecondsSchema.optional(),
+  })
+  .strict();
+
+export const cancelOrderSchema = z.object({ accountId: idSchema, orderId: idSchema, classId: idSchema }).strict();
+
+export const matchSchema = z
+  .object({ classId: idSchema, maxFills: z.number().int().min(1).max(200).default(50) })
+  .strict();
+
+export const circuitBreakerSchema = z
+  .object({
+    classId: idSchema,
+    referencePrice: amountSchema,
+    /** Allowed distance from the reference price, in basis points (100 = 1%). */
+    bandBps: z.number().int().min(1).max(10000),
+    /** How long a breaker halt lasts unless the regulator resumes earlier. */
+    coolingSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86400),
+    reason: reasonSchema,
+  })
+  .strict();
+
+export const releaseOrdersSchema = z
+  .object({ classId: idSchema, max: z.number().int().min(1).max(500).default(100) })
+  .strict();

@@ -18,6 +18,11 @@ export interface TransferFacts {
   readonly now: number;
 }
 
+/** A halt is in force until the regulator lifts it, or, for a circuit-breaker halt, until its cooling period ends. */
+export function isHalted(asset: Asset, now: number): boolean {
+  return asset.halted && (asset.haltedUntil === undefined || now < asset.haltedUntil);
+}
+
 const ok: TransferCheck = { allowed: true, code: ComplianceCode.OK, message: 'transfer allowed' };
 const refuse = (code: ComplianceCode, message: string): TransferCheck => ({ allowed: false, code, message });
 
@@ -53,7 +58,7 @@ export function checkReceiver(
       `${asset.id} is held at ${asset.trusteeMspId}, not ${to.id}'s trustee`,
     );
   }
-  if (asset.halted) return refuse(ComplianceCode.INSTRUMENT_HALTED, `${asset.id} is halted`);
+  if (isHalted(asset, now)) return refuse(ComplianceCode.INSTRUMENT_HALTED, `${asset.id} is halted`);
   if (asset.kind === 'equity' && to.type === 'investor') {
     if (!(asset.allowedInvestorClasses ?? []).includes(to.kyc.investorClass)) {
       return refuse(
@@ -94,7 +99,7 @@ export function checkSender(
       `operator ${fromOperator.mspId} is ${fromOperator.status.toLowerCase()}`,
     );
   }
-  if (asset.halted) return refuse(ComplianceCode.INSTRUMENT_HALTED, `${asset.id} is halted`);
+  if (isHalted(asset, now)) return refuse(ComplianceCode.INSTRUMENT_HALTED, `${asset.id} is halted`);
   if (asset.kind === 'equity' && from.type === 'investor' && now < (asset.lockupUntil ?? 0)) {
     return refuse(ComplianceCode.LOCKED_UP, `${asset.id} is locked up until ${asset.lockupUntil}`);
   }

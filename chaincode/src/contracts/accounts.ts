@@ -17,11 +17,11 @@ import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { getAccount, listAssets, operatorOf } from '../registry/records';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** Onboarding and lifecycle of issuers' and investors' accounts, by their operator. */
 @Info({ title: 'Accounts', description: 'Issuer and investor accounts: KYC claims public, personal data private' })
-export class AccountsContract extends MarketContract {
+export class AccountsContract extends BaseContract {
   constructor() {
     super('Accounts');
   }

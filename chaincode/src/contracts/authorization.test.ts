@@ -35,6 +35,8 @@ const CALLERS: Record<CallerName, FakeIdentity> = {
 
 interface Prepared {
   instructionId: string;
+  pledgeId: string;
+  orderId: string;
 }
 
 interface Row {
@@ -178,7 +180,69 @@ const ROWS: Row[] = [
   { tx: 'Supervision:CheckSupply', args: () => j({ assetId: MYR }), allowed: ['regulator', 'trustee'] },
   { tx: 'Supervision:GetInstrumentHistory', args: () => j({ assetId: MYR }), allowed: MEMBERS },
   { tx: 'Supervision:ListActions', allowed: MEMBERS },
+  { tx: 'Campaigns:Propose', args: () => j(campaign('c-new', 0)), allowed: ['operatorA', 'issuerA'] },
+  { tx: 'Campaigns:Approve', args: () => j({ campaignId: 'c-prop' }), allowed: ['operatorA'] },
+  { tx: 'Campaigns:Reject', args: () => j({ campaignId: 'c-prop' }), allowed: ['operatorA'] },
+  { tx: 'Campaigns:Fund', args: () => j({ campaignId: 'c-appr' }), allowed: ['trustee'] },
+  {
+    tx: 'Campaigns:Pledge',
+    transient: () => ({ campaignId: 'c-open', accountId: 'acc-alice', amount: '100' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Campaigns:WithdrawPledge',
+    transient: () => undefined,
+    args: () => [],
+    allowed: ['operatorA', 'investorA'],
+  },
+  { tx: 'Campaigns:Settle', args: () => j({ campaignId: 'c-closed' }), allowed: ['regulator', 'trustee'] },
+  { tx: 'Campaigns:Get', args: () => j({ campaignId: 'c-open' }), allowed: MEMBERS },
+  {
+    tx: 'Campaigns:ListPledges',
+    transient: () => ({ campaignId: 'c-open', accountId: 'acc-alice' }),
+    allowed: READERS_OF_A,
+  },
+  {
+    tx: 'Market:PlaceOrder',
+    transient: () => ({ accountId: 'acc-alice', classId: ACME, tokenId: MYR, side: 'BUY', price: '10', quantity: '1' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  { tx: 'Market:CancelOrder', transient: () => undefined, allowed: ['operatorA', 'investorA'] },
+  { tx: 'Market:Match', args: () => j({ classId: ACME }), allowed: ['trustee'] },
+  { tx: 'Market:ReleaseOrders', args: () => j({ classId: 'ACME-H' }), allowed: ['regulator', 'trustee'] },
+  {
+    tx: 'Market:SetCircuitBreaker',
+    args: () => j({ classId: ACME, referencePrice: '10', bandBps: 500, coolingSeconds: 60, reason }),
+    allowed: ['regulator'],
+  },
+  { tx: 'Market:GetOrderBook', args: () => [ACME], allowed: MEMBERS },
+  { tx: 'Market:ListTrades', args: () => [ACME], allowed: MEMBERS },
+  { tx: 'Market:GetOrder', args: (p) => [ACME, p.orderId], allowed: MEMBERS },
 ];
+
+/** Transient inputs that need what `prepared` created. */
+const TRANSIENT_FROM_PREPARED: Partial<Record<Row['tx'], (p: Prepared) => unknown>> = {
+  'Campaigns:WithdrawPledge': (p) => ({ campaignId: 'c-open', accountId: 'acc-alice', pledgeId: p.pledgeId }),
+  'Market:CancelOrder': (p) => ({ accountId: 'acc-alice', orderId: p.orderId, classId: ACME }),
+};
+
+function campaign(id: string, openIn: number, closeIn = 10 * 86400) {
+  const now = 1_767_225_600;
+  return {
+    campaignId: id,
+    classId: ACME,
+    tokenId: MYR,
+    pricePerUnit: '100',
+    minUnits: '1',
+    maxUnits: '100',
+    openAt: now + openIn,
+    closeAt: now + closeIn,
+    minPledge: '100',
+    maxPledge: '10000',
+    allowedInvestorClasses: ['retail', 'sophisticated', 'angel'],
+    coolingOffSeconds: 86400,
+  };
+}
 
 async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }> {
   const m = await new Market().setup();
@@ -197,6 +261,47 @@ async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }>
     'SetStatus',
     j({ accountId: 'acc-zed', status: 'OFFBOARDED', reason: 'closed by customer' }),
   );
+  await m.ok(ids.acme, 'Campaigns', 'Propose', j(campaign('c-prop', 0)));
+  await m.ok(ids.acme, 'Campaigns', 'Propose', j(campaign('c-appr', 0)));
+  await m.ok(ids.operatorA, 'Campaigns', 'Approve', j({ campaignId: 'c-appr' }));
+  for (const [id, closeIn] of [
+    ['c-open', 10 * 86400],
+    ['c-closed', 100],
+  ] as const) {
+    await m.ok(ids.acme, 'Campaigns', 'Propose', j(campaign(id, 0, closeIn)));
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', j({ campaignId: id }));
+    await m.ok(ids.trustee, 'Campaigns', 'Fund', j({ campaignId: id }));
+  }
+  const pledgeId = await m.ok<string>(ids.alice, 'Campaigns', 'Pledge', [], {
+    campaignId: 'c-open',
+    accountId: 'acc-alice',
+    amount: '200',
+  });
+  await m.ok(ids.alice, 'Campaigns', 'Pledge', [], { campaignId: 'c-closed', accountId: 'acc-alice', amount: '200' });
+  const orderId = await m.ok<string>(ids.alice, 'Market', 'PlaceOrder', [], {
+    accountId: 'acc-alice',
+    classId: ACME,
+    tokenId: MYR,
+    side: 'BUY',
+    price: '10',
+    quantity: '2',
+  });
+  await m.ok(ids.trustee, 'Equity', 'CreateShareClass', [
+    JSON.stringify({
+      classId: 'ACME-H',
+      issuerAccountId: 'acc-acme',
+      kind: 'ordinary',
+      decimals: 0,
+      allowedInvestorClasses: ['retail'],
+    }),
+  ]);
+  await m.ok(
+    ids.regulator,
+    'Supervision',
+    'HaltInstrument',
+    j({ assetId: 'ACME-H', halted: true, reason: 'pending disclosure' }),
+  );
+  m.world.now += 200; // c-closed is past its close time; c-open is still open
   if (caller === 'suspendedOperator') {
     await m.ok(
       ids.regulator,
@@ -213,7 +318,7 @@ async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }>
       j({ mspId: 'OperatorBMSP', status: 'REVOKED', reason }),
     );
   }
-  return { m, p: { instructionId } };
+  return { m, p: { instructionId, pledgeId, orderId } };
 }
 
 describe('authorization matrix: every transaction × every caller', () => {
@@ -225,7 +330,7 @@ describe('authorization matrix: every transaction × every caller', () => {
         it(`${allowed ? 'allows' : 'denies'} ${caller}`, async () => {
           const { m, p } = await prepared(caller);
           const args = row.args?.(p) ?? [];
-          const transient = row.transient?.(m);
+          const transient = TRANSIENT_FROM_PREPARED[row.tx]?.(p) ?? row.transient?.(m);
           if (allowed) {
             const r = await m.call(CALLERS[caller], contract, method, args, transient);
             expect(r.ok, `${caller} should be allowed: ${r.error?.message}`).to.equal(true);

@@ -3,7 +3,7 @@ import { ErrorCode, MarketError } from '@ecf/common';
 import { MarketContext } from '../context';
 
 /** What every market contract shares: our context, one chaincode event per transaction, clear refusals. */
-export abstract class MarketContract extends Contract {
+export abstract class BaseContract extends Contract {
   override createContext(): MarketContext {
     return new MarketContext();
   }

@@ -15,11 +15,11 @@ import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** Share classes of issuers, registered and minted by the trustee that keeps the register. */
 @Info({ title: 'Equity', description: 'Share classes per issuer; issue, redeem and buy back units' })
-export class EquityContract extends MarketContract {
+export class EquityContract extends BaseContract {
   constructor() {
     super('Equity');
   }

@@ -157,3 +157,139 @@ describe('conservation invariants under random operation sequences (property-bas
     }
   });
 });
+
+type MarketStep =
+  | { op: 'order'; who: AccountId; side: 'BUY' | 'SELL'; price: number; quantity: number }
+  | { op: 'cancel'; pick: number }
+  | { op: 'match' }
+  | { op: 'pledge'; who: AccountId; units: number }
+  | { op: 'withdraw'; pick: number }
+  | { op: 'tick'; seconds: number };
+
+const investor = fc.constantFrom('acc-alice' as const, 'acc-bob' as const, 'acc-carol' as const);
+const marketStep: fc.Arbitrary<MarketStep> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      op: fc.constant('order' as const),
+      who: investor,
+      side: fc.constantFrom('BUY' as const, 'SELL' as const),
+      price: fc.integer({ min: 95, max: 105 }),
+      quantity: fc.integer({ min: 1, max: 20 }),
+    }),
+    weight: 6,
+  },
+  { arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('match' as const) }), weight: 2 },
+  {
+    arbitrary: fc.record({ op: fc.constant('pledge' as const), who: investor, units: fc.integer({ min: 1, max: 40 }) }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ op: fc.constant('withdraw' as const), pick: fc.nat() }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 3 * 86400 }) }),
+    weight: 1,
+  },
+);
+
+describe('escrow invariants of campaigns and the order book under random sequences (property-based)', () => {
+  it('keeps supply = balances + transit + escrow through pledges, orders, matching, settlement and refunds', async () => {
+    const done = new Map<string, number>();
+    const note = (op: string, r: { ok: boolean }) => r.ok && done.set(op, (done.get(op) ?? 0) + 1);
+    await fc.assert(
+      fc.asyncProperty(fc.array(marketStep, { minLength: 5, maxLength: 40 }), async (steps) => {
+        const m = await new Market().setup();
+        for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '200000');
+        await m.issue('acc-bob', '200');
+        await m.issue('acc-carol', '200');
+        const now = m.world.now;
+        const terms = {
+          campaignId: 'c',
+          classId: ACME,
+          tokenId: MYR,
+          pricePerUnit: '100',
+          minUnits: '30',
+          maxUnits: '60',
+          openAt: now,
+          closeAt: now + 5 * 86400,
+          minPledge: '100',
+          maxPledge: '4000',
+          allowedInvestorClasses: ['retail', 'sophisticated'],
+          coolingOffSeconds: 86400,
+        };
+        await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms)]);
+        await m.ok(ids.operatorA, 'Campaigns', 'Approve', [JSON.stringify({ campaignId: 'c' })]);
+        await m.ok(ids.trustee, 'Campaigns', 'Fund', [JSON.stringify({ campaignId: 'c' })]);
+        const orders: Array<{ id: string; who: AccountId }> = [];
+        const pledges: Array<{ id: string; who: AccountId }> = [];
+        for (const s of [...steps, { op: 'tick' as const, seconds: 6 * 86400 }]) {
+          if (s.op === 'order') {
+            const r = await m.call<string>(USERS[s.who], 'Market', 'PlaceOrder', [], {
+              accountId: s.who,
+              classId: ACME,
+              tokenId: MYR,
+              side: s.side,
+              price: String(s.price),
+              quantity: String(s.quantity),
+            });
+            note('order', r);
+            if (r.ok && r.value) orders.push({ id: r.value, who: s.who });
+          } else if (s.op === 'cancel' && orders.length > 0) {
+            const o = orders[s.pick % orders.length] as { id: string; who: AccountId };
+            note(
+              'cancel',
+              await m.call(USERS[o.who], 'Market', 'CancelOrder', [], {
+                accountId: o.who,
+                orderId: o.id,
+                classId: ACME,
+              }),
+            );
+          } else if (s.op === 'match') {
+            const r = await m.call<{ fills: number }>(ids.trustee, 'Market', 'Match', [
+              JSON.stringify({ classId: ACME }),
+            ]);
+            if (r.ok && (r.value?.fills ?? 0) > 0) note('fill', r);
+          } else if (s.op === 'pledge') {
+            const r = await m.call<string>(USERS[s.who], 'Campaigns', 'Pledge', [], {
+              campaignId: 'c',
+              accountId: s.who,
+              amount: String(s.units * 100),
+            });
+            note('pledge', r);
+            if (r.ok && r.value) pledges.push({ id: r.value, who: s.who });
+          } else if (s.op === 'withdraw' && pledges.length > 0) {
+            const p = pledges[s.pick % pledges.length] as { id: string; who: AccountId };
+            note(
+              'withdraw',
+              await m.call(USERS[p.who], 'Campaigns', 'WithdrawPledge', [], {
+                campaignId: 'c',
+                accountId: p.who,
+                pledgeId: p.id,
+              }),
+            );
+          } else if (s.op === 'tick') {
+            m.world.now += s.seconds;
+            if (m.world.now >= terms.closeAt) {
+              for (let i = 0; i < 50; i++) {
+                const r = await m.call<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+                  JSON.stringify({ campaignId: 'c', batchSize: 2 }),
+                ]);
+                if (!r.ok || r.value?.status === 'SUCCEEDED' || r.value?.status === 'FAILED') {
+                  note(r.value?.status ?? 'settle-error', r);
+                  break;
+                }
+              }
+            }
+          }
+          for (const asset of [MYR, ACME]) {
+            const report = await m.supply(asset);
+            expect(report.consistent, `${asset} after ${JSON.stringify(s)}: ${JSON.stringify(report)}`).to.equal(true);
+          }
+        }
+      }),
+      { numRuns: 40, seed: 424242 },
+    );
+    for (const op of ['order', 'fill', 'pledge', 'SUCCEEDED'])
+      expect(done.get(op) ?? 0, `${op} happened`).to.be.greaterThan(3);
+    expect(done.get('settle-error') ?? 0).to.equal(0);
+  });
+});

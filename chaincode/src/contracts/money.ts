@@ -16,11 +16,11 @@ import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** Money tokens: one per trustee and currency, minted on a real deposit and burned on a withdrawal. */
 @Info({ title: 'Money', description: 'Money tokens backed by trust-account balances' })
-export class MoneyContract extends MarketContract {
+export class MoneyContract extends BaseContract {
   constructor() {
     super('Money');
   }

@@ -15,11 +15,11 @@ import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parse, parseJsonArg } from '../input';
 import { findParticipant, getAsset, getParticipant, listAssets, listParticipants } from '../registry/records';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** The hierarchy: the regulator admits trustees and operators and governs their status. */
 @Info({ title: 'Registry', description: 'Participants (trustees, operators) and their status; asset lookup' })
-export class RegistryContract extends MarketContract {
+export class RegistryContract extends BaseContract {
   constructor() {
     super('Registry');
   }

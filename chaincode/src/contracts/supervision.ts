@@ -11,18 +11,22 @@ import {
   RECORD_VERSION,
   type Account,
   type Asset,
+  type Campaign,
   type SupplyReport,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
 import { credit } from '../assets/movements';
+import { isHalted } from '../compliance/check-transfer';
 import { requireRegulator, resolveCaller, type Caller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, listParticipants } from '../registry/records';
+import type { PledgeRecord } from './campaigns';
+import type { OrderEscrow } from './market';
 import type { TransitRecord } from './transfers';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** A supervisory action, public so every member sees that (and why) the regulator intervened. */
 export interface SupervisionRecord {
@@ -37,7 +41,7 @@ export interface SupervisionRecord {
 
 /** The regulator's powers over accounts and instruments, and the market-wide invariant checks. */
 @Info({ title: 'Supervision', description: 'Freezes, halts, forced transfers, supply invariant' })
-export class SupervisionContract extends MarketContract {
+export class SupervisionContract extends BaseContract {
   constructor() {
     super('Supervision');
   }
@@ -75,9 +79,16 @@ export class SupervisionContract extends MarketContract {
     requireRegulator(caller);
     const req = parseJsonArg(haltSchema, input);
     const asset = await getAsset(ctx, req.assetId);
-    if (asset.halted === req.halted)
+    if (isHalted(asset, ctx.ledger.now) === req.halted) {
       throw new MarketError(ErrorCode.CONFLICT, `${asset.id} is already ${req.halted ? 'halted' : 'trading'}`);
-    const updated: Asset = { ...asset, halted: req.halted, haltReason: req.halted ? req.reason : '' };
+    }
+    // A regulator's halt has no end time; resuming also ends any circuit-breaker halt.
+    const updated: Asset = {
+      ...asset,
+      halted: req.halted,
+      haltReason: req.halted ? req.reason : '',
+      haltedUntil: undefined,
+    };
     await ctx.ledger.put(keys.asset(ctx.stub, asset.id), updated);
     await this.record(ctx, caller, req.halted ? 'HALT' : 'RESUME', asset.id, req.reason);
   }
@@ -114,8 +125,8 @@ export class SupervisionContract extends MarketContract {
   }
 
   /**
-   * The conservation invariant for one asset: minted minus burned equals the sum of balances plus what is
-   * in transit. The regulator sees every collection; a trustee sees those of the operators it serves,
+   * The conservation invariant for one asset: minted minus burned equals the sum of balances, plus what is
+   * in transit between operators, plus what pledges, open orders and funded campaigns hold in escrow. The regulator sees every collection; a trustee sees those of the operators it serves,
    * which are the only ones its assets can be held in.
    */
   @Transaction(false)
@@ -135,6 +146,7 @@ export class SupervisionContract extends MarketContract {
     );
     let held = 0n;
     let inTransit = 0n;
+    let escrowed = 0n;
     const collections: string[] = [];
     for (const op of operators) {
       const collection = operatorCollection(op.mspId);
@@ -147,13 +159,25 @@ export class SupervisionContract extends MarketContract {
       for (const { value } of await ctx.ledger.listPrivate<TransitRecord>(collection, KeyType.TRANSIT, [])) {
         if (value.assetId === asset.id) inTransit += BigInt(value.amount);
       }
+      // Money escrowed by pledges, and money or units escrowed by open orders.
+      for (const { value } of await ctx.ledger.listPrivate<PledgeRecord>(collection, KeyType.PLEDGE, [])) {
+        if (value.tokenId === asset.id) escrowed += BigInt(value.amount);
+      }
+      for (const { value } of await ctx.ledger.listPrivate<OrderEscrow>(collection, KeyType.ORDER_ESCROW, [])) {
+        if (value.assetId === asset.id) escrowed += BigInt(value.amount);
+      }
+    }
+    // Units minted into campaigns and not yet allocated or burned.
+    for (const { value } of await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])) {
+      if (value.classId === asset.id) escrowed += BigInt(value.escrowUnits);
     }
     const report: SupplyReport = {
       assetId: asset.id,
       supply: supply.toString(),
       held: held.toString(),
       inTransit: inTransit.toString(),
-      consistent: supply === held + inTransit && held >= 0n,
+      escrowed: escrowed.toString(),
+      consistent: supply === held + inTransit + escrowed && held >= 0n,
       collections,
     };
     return json(report);

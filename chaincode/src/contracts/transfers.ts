@@ -19,7 +19,7 @@ import { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant, listAssets, operatorOf } from '../registry/records';
-import { json, MarketContract } from './base';
+import { BaseContract, json } from './base';
 
 /** A cross-operator transfer in flight: the amount has left the sender and waits for the custodian. */
 export interface TransitRecord {
@@ -41,7 +41,7 @@ export interface TransitRecord {
  * member of both, settles (credits the receiver, or refunds the sender if the receiver became ineligible).
  */
 @Info({ title: 'Transfers', description: 'Transfers, compliance pre-checks, balances and portfolios' })
-export class TransfersContract extends MarketContract {
+export class TransfersContract extends BaseContract {
   constructor() {
     super('Transfers');
   }

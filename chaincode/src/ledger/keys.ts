@@ -9,6 +9,10 @@ export const KeyType = {
   SUPPLY: 'supply',
   SUPERVISION: 'supervision',
   HEARTBEAT: 'system.heartbeat',
+  CAMPAIGN: 'campaign',
+  ORDER: 'order',
+  TRADE: 'trade',
+  BREAKER: 'breaker',
   // private (operator collections)
   BALANCE: 'bal',
   PERSONAL: 'pii',
@@ -16,6 +20,8 @@ export const KeyType = {
   PARTIAL_FREEZE: 'frz',
   CAP_USAGE: 'cap',
   TRANSIT: 'transit',
+  PLEDGE: 'pledge',
+  ORDER_ESCROW: 'oesc',
 } as const;
 
 type Stub = Pick<ChaincodeStub, 'createCompositeKey'>;
@@ -36,4 +42,13 @@ export const keys = {
   capUsage: (s: Stub, accountId: string, classId: string, year: number) =>
     s.createCompositeKey(KeyType.CAP_USAGE, [accountId, classId, String(year)]),
   transit: (s: Stub, instructionId: string) => s.createCompositeKey(KeyType.TRANSIT, [instructionId]),
+  campaign: (s: Stub, id: string) => s.createCompositeKey(KeyType.CAMPAIGN, [id]),
+  /** One key per pledge: pledges never share a key, so they never conflict. */
+  pledge: (s: Stub, campaignId: string, accountId: string, pledgeId: string) =>
+    s.createCompositeKey(KeyType.PLEDGE, [campaignId, accountId, pledgeId]),
+  /** One key per order (no book head): placements never conflict. */
+  order: (s: Stub, classId: string, orderId: string) => s.createCompositeKey(KeyType.ORDER, [classId, orderId]),
+  orderEscrow: (s: Stub, orderId: string) => s.createCompositeKey(KeyType.ORDER_ESCROW, [orderId]),
+  trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
+  breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
 };

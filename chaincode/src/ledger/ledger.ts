@@ -9,13 +9,22 @@ export interface HistoryEntry<T> {
   value: T | undefined;
 }
 
+const PUBLIC = '';
+
 /**
  * The only code that touches the stub's state, private data and events. Values are canonical JSON.
  * Writes are never issued before a transaction's checks have passed (contracts read and decide first),
  * so a refused transaction leaves no write in its read-write set.
+ *
+ * Reads see this transaction's own earlier writes. The peer's simulator does not (GetState returns the
+ * committed value), so a transaction that touches one key twice — two refunds to one investor in a
+ * settlement batch, two fills against one order — would otherwise compute the second write from a stale
+ * value and lose the first.
  */
 export class Ledger {
   private readonly events: Array<Record<string, unknown>> = [];
+  /** This transaction's writes by collection and key; null marks a delete. */
+  private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
 
   constructor(readonly stub: ChaincodeStub) {}
 
@@ -30,27 +39,37 @@ export class Ledger {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
+    const own = this.own(PUBLIC, key);
+    if (own !== undefined) return own === null ? undefined : decode<T>(own);
     return decode<T>(await this.stub.getState(key));
   }
 
   async put(key: string, value: unknown): Promise<void> {
-    await this.stub.putState(key, encode(value));
+    const bytes = encode(value);
+    this.remember(PUBLIC, key, bytes);
+    await this.stub.putState(key, bytes);
   }
 
   async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
+    const own = this.own(collection, key);
+    if (own !== undefined) return own === null ? undefined : decode<T>(own);
     return decode<T>(await this.stub.getPrivateData(collection, key));
   }
 
   async putPrivate(collection: string, key: string, value: unknown): Promise<void> {
-    await this.stub.putPrivateData(collection, key, encode(value));
+    const bytes = encode(value);
+    this.remember(collection, key, bytes);
+    await this.stub.putPrivateData(collection, key, bytes);
   }
 
   async deletePrivate(collection: string, key: string): Promise<void> {
+    this.remember(collection, key, null);
     await this.stub.deletePrivateData(collection, key);
   }
 
   /** Removes the value from every member peer's private store and its history; the hash stays on chain. */
   async purgePrivate(collection: string, key: string): Promise<void> {
+    this.remember(collection, key, null);
     await this.stub.purgePrivateData(collection, key);
   }
 
@@ -60,19 +79,46 @@ export class Ledger {
   }
 
   async list<T>(type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
-    const out: Array<{ key: string; value: T }> = [];
-    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) {
-      const value = decode<T>(kv.value);
-      if (value !== undefined) out.push({ key: kv.key, value });
-    }
-    return out;
+    const found = new Map<string, Uint8Array>();
+    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) found.set(kv.key, kv.value);
+    return this.overlay<T>(PUBLIC, this.stub.createCompositeKey(type, attrs), found);
   }
 
   async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
+    const found = new Map<string, Uint8Array>();
+    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, attrs))
+      found.set(kv.key, kv.value);
+    return this.overlay<T>(collection, this.stub.createCompositeKey(type, attrs), found);
+  }
+
+  private own(collection: string, key: string): Uint8Array | null | undefined {
+    return this.pending.get(collection)?.get(key);
+  }
+
+  private remember(collection: string, key: string, value: Uint8Array | null): void {
+    let c = this.pending.get(collection);
+    if (!c) {
+      c = new Map();
+      this.pending.set(collection, c);
+    }
+    c.set(key, value);
+  }
+
+  /** Range results with this transaction's own writes applied, in key order. */
+  private overlay<T>(
+    collection: string,
+    prefix: string,
+    found: Map<string, Uint8Array>,
+  ): Array<{ key: string; value: T }> {
+    for (const [key, value] of this.pending.get(collection) ?? []) {
+      if (!key.startsWith(prefix)) continue;
+      if (value === null) found.delete(key);
+      else found.set(key, value);
+    }
     const out: Array<{ key: string; value: T }> = [];
-    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, attrs)) {
-      const value = decode<T>(kv.value);
-      if (value !== undefined) out.push({ key: kv.key, value });
+    for (const key of [...found.keys()].sort()) {
+      const value = decode<T>(found.get(key));
+      if (value !== undefined) out.push({ key, value });
     }
     return out;
   }

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Contract } from 'fabric-contract-api';
 import { AccountsContract } from '../contracts/accounts';
+import { CampaignsContract } from '../contracts/campaigns';
+import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
 import { MoneyContract } from '../contracts/money';
 import { RegistryContract } from '../contracts/registry';
@@ -16,6 +18,8 @@ export const contracts = {
   Equity: new EquityContract(),
   Transfers: new TransfersContract(),
   Supervision: new SupervisionContract(),
+  Campaigns: new CampaignsContract(),
+  Market: new MarketContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;
@@ -149,7 +153,9 @@ export class Market {
     return BigInt(r.balance);
   }
 
-  async supply(assetId: string): Promise<{ supply: string; held: string; inTransit: string; consistent: boolean }> {
+  async supply(
+    assetId: string,
+  ): Promise<{ supply: string; held: string; inTransit: string; escrowed: string; consistent: boolean }> {
     return this.ok(ids.regulator, 'Supervision', 'CheckSupply', [JSON.stringify({ assetId })]);
   }
 }

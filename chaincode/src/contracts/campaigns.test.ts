@@ -1,0 +1,171 @@
+import { expect } from 'chai';
+import { ACME, ids, Market, MYR } from '../testing/market-fixture';
+
+const DAY = 86400;
+
+describe('Campaigns: all-or-nothing primary offerings', () => {
+  let m: Market;
+  let openAt: number;
+  const terms = (over: Record<string, unknown> = {}) => ({
+    campaignId: 'acme-seed',
+    classId: ACME,
+    tokenId: MYR,
+    pricePerUnit: '100',
+    minUnits: '50',
+    maxUnits: '100',
+    openAt,
+    closeAt: openAt + 10 * DAY,
+    minPledge: '100',
+    maxPledge: '20000',
+    allowedInvestorClasses: ['retail', 'sophisticated'],
+    coolingOffSeconds: 2 * DAY,
+    ...over,
+  });
+  const ref = (campaignId = 'acme-seed') => [JSON.stringify({ campaignId })];
+  const pledge = (accountId: string, amount: string, campaignId = 'acme-seed') => ({ campaignId, accountId, amount });
+
+  async function launch(over: Record<string, unknown> = {}) {
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms(over))]);
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', ref(String(over.campaignId ?? 'acme-seed')));
+    await m.ok(ids.trustee, 'Campaigns', 'Fund', ref(String(over.campaignId ?? 'acme-seed')));
+  }
+
+  async function settleAll(
+    campaignId = 'acme-seed',
+    batchSize = 1,
+  ): Promise<{ status: string; settlement: Record<string, string> }> {
+    for (let i = 0; i < 100; i++) {
+      const c = await m.ok<{ status: string; settlement: Record<string, string> }>(ids.trustee, 'Campaigns', 'Settle', [
+        JSON.stringify({ campaignId, batchSize }),
+      ]);
+      for (const asset of [MYR, ACME])
+        expect((await m.supply(asset)).consistent, `${asset} during settlement`).to.equal(true);
+      if (c.status === 'SUCCEEDED' || c.status === 'FAILED') return c;
+    }
+    throw new Error('settlement did not finish');
+  }
+
+  beforeEach(async () => {
+    m = await new Market().setup();
+    openAt = m.world.now + DAY;
+    for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
+  });
+
+  it('goes through proposal, operator approval and trustee funding, each by its own party only', async () => {
+    await m.refused('FORBIDDEN', ids.bob, 'Campaigns', 'Propose', [JSON.stringify(terms())]);
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms())]);
+    await m.refused('FORBIDDEN', ids.operatorB, 'Campaigns', 'Approve', ref());
+    await m.refused('CONFLICT', ids.trustee, 'Campaigns', 'Fund', ref()); // not approved yet
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', ref());
+    await m.refused('FORBIDDEN', ids.operatorA, 'Campaigns', 'Fund', ref());
+    await m.ok(ids.trustee, 'Campaigns', 'Fund', ref());
+    expect(await m.supply(ACME)).to.include({ supply: '100', escrowed: '100', consistent: true });
+    await m.refused('INVALID_ARGUMENT', ids.acme, 'Campaigns', 'Propose', [
+      JSON.stringify(terms({ campaignId: 'x', minPledge: '150' })),
+    ]);
+    await m.refused('INVALID_ARGUMENT', ids.acme, 'Campaigns', 'Propose', [
+      JSON.stringify(terms({ campaignId: 'y', minUnits: '200' })),
+    ]);
+  });
+
+  it('accepts pledges only while open, within limits, from allowed classes, and escrows the money', async () => {
+    await launch({ allowedInvestorClasses: ['retail'], perInvestorCap: '3000' });
+    await m.refused('CONFLICT', ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '1000'));
+    m.world.now = openAt;
+    await m.refused('INVALID_ARGUMENT', ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '150'));
+    await m.refused('INVALID_ARGUMENT', ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '30000'));
+    expect(await m.refused('COMPLIANCE', ids.bob, 'Campaigns', 'Pledge', [], pledge('acc-bob', '1000'))).to.contain(
+      'INVESTOR_CLASS_NOT_ALLOWED',
+    );
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '2000'));
+    expect(await m.refused('COMPLIANCE', ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '2000'))).to.contain(
+      'INVESTMENT_CAP_EXCEEDED',
+    );
+    await m.refused('FORBIDDEN', ids.carol, 'Campaigns', 'Pledge', [], pledge('acc-alice', '100'));
+    expect(await m.balance('acc-alice', MYR)).to.equal(98000n);
+    expect(await m.supply(MYR)).to.include({ escrowed: '2000', consistent: true });
+    m.world.now = openAt + 10 * DAY;
+    await m.refused('CONFLICT', ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '100'));
+  });
+
+  it('lets an investor withdraw a pledge within the cooling-off period only', async () => {
+    await launch();
+    m.world.now = openAt;
+    const first = await m.ok<string>(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '1000'));
+    const second = await m.ok<string>(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '500'));
+    m.world.now += DAY;
+    await m.ok(ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: first,
+    });
+    expect(await m.balance('acc-alice', MYR)).to.equal(99500n);
+    m.world.now += 2 * DAY;
+    await m.refused('CONFLICT', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: second,
+    });
+    await m.refused('NOT_FOUND', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: first,
+    });
+  });
+
+  it('settles an oversubscribed campaign pro rata, exactly, in resumable batches across operators', async () => {
+    await launch();
+    m.world.now = openAt;
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '8000')); // 80 units
+    await m.ok(ids.bob, 'Campaigns', 'Pledge', [], pledge('acc-bob', '6000')); // 60 units
+    await m.ok(ids.carol, 'Campaigns', 'Pledge', [], pledge('acc-carol', '4000')); // 40 units, at OperatorB
+    await m.refused('CONFLICT', ids.trustee, 'Campaigns', 'Settle', [JSON.stringify({ campaignId: 'acme-seed' })]);
+    m.world.now = openAt + 10 * DAY;
+    await m.refused('FORBIDDEN', ids.operatorA, 'Campaigns', 'Settle', [JSON.stringify({ campaignId: 'acme-seed' })]);
+    const done = await settleAll('acme-seed', 1);
+    expect(done.status).to.equal('SUCCEEDED');
+    expect(done.settlement).to.include({ totalUnits: '180', unitsAllocated: '100', moneyToIssuer: '10000' });
+    // Cumulative rounding in pledge order (OperatorA's collection first): 44, 33, 23.
+    expect(await m.balance('acc-alice', ACME)).to.equal(44n);
+    expect(await m.balance('acc-bob', ACME)).to.equal(33n);
+    expect(await m.balance('acc-carol', ACME)).to.equal(23n);
+    expect(await m.balance('acc-alice', MYR)).to.equal(100000n - 4400n);
+    expect(await m.balance('acc-carol', MYR)).to.equal(100000n - 2300n);
+    expect(await m.balance('acc-acme', MYR)).to.equal(10000n);
+    expect(await m.supply(ACME)).to.include({ supply: '100', escrowed: '0', consistent: true });
+    const again = await m.ok<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+      JSON.stringify({ campaignId: 'acme-seed' }),
+    ]);
+    expect(again.status).to.equal('SUCCEEDED');
+  });
+
+  it('refunds every pledge and burns the units when the minimum is not reached', async () => {
+    await launch();
+    m.world.now = openAt;
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '2000'));
+    await m.ok(ids.carol, 'Campaigns', 'Pledge', [], pledge('acc-carol', '1000'));
+    m.world.now = openAt + 10 * DAY;
+    const done = await settleAll('acme-seed', 5);
+    expect(done.status).to.equal('FAILED');
+    expect(await m.balance('acc-alice', MYR)).to.equal(100000n);
+    expect(await m.balance('acc-carol', MYR)).to.equal(100000n);
+    expect(await m.balance('acc-alice', ACME)).to.equal(0n);
+    expect(await m.supply(ACME)).to.include({ supply: '0', escrowed: '0', consistent: true });
+  });
+
+  it('refunds an investor who became ineligible before allocation; the units stay unsold and are burned', async () => {
+    await launch();
+    m.world.now = openAt;
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '5000'));
+    await m.ok(ids.bob, 'Campaigns', 'Pledge', [], pledge('acc-bob', '3000'));
+    await m.ok(ids.regulator, 'Supervision', 'FreezeAccount', [
+      JSON.stringify({ accountId: 'acc-bob', frozen: true, reason: 'sanctions hit' }),
+    ]);
+    m.world.now = openAt + 10 * DAY;
+    const done = await settleAll();
+    expect(done.status).to.equal('SUCCEEDED');
+    expect(await m.balance('acc-bob', ACME)).to.equal(0n);
+    expect(await m.balance('acc-bob', MYR)).to.equal(100000n);
+    expect(await m.supply(ACME)).to.include({ supply: '50', consistent: true });
+  });
+});

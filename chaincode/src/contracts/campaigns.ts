@@ -1,0 +1,457 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  campaignRefSchema,
+  ErrorCode,
+  MarketError,
+  operatorCollection,
+  pledgeSchema,
+  proposeCampaignSchema,
+  RECORD_VERSION,
+  settleBatchSchema,
+  withdrawPledgeSchema,
+  type Account,
+  type Campaign,
+  type CampaignSettlement,
+} from '@ecf/common';
+import { Holdings } from '../assets/holdings';
+import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
+import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
+import { checkReceiver, checkSender } from '../compliance/check-transfer';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
+import { keys, KeyType } from '../ledger/keys';
+import { parseJsonArg, transientPayload } from '../input';
+import { allocate } from '../offering/allocation';
+import { getAccount, getAsset, getParticipant, listParticipants } from '../registry/records';
+import { BaseContract, json } from './base';
+
+/** A pledge: money escrowed from an investor's balance, in the investor's operator collection. */
+export interface PledgeRecord {
+  v: number;
+  id: string;
+  campaignId: string;
+  accountId: string;
+  tokenId: string;
+  amount: string;
+  units: string;
+  at: number;
+}
+
+/**
+ * All-or-nothing primary offerings. The issuer proposes, its operator approves, the trustee mints the
+ * units on offer into the campaign's escrow; investors pledge money (escrowed in their own operator's
+ * collection, one key per pledge) and may withdraw within the cooling-off period. After the close time the
+ * custodian trustee or the regulator settles in bounded batches: a tally, then allocation (or refunds).
+ */
+@Info({ title: 'Campaigns', description: 'Equity crowdfunding campaigns: pledges, escrow, all-or-nothing settlement' })
+export class CampaignsContract extends BaseContract {
+  constructor() {
+    super('Campaigns');
+  }
+
+  /** The issuer (its own account) or its operator proposes a campaign on one of the issuer's classes. */
+  @Transaction()
+  @Returns('string')
+  public async Propose(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(proposeCampaignSchema, input);
+    const shareClass = await getAsset(ctx, req.classId);
+    if (shareClass.kind !== 'equity' || !shareClass.issuerAccountId) {
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `${req.classId} is not a share class`);
+    }
+    const issuer = await getAccount(ctx, shareClass.issuerAccountId);
+    requireActFor(caller, issuer);
+    const token = await getAsset(ctx, req.tokenId);
+    if (token.kind !== 'money' || token.trusteeMspId !== shareClass.trusteeMspId) {
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${req.tokenId} is not a money token of ${shareClass.trusteeMspId}`,
+      );
+    }
+    if (
+      BigInt(req.minPledge) % BigInt(req.pricePerUnit) !== 0n ||
+      BigInt(req.maxPledge) % BigInt(req.pricePerUnit) !== 0n
+    ) {
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        'minPledge and maxPledge must be whole multiples of pricePerUnit',
+      );
+    }
+    if (req.closeAt <= ctx.ledger.now)
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'closeAt is not in the future');
+    const key = keys.campaign(ctx.stub, req.campaignId);
+    if (await ctx.ledger.get<Campaign>(key))
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${req.campaignId} exists`);
+    const now = ctx.ledger.now;
+    const campaign: Campaign = {
+      v: RECORD_VERSION,
+      id: req.campaignId,
+      classId: shareClass.id,
+      issuerAccountId: issuer.id,
+      operatorMspId: issuer.operatorMspId,
+      trusteeMspId: shareClass.trusteeMspId,
+      tokenId: token.id,
+      pricePerUnit: req.pricePerUnit,
+      minUnits: req.minUnits,
+      maxUnits: req.maxUnits,
+      openAt: req.openAt,
+      closeAt: req.closeAt,
+      minPledge: req.minPledge,
+      maxPledge: req.maxPledge,
+      perInvestorCap: req.perInvestorCap,
+      allowedInvestorClasses: req.allowedInvestorClasses,
+      coolingOffSeconds: req.coolingOffSeconds,
+      status: 'PROPOSED',
+      escrowUnits: '0',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await ctx.ledger.put(key, campaign);
+    ctx.ledger.emit('CampaignProposed', {
+      campaignId: campaign.id,
+      classId: campaign.classId,
+      operatorMspId: campaign.operatorMspId,
+    });
+    return json(campaign);
+  }
+
+  /** The issuer's operator approves (or rejects) the proposal after its due diligence. */
+  @Transaction()
+  public async Approve(ctx: MarketContext, input: string): Promise<void> {
+    await this.review(ctx, input, 'APPROVED');
+  }
+
+  @Transaction()
+  public async Reject(ctx: MarketContext, input: string): Promise<void> {
+    await this.review(ctx, input, 'REJECTED');
+  }
+
+  /** The class's trustee mints the units on offer into the campaign's escrow; pledging can start at openAt. */
+  @Transaction()
+  public async Fund(ctx: MarketContext, input: string): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    const { campaignId } = parseJsonArg(campaignRefSchema, input);
+    const campaign = await this.get(ctx, campaignId);
+    if (caller.kind !== 'trustee' || caller.mspId !== campaign.trusteeMspId || caller.participant.status !== 'ACTIVE') {
+      throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.trusteeMspId} may fund campaign ${campaign.id}`);
+    }
+    if (campaign.status !== 'APPROVED')
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
+    await ctx.ledger.put(keys.supply(ctx.stub, campaign.classId, ctx.ledger.txId), {
+      v: RECORD_VERSION,
+      delta: campaign.maxUnits,
+    });
+    await this.save(ctx, { ...campaign, status: 'FUNDED', escrowUnits: campaign.maxUnits });
+    ctx.ledger.emit('CampaignFunded', { campaignId: campaign.id, units: campaign.maxUnits });
+  }
+
+  /** Investor (own account) or its operator: pledge money. Transient `payload` {campaignId, accountId, amount}. */
+  @Transaction()
+  @Returns('string')
+  public async Pledge(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, pledgeSchema);
+    const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
+    requireActFor(caller, account);
+    const now = ctx.ledger.now;
+    if (campaign.status !== 'FUNDED' || now < campaign.openAt || now >= campaign.closeAt) {
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is not open for pledges`);
+    }
+    const amount = BigInt(req.amount);
+    const price = BigInt(campaign.pricePerUnit);
+    if (amount % price !== 0n)
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `amount must be a whole multiple of ${price}`);
+    if (amount < BigInt(campaign.minPledge) || amount > BigInt(campaign.maxPledge)) {
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        `a pledge is between ${campaign.minPledge} and ${campaign.maxPledge}`,
+      );
+    }
+    if (account.type !== 'investor' || !campaign.allowedInvestorClasses.includes(account.kyc.investorClass)) {
+      throw new MarketError(
+        ErrorCode.COMPLIANCE,
+        `${account.kyc.investorClass} investors may not pledge`,
+        'INVESTOR_CLASS_NOT_ALLOWED',
+      );
+    }
+    const holdings = new Holdings(ctx);
+    const collection = Holdings.collectionOf(account);
+    // Only this investor's own pledges are read (one key range per account): no conflict with anyone else's.
+    const mine = await ctx.ledger.listPrivate<PledgeRecord>(collection, KeyType.PLEDGE, [campaign.id, account.id]);
+    const pledgedBefore = mine.reduce((sum, p) => sum + BigInt(p.value.amount), 0n);
+    if (campaign.perInvestorCap !== undefined && pledgedBefore + amount > BigInt(campaign.perInvestorCap)) {
+      throw new MarketError(
+        ErrorCode.COMPLIANCE,
+        `pledges above ${campaign.perInvestorCap} per investor`,
+        'INVESTMENT_CAP_EXCEEDED',
+      );
+    }
+    const [shareClass, token, operator, custodian] = await Promise.all([
+      getAsset(ctx, campaign.classId),
+      getAsset(ctx, campaign.tokenId),
+      getParticipant(ctx, account.operatorMspId),
+      getParticipant(ctx, campaign.trusteeMspId),
+    ]);
+    const units = amount / price;
+    const pledgedUnitsBefore = pledgedBefore / price;
+    const capUsed = await capUsedFor(holdings, account, shareClass, now);
+    refuseUnless(checkReceiver(account, operator, shareClass, custodian, units + pledgedUnitsBefore, capUsed, now));
+    const balance = await holdings.balance(account, token.id);
+    refuseUnless(checkSender(account, operator, token, amount, balance, await holdings.frozen(account, token.id), now));
+    const pledge: PledgeRecord = {
+      v: RECORD_VERSION,
+      id: ctx.ledger.txId,
+      campaignId: campaign.id,
+      accountId: account.id,
+      tokenId: token.id,
+      amount: amount.toString(),
+      units: units.toString(),
+      at: now,
+    };
+    await holdings.apply(account, token.id, balance, -amount, { kind: 'pledge', reference: campaign.id });
+    await ctx.ledger.putPrivate(collection, keys.pledge(ctx.stub, campaign.id, account.id, pledge.id), pledge);
+    ctx.ledger.emit('PrivateMovement', { kind: 'pledge', collection });
+    return pledge.id;
+  }
+
+  /** Investor or its operator: withdraw a pledge within the cooling-off period. Transient `payload`. */
+  @Transaction()
+  public async WithdrawPledge(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, withdrawPledgeSchema);
+    const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
+    requireActFor(caller, account);
+    const collection = Holdings.collectionOf(account);
+    const key = keys.pledge(ctx.stub, campaign.id, account.id, req.pledgeId);
+    const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
+    if (!pledge) throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
+    const now = ctx.ledger.now;
+    if (campaign.status !== 'FUNDED' || now >= campaign.closeAt) {
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} has closed; pledges are final`);
+    }
+    if (now > pledge.at + campaign.coolingOffSeconds) {
+      throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
+    }
+    const holdings = new Holdings(ctx);
+    const balance = await holdings.balance(account, pledge.tokenId);
+    await holdings.apply(account, pledge.tokenId, balance, BigInt(pledge.amount), {
+      kind: 'refund',
+      reference: campaign.id,
+    });
+    await ctx.ledger.deletePrivate(collection, key);
+    ctx.ledger.emit('PrivateMovement', { kind: 'pledge-withdrawn', collection });
+  }
+
+  /**
+   * After the close time, the custodian trustee or the regulator (the only clients that may read every
+   * collection holding pledges) settles the campaign, at most `batchSize` pledges per transaction.
+   * Call it until the status is SUCCEEDED or FAILED; every call continues where the last one stopped.
+   */
+  @Transaction()
+  @Returns('string')
+  public async Settle(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(settleBatchSchema, input);
+    let campaign = await this.get(ctx, req.campaignId);
+    const custodian =
+      caller.kind === 'trustee' && caller.mspId === campaign.trusteeMspId && caller.participant.status === 'ACTIVE';
+    if (!custodian && caller.kind !== 'regulator') {
+      throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.trusteeMspId} or the regulator may settle`);
+    }
+    if (campaign.status === 'SUCCEEDED' || campaign.status === 'FAILED') return json(campaign);
+    if (campaign.status !== 'FUNDED' && campaign.status !== 'SETTLING') {
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
+    }
+    if (ctx.ledger.now < campaign.closeAt)
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} closes at ${campaign.closeAt}`);
+    if (campaign.status === 'FUNDED') {
+      const operators = (await listParticipants(ctx))
+        .filter((p) => p.kind === 'operator' && p.trusteeMspId === campaign.trusteeMspId)
+        .map((p) => p.mspId)
+        .sort();
+      campaign = {
+        ...campaign,
+        status: 'SETTLING',
+        settlement: {
+          phase: 'TALLY',
+          operators,
+          collectionIndex: 0,
+          lastKey: '',
+          pledgesProcessed: 0,
+          totalUnits: '0',
+          cumulativeUnits: '0',
+          unitsAllocated: '0',
+          moneyToIssuer: '0',
+        },
+      };
+    }
+    const settled = await new Settlement(ctx, campaign).run(req.batchSize);
+    await this.save(ctx, settled);
+    ctx.ledger.emit('CampaignSettlement', {
+      campaignId: settled.id,
+      status: settled.status,
+      phase: settled.settlement?.phase,
+      pledgesProcessed: settled.settlement?.pledgesProcessed,
+    });
+    return json(settled);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async Get(ctx: MarketContext, input: string): Promise<string> {
+    await resolveCaller(ctx);
+    return json(await this.get(ctx, parseJsonArg(campaignRefSchema, input).campaignId));
+  }
+
+  /** An account's own pledges to a campaign (its readers only). */
+  @Transaction(false)
+  @Returns('string')
+  public async ListPledges(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, pledgeSchema.pick({ campaignId: true, accountId: true }).strict());
+    const account = await getAccount(ctx, req.accountId);
+    const operator = await getParticipant(ctx, account.operatorMspId);
+    requireRead(caller, account, operator.trusteeMspId);
+    const pledges = await ctx.ledger.listPrivate<PledgeRecord>(Holdings.collectionOf(account), KeyType.PLEDGE, [
+      req.campaignId,
+      account.id,
+    ]);
+    return json(pledges.map((p) => p.value));
+  }
+
+  private async review(ctx: MarketContext, input: string, status: 'APPROVED' | 'REJECTED'): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    const { campaignId } = parseJsonArg(campaignRefSchema, input);
+    const campaign = await this.get(ctx, campaignId);
+    if (
+      caller.kind !== 'operator' ||
+      caller.mspId !== campaign.operatorMspId ||
+      caller.participant.status !== 'ACTIVE'
+    ) {
+      throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.operatorMspId} may review campaign ${campaign.id}`);
+    }
+    if (campaign.status !== 'PROPOSED')
+      throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
+    await this.save(ctx, { ...campaign, status });
+    ctx.ledger.emit(status === 'APPROVED' ? 'CampaignApproved' : 'CampaignRejected', { campaignId: campaign.id });
+  }
+
+  private async get(ctx: MarketContext, id: string): Promise<Campaign> {
+    const c = await ctx.ledger.get<Campaign>(keys.campaign(ctx.stub, id));
+    if (!c) throw new MarketError(ErrorCode.NOT_FOUND, `campaign ${id} not found`);
+    return c;
+  }
+
+  private async save(ctx: MarketContext, campaign: Campaign): Promise<void> {
+    await ctx.ledger.put(keys.campaign(ctx.stub, campaign.id), { ...campaign, updatedAt: ctx.ledger.now });
+  }
+}
+
+/** One settlement batch: walks pledges in a fixed order (operators sorted, keys sorted) from the cursor. */
+class Settlement {
+  private readonly holdings: Holdings;
+  private c: Campaign;
+  private s: CampaignSettlement;
+
+  constructor(
+    private readonly ctx: MarketContext,
+    campaign: Campaign,
+  ) {
+    this.holdings = new Holdings(ctx);
+    this.c = campaign;
+    if (!campaign.settlement) throw new MarketError(ErrorCode.INTERNAL, 'settlement state missing');
+    this.s = { ...campaign.settlement };
+  }
+
+  async run(budget: number): Promise<Campaign> {
+    const operators = this.s.operators;
+    let left = budget;
+    while (left > 0 && this.s.phase !== 'DONE') {
+      const mspId = operators[this.s.collectionIndex];
+      if (mspId === undefined) {
+        await this.endOfPass();
+        continue;
+      }
+      const collection = operatorCollection(mspId);
+      const pending = (await this.ctx.ledger.listPrivate<PledgeRecord>(collection, KeyType.PLEDGE, [this.c.id])).filter(
+        (p) => p.key > this.s.lastKey,
+      );
+      if (pending.length === 0) {
+        this.s = { ...this.s, collectionIndex: this.s.collectionIndex + 1, lastKey: '' };
+        continue;
+      }
+      for (const { key, value } of pending.slice(0, left)) {
+        await this.process(collection, key, value);
+        this.s = { ...this.s, lastKey: key, pledgesProcessed: this.s.pledgesProcessed + 1 };
+        left -= 1;
+      }
+    }
+    return { ...this.c, settlement: this.s };
+  }
+
+  private async process(collection: string, key: string, pledge: PledgeRecord): Promise<void> {
+    if (this.s.phase === 'TALLY') {
+      this.s.totalUnits = (BigInt(this.s.totalUnits) + BigInt(pledge.units)).toString();
+      return;
+    }
+    const account = await getAccount(this.ctx, pledge.accountId);
+    const amount = BigInt(pledge.amount);
+    let units = 0n;
+    if (this.s.phase === 'ALLOCATE') {
+      const cumulative = BigInt(this.s.cumulativeUnits);
+      units = allocate(BigInt(pledge.units), cumulative, BigInt(this.s.totalUnits), BigInt(this.c.maxUnits));
+      this.s.cumulativeUnits = (cumulative + BigInt(pledge.units)).toString();
+      const shareClass = await getAsset(this.ctx, this.c.classId);
+      // An investor who became ineligible since pledging gets the money back; the units stay unsold.
+      if (units > 0n && !(await checkCredit(this.ctx, this.holdings, account, shareClass, units)).allowed) units = 0n;
+      if (units > 0n) {
+        await credit(
+          this.ctx,
+          this.holdings,
+          account,
+          shareClass,
+          units,
+          'settlement',
+          this.c.issuerAccountId,
+          this.c.id,
+        );
+        this.c.escrowUnits = (BigInt(this.c.escrowUnits) - units).toString();
+        this.s.unitsAllocated = (BigInt(this.s.unitsAllocated) + units).toString();
+        const paid = units * BigInt(this.c.pricePerUnit);
+        await this.payIssuer(paid);
+      }
+    }
+    const refund = amount - units * BigInt(this.c.pricePerUnit);
+    if (refund > 0n) {
+      const before = await this.holdings.balance(account, pledge.tokenId);
+      await this.holdings.apply(account, pledge.tokenId, before, refund, { kind: 'refund', reference: this.c.id });
+    }
+    await this.ctx.ledger.deletePrivate(collection, key);
+  }
+
+  private async payIssuer(amount: bigint): Promise<void> {
+    const issuer: Account = await getAccount(this.ctx, this.c.issuerAccountId);
+    const before = await this.holdings.balance(issuer, this.c.tokenId);
+    await this.holdings.apply(issuer, this.c.tokenId, before, amount, { kind: 'settlement', reference: this.c.id });
+    this.s.moneyToIssuer = (BigInt(this.s.moneyToIssuer) + amount).toString();
+  }
+
+  /** Every collection walked: after the tally decide the outcome; after allocation or refunds, finish. */
+  private async endOfPass(): Promise<void> {
+    if (this.s.phase === 'TALLY') {
+      const reached = BigInt(this.s.totalUnits) >= BigInt(this.c.minUnits) && BigInt(this.s.totalUnits) > 0n;
+      this.s = { ...this.s, phase: reached ? 'ALLOCATE' : 'REFUND', collectionIndex: 0, lastKey: '' };
+      return;
+    }
+    const unsold = BigInt(this.c.escrowUnits);
+    if (unsold > 0n) {
+      await this.ctx.ledger.put(keys.supply(this.ctx.stub, this.c.classId, this.ctx.ledger.txId), {
+        v: RECORD_VERSION,
+        delta: (-unsold).toString(),
+      });
+    }
+    const outcome = this.s.phase === 'ALLOCATE' ? 'SUCCEEDED' : 'FAILED';
+    this.c = { ...this.c, escrowUnits: '0', status: outcome };
+    this.s = { ...this.s, phase: 'DONE', outcome };
+  }
+}

@@ -1,0 +1,458 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  cancelOrderSchema,
+  circuitBreakerSchema,
+  ErrorCode,
+  idSchema,
+  MarketError,
+  matchSchema,
+  operatorCollection,
+  placeOrderSchema,
+  RECORD_VERSION,
+  releaseOrdersSchema,
+  type Asset,
+  type CircuitBreaker,
+  type Order,
+  type Trade,
+} from '@ecf/common';
+import { Holdings } from '../assets/holdings';
+import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
+import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
+import { checkReceiver, checkSender, isHalted } from '../compliance/check-transfer';
+// A value import: the contract runtime recognises the context parameter by its runtime type.
+import { MarketContext } from '../context';
+import { keys, KeyType } from '../ledger/keys';
+import { parse, parseJsonArg, transientPayload } from '../input';
+import { inBand, match, type BookOrder } from '../market/matching';
+import { getAccount, getAsset, getParticipant } from '../registry/records';
+import { BaseContract, json } from './base';
+
+/** What an order has locked away: money for a buy, units for a sell; in the owner's operator collection. */
+export interface OrderEscrow {
+  v: number;
+  orderId: string;
+  accountId: string;
+  assetId: string;
+  amount: string;
+}
+
+/**
+ * The secondary market. Orders are public (price, quantity, side, operator) and anonymous: who placed one,
+ * and its escrow, live in the owner's operator collection. Both legs are escrowed at placement, so a match
+ * cannot fail for lack of funds. The class's custodian trustee, a member of every collection its assets live
+ * in, runs matching: price-time priority over the public book, each fill settled delivery-versus-payment in
+ * the same transaction.
+ */
+@Info({ title: 'Market', description: 'Limit orders, deterministic matching with DvP, circuit breakers' })
+export class MarketContract extends BaseContract {
+  constructor() {
+    super('Market');
+  }
+
+  /** Investor (own account) or its operator. Transient `payload`. Returns the order id. */
+  @Transaction()
+  @Returns('string')
+  public async PlaceOrder(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, placeOrderSchema);
+    const [account, shareClass, token] = await Promise.all([
+      getAccount(ctx, req.accountId),
+      getAsset(ctx, req.classId),
+      getAsset(ctx, req.tokenId),
+    ]);
+    requireActFor(caller, account);
+    if (shareClass.kind !== 'equity')
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `${shareClass.id} is not a share class`);
+    if (token.kind !== 'money' || token.trusteeMspId !== shareClass.trusteeMspId) {
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `${token.id} does not settle ${shareClass.id}`);
+    }
+    const now = ctx.ledger.now;
+    if (req.expiresAt !== undefined && req.expiresAt <= now)
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'expiresAt is not in the future');
+    const [operator, custodian] = await Promise.all([
+      getParticipant(ctx, account.operatorMspId),
+      getParticipant(ctx, shareClass.trusteeMspId),
+    ]);
+    const holdings = new Holdings(ctx);
+    const quantity = BigInt(req.quantity);
+    const price = BigInt(req.price);
+    let escrowAsset: Asset;
+    let escrowAmount: bigint;
+    if (req.side === 'BUY') {
+      refuseUnless(
+        checkReceiver(
+          account,
+          operator,
+          shareClass,
+          custodian,
+          quantity,
+          await capUsedFor(holdings, account, shareClass, now),
+          now,
+        ),
+      );
+      escrowAsset = token;
+      escrowAmount = price * quantity;
+    } else {
+      escrowAsset = shareClass;
+      escrowAmount = quantity;
+    }
+    const balance = await holdings.balance(account, escrowAsset.id);
+    refuseUnless(
+      checkSender(
+        account,
+        operator,
+        escrowAsset,
+        escrowAmount,
+        balance,
+        await holdings.frozen(account, escrowAsset.id),
+        now,
+      ),
+    );
+    const id = ctx.ledger.txId;
+    const order: Order = {
+      v: RECORD_VERSION,
+      id,
+      classId: shareClass.id,
+      tokenId: token.id,
+      side: req.side,
+      price: req.price,
+      quantity: req.quantity,
+      remaining: req.quantity,
+      operatorMspId: account.operatorMspId,
+      status: 'OPEN',
+      at: now,
+      expiresAt: req.expiresAt,
+    };
+    const escrow: OrderEscrow = {
+      v: RECORD_VERSION,
+      orderId: id,
+      accountId: account.id,
+      assetId: escrowAsset.id,
+      amount: escrowAmount.toString(),
+    };
+    await holdings.apply(account, escrowAsset.id, balance, -escrowAmount, { kind: 'order', reference: id });
+    await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.orderEscrow(ctx.stub, id), escrow);
+    await ctx.ledger.put(keys.order(ctx.stub, shareClass.id, id), order);
+    ctx.ledger.emit('OrderPlaced', {
+      orderId: id,
+      classId: order.classId,
+      side: order.side,
+      price: order.price,
+      quantity: order.quantity,
+    });
+    return id;
+  }
+
+  /** The owner or its operator cancels; the remaining escrow returns to the owner. Transient `payload`. */
+  @Transaction()
+  public async CancelOrder(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    const req = transientPayload(ctx, cancelOrderSchema);
+    const account = await getAccount(ctx, req.accountId);
+    requireActFor(caller, account);
+    const order = await this.order(ctx, req.classId, req.orderId);
+    if (order.status !== 'OPEN') throw new MarketError(ErrorCode.CONFLICT, `order ${order.id} is ${order.status}`);
+    const escrow = await ctx.ledger.getPrivate<OrderEscrow>(
+      Holdings.collectionOf(account),
+      keys.orderEscrow(ctx.stub, order.id),
+    );
+    if (!escrow || escrow.accountId !== account.id)
+      throw new MarketError(ErrorCode.FORBIDDEN, `order ${order.id} is not ${account.id}'s`);
+    await this.release(ctx, new Holdings(ctx), order, 'CANCELLED');
+  }
+
+  /**
+   * The class's custodian trustee matches the book: expires what has expired, then crosses at most
+   * `maxFills` times. A fill outside the circuit-breaker band halts the instrument instead of trading.
+   */
+  @Transaction()
+  @Returns('string')
+  public async Match(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(matchSchema, input);
+    const shareClass = await getAsset(ctx, req.classId);
+    this.requireCustodian(caller, shareClass);
+    const now = ctx.ledger.now;
+    if (isHalted(shareClass, now)) throw new MarketError(ErrorCode.CONFLICT, `${shareClass.id} is halted`);
+    const holdings = new Holdings(ctx);
+    const open = await this.openOrders(ctx, shareClass.id);
+    const live: Order[] = [];
+    let expired = 0;
+    let withdrawn = 0;
+    for (const order of open) {
+      if (order.expiresAt !== undefined && order.expiresAt <= now) {
+        await this.release(ctx, holdings, order, 'EXPIRED');
+        expired += 1;
+      } else if (!(await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
+        // Compliance holds at the fill too: an owner frozen or suspended since placing gets its escrow back.
+        await this.release(ctx, holdings, order, 'CANCELLED');
+        withdrawn += 1;
+      } else live.push(order);
+    }
+    const breaker = await ctx.ledger.get<CircuitBreaker>(keys.breaker(ctx.stub, shareClass.id));
+    const book: BookOrder[] = live.map((o) => ({
+      id: o.id,
+      side: o.side,
+      price: BigInt(o.price),
+      remaining: BigInt(o.remaining),
+      at: o.at,
+    }));
+    const result = match(
+      book,
+      req.maxFills,
+      (p) => !breaker || inBand(p, BigInt(breaker.referencePrice), breaker.bandBps),
+    );
+    const byId = new Map(live.map((o) => [o.id, { ...o }]));
+    let n = 0;
+    for (const fill of result.fills) {
+      const buy = byId.get(fill.buyId) as Order;
+      const sell = byId.get(fill.sellId) as Order;
+      await this.settleFill(ctx, holdings, shareClass, buy, sell, fill.price, fill.quantity, n++);
+    }
+    for (const o of byId.values()) {
+      if (o.remaining !== live.find((l) => l.id === o.id)?.remaining)
+        await ctx.ledger.put(keys.order(ctx.stub, o.classId, o.id), o);
+    }
+    const lastPrice = result.fills[result.fills.length - 1]?.price;
+    if (result.breach !== undefined && breaker) {
+      const halted: Asset = {
+        ...shareClass,
+        halted: true,
+        haltReason: `CIRCUIT_BREAKER: ${result.breach} outside ${breaker.bandBps} bps of ${lastPrice ?? breaker.referencePrice}`,
+        haltedUntil: now + breaker.coolingSeconds,
+      };
+      await ctx.ledger.put(keys.asset(ctx.stub, shareClass.id), halted);
+      ctx.ledger.emit('CircuitBreakerTripped', {
+        classId: shareClass.id,
+        price: result.breach.toString(),
+        haltedUntil: halted.haltedUntil,
+      });
+    }
+    if (breaker && lastPrice !== undefined) {
+      // The band follows the market: the last trade becomes the reference.
+      await ctx.ledger.put(keys.breaker(ctx.stub, shareClass.id), { ...breaker, referencePrice: lastPrice.toString() });
+    }
+    const summary = {
+      classId: shareClass.id,
+      fills: result.fills.length,
+      expired,
+      withdrawn,
+      halted: result.breach !== undefined,
+    };
+    ctx.ledger.emit('BookMatched', summary);
+    return json(summary);
+  }
+
+  /** While an instrument is halted, the regulator or the custodian returns the escrow of open orders. */
+  @Transaction()
+  @Returns('string')
+  public async ReleaseOrders(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(releaseOrdersSchema, input);
+    const shareClass = await getAsset(ctx, req.classId);
+    if (caller.kind !== 'regulator') this.requireCustodian(caller, shareClass);
+    if (!isHalted(shareClass, ctx.ledger.now))
+      throw new MarketError(ErrorCode.CONFLICT, `${shareClass.id} is trading; owners cancel their own orders`);
+    const holdings = new Holdings(ctx);
+    const open = (await this.openOrders(ctx, shareClass.id)).slice(0, req.max);
+    for (const order of open) await this.release(ctx, holdings, order, 'CANCELLED');
+    return json({ classId: shareClass.id, released: open.length });
+  }
+
+  /** Regulator: the band (around a reference price) outside which a trade halts the instrument. */
+  @Transaction()
+  public async SetCircuitBreaker(ctx: MarketContext, input: string): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    requireRegulator(caller);
+    const req = parseJsonArg(circuitBreakerSchema, input);
+    const shareClass = await getAsset(ctx, req.classId);
+    if (shareClass.kind !== 'equity')
+      throw new MarketError(ErrorCode.INVALID_ARGUMENT, `${shareClass.id} is not a share class`);
+    const breaker: CircuitBreaker = {
+      v: RECORD_VERSION,
+      classId: shareClass.id,
+      referencePrice: req.referencePrice,
+      bandBps: req.bandBps,
+      coolingSeconds: req.coolingSeconds,
+    };
+    await ctx.ledger.put(keys.breaker(ctx.stub, shareClass.id), breaker);
+    ctx.ledger.emit('CircuitBreakerSet', {
+      classId: shareClass.id,
+      referencePrice: req.referencePrice,
+      bandBps: req.bandBps,
+      reason: req.reason,
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetOrderBook(ctx: MarketContext, classId: string): Promise<string> {
+    await resolveCaller(ctx);
+    const open = await this.openOrders(ctx, parse(idSchema, classId));
+    const bids = open
+      .filter((o) => o.side === 'BUY')
+      .sort((a, b) => Number(BigInt(b.price) - BigInt(a.price)) || a.at - b.at);
+    const asks = open
+      .filter((o) => o.side === 'SELL')
+      .sort((a, b) => Number(BigInt(a.price) - BigInt(b.price)) || a.at - b.at);
+    return json({ classId, bids, asks });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async ListTrades(ctx: MarketContext, classId: string): Promise<string> {
+    await resolveCaller(ctx);
+    return json((await ctx.ledger.list<Trade>(KeyType.TRADE, [parse(idSchema, classId)])).map((t) => t.value));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetOrder(ctx: MarketContext, classId: string, orderId: string): Promise<string> {
+    await resolveCaller(ctx);
+    return json(await this.order(ctx, parse(idSchema, classId), parse(idSchema, orderId)));
+  }
+
+  /** Delivery versus payment for one fill: units to the buyer, money to the seller, in this one transaction. */
+  private async settleFill(
+    ctx: MarketContext,
+    holdings: Holdings,
+    shareClass: Asset,
+    buy: Order,
+    sell: Order,
+    price: bigint,
+    quantity: bigint,
+    seq: number,
+  ): Promise<void> {
+    const buyEscrowKey = keys.orderEscrow(ctx.stub, buy.id);
+    const sellEscrowKey = keys.orderEscrow(ctx.stub, sell.id);
+    const buyCollection = operatorCollection(buy.operatorMspId);
+    const sellCollection = operatorCollection(sell.operatorMspId);
+    const buyEscrow = await this.escrow(ctx, buyCollection, buyEscrowKey, buy.id);
+    const sellEscrow = await this.escrow(ctx, sellCollection, sellEscrowKey, sell.id);
+    const [buyer, seller] = await Promise.all([
+      getAccount(ctx, buyEscrow.accountId),
+      getAccount(ctx, sellEscrow.accountId),
+    ]);
+    const token = await getAsset(ctx, buy.tokenId);
+
+    // Escrows shrink by what this fill consumes; a buy at a better price than its limit gets the difference back.
+    const buyConsumed = quantity * BigInt(buy.price);
+    const paid = quantity * price;
+    await this.shrink(ctx, buyCollection, buyEscrowKey, buyEscrow, buyConsumed);
+    await this.shrink(ctx, sellCollection, sellEscrowKey, sellEscrow, quantity);
+    await credit(ctx, holdings, buyer, shareClass, quantity, 'transfer', seller.id, `trade:${ctx.ledger.txId}:${seq}`);
+    const sellerMoney = await holdings.balance(seller, token.id);
+    await holdings.apply(seller, token.id, sellerMoney, paid, {
+      kind: 'trade',
+      counterparty: buyer.id,
+      reference: `${ctx.ledger.txId}:${seq}`,
+    });
+    if (buyConsumed > paid) {
+      const buyerMoney = await holdings.balance(buyer, token.id);
+      await holdings.apply(buyer, token.id, buyerMoney, buyConsumed - paid, { kind: 'refund', reference: buy.id });
+    }
+    for (const o of [buy, sell]) {
+      o.remaining = (BigInt(o.remaining) - quantity).toString();
+      if (o.remaining === '0') o.status = 'FILLED';
+    }
+    const trade: Trade = {
+      v: RECORD_VERSION,
+      id: `${ctx.ledger.txId}.${seq}`,
+      classId: shareClass.id,
+      price: price.toString(),
+      quantity: quantity.toString(),
+      buyOrderId: buy.id,
+      sellOrderId: sell.id,
+      at: ctx.ledger.now,
+    };
+    await ctx.ledger.put(keys.trade(ctx.stub, shareClass.id, trade.id), trade);
+    ctx.ledger.emit('TradeSettled', {
+      tradeId: trade.id,
+      classId: trade.classId,
+      price: trade.price,
+      quantity: trade.quantity,
+    });
+  }
+
+  private async ownerStillEligible(
+    ctx: MarketContext,
+    holdings: Holdings,
+    shareClass: Asset,
+    order: Order,
+  ): Promise<boolean> {
+    const escrow = await this.escrow(
+      ctx,
+      operatorCollection(order.operatorMspId),
+      keys.orderEscrow(ctx.stub, order.id),
+      order.id,
+    );
+    const owner = await getAccount(ctx, escrow.accountId);
+    if (order.side === 'BUY')
+      return (await checkCredit(ctx, holdings, owner, shareClass, BigInt(order.remaining))).allowed;
+    const operator = await getParticipant(ctx, owner.operatorMspId);
+    const units = BigInt(escrow.amount);
+    return checkSender(owner, operator, shareClass, units, units, 0n, ctx.ledger.now).allowed;
+  }
+
+  private async escrow(ctx: MarketContext, collection: string, key: string, orderId: string): Promise<OrderEscrow> {
+    const e = await ctx.ledger.getPrivate<OrderEscrow>(collection, key);
+    if (!e) throw new MarketError(ErrorCode.INTERNAL, `escrow of order ${orderId} missing`);
+    return e;
+  }
+
+  private async shrink(
+    ctx: MarketContext,
+    collection: string,
+    key: string,
+    escrow: OrderEscrow,
+    by: bigint,
+  ): Promise<void> {
+    const left = BigInt(escrow.amount) - by;
+    if (left < 0n) throw new MarketError(ErrorCode.INTERNAL, `escrow of order ${escrow.orderId} would go negative`);
+    escrow.amount = left.toString();
+    if (left === 0n) await ctx.ledger.deletePrivate(collection, key);
+    else await ctx.ledger.putPrivate(collection, key, escrow);
+  }
+
+  /** Returns an open order's remaining escrow to its owner and closes the order. */
+  private async release(
+    ctx: MarketContext,
+    holdings: Holdings,
+    order: Order,
+    status: 'CANCELLED' | 'EXPIRED',
+  ): Promise<void> {
+    const collection = operatorCollection(order.operatorMspId);
+    const key = keys.orderEscrow(ctx.stub, order.id);
+    const escrow = await this.escrow(ctx, collection, key, order.id);
+    const owner = await getAccount(ctx, escrow.accountId);
+    const amount = BigInt(escrow.amount);
+    if (amount > 0n) {
+      const before = await holdings.balance(owner, escrow.assetId);
+      await holdings.apply(owner, escrow.assetId, before, amount, { kind: 'refund', reference: order.id });
+    }
+    await ctx.ledger.deletePrivate(collection, key);
+    await ctx.ledger.put(keys.order(ctx.stub, order.classId, order.id), { ...order, status });
+    ctx.ledger.emit(status === 'EXPIRED' ? 'OrderExpired' : 'OrderCancelled', {
+      orderId: order.id,
+      classId: order.classId,
+    });
+  }
+
+  private async openOrders(ctx: MarketContext, classId: string): Promise<Order[]> {
+    return (await ctx.ledger.list<Order>(KeyType.ORDER, [classId]))
+      .map((e) => e.value)
+      .filter((o) => o.status === 'OPEN');
+  }
+
+  private async order(ctx: MarketContext, classId: string, orderId: string): Promise<Order> {
+    const o = await ctx.ledger.get<Order>(keys.order(ctx.stub, classId, orderId));
+    if (!o) throw new MarketError(ErrorCode.NOT_FOUND, `order ${orderId} not found`);
+    return o;
+  }
+
+  private requireCustodian(caller: Caller, asset: Asset): void {
+    if (caller.kind !== 'trustee' || caller.mspId !== asset.trusteeMspId || caller.participant.status !== 'ACTIVE') {
+      throw new MarketError(ErrorCode.FORBIDDEN, `only ${asset.trusteeMspId} may do this for ${asset.id}`);
+    }
+  }
+}
