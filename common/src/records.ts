@@ -138,10 +138,7 @@ export interface Campaign {
 /** How far a closed campaign's settlement is: resumable, one bounded batch per transaction. */
 export interface CampaignSettlement {
   phase: 'TALLY' | 'ALLOCATE' | 'REFUND' | 'DONE';
-  /** The operators whose collections can hold pledges (those the custodian serves), fixed at close, sorted. */
-  operators: string[];
-  /** Index into `operators`, and the last pledge key processed in that operator's collection. */
-  collectionIndex: number;
+  /** The last pledge (public index key) processed in this phase; pledges are walked in key order. */
   lastKey: string;
   pledgesProcessed: number;
   /** Units pledged in total (after TALLY). */

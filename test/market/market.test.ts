@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { enrollUser } from '@ecf/network';
 import type { SupplyReport } from '@ecf/common';
 import { Client, errorText } from '../support/client';
+import { eventually } from '../support/eventually';
 import { TestNetwork } from '../support/network';
 
 const YEAR = 365 * 86400;
@@ -15,6 +16,13 @@ function person(name: string) {
   return { fullName: name, nationalId: `NRIC-${name}`, dateOfBirth: '1988-08-08' };
 }
 const salt = 'ZTJlLXRlc3Qtc2FsdC0xMjM0NQ==';
+
+async function balanceOf(c: Client, accountId: string, assetId = MYR): Promise<string> {
+  const r = await c.evaluate<{ balance: string }>('Transfers:GetBalance', {
+    args: [JSON.stringify({ accountId, assetId })],
+  });
+  return r.balance;
+}
 
 async function refused(p: Promise<unknown>, pattern: RegExp): Promise<string> {
   try {
@@ -38,7 +46,12 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
   let alice: Client;
 
   const client = (org: string, identity = 'gateway') => {
-    const c = new Client(net.layout, net.org(org), identity);
+    const c = new Client(
+      net.layout,
+      net.org(org),
+      identity,
+      net.topology.orgs.map((o) => o.mspId),
+    );
     clients.push(c);
     return c;
   };
@@ -156,10 +169,7 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       args: [JSON.stringify({ assetId: MYR })],
     });
     expect(byTrustee.consistent).to.equal(true);
-    const carol = await operatorB.evaluate<{ balance: string }>('Transfers:GetBalance', {
-      args: [JSON.stringify({ accountId: 'acc-carol', assetId: MYR })],
-    });
-    expect(carol.balance).to.equal('100000');
+    await eventually(() => balanceOf(operatorB, 'acc-carol'), '100000', 'carol credited by the settlement');
   });
 
   it('keeps holdings private: OperatorB cannot read OperatorA’s customers’ balances, on its own peer or through the chaincode', async () => {
@@ -175,10 +185,7 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       /private data|collection|not available|access|denied|member/i,
     );
     expect(fromB).not.to.match(/FORBIDDEN/);
-    const viaRegulator = await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-      args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })],
-    });
-    expect(viaRegulator.balance).to.equal('650000');
+    await eventually(() => balanceOf(regulator, 'acc-alice'), '650000', 'alice through the regulator');
   });
 
   it('commits two concurrent transfers between disjoint accounts without conflict', async () => {
@@ -194,10 +201,7 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
         transient: { from: 'acc-erin', to: 'acc-frank', assetId: MYR, amount: '10' },
       }),
     ]);
-    const frank = await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-      args: [JSON.stringify({ accountId: 'acc-frank', assetId: MYR })],
-    });
-    expect(frank.balance).to.equal('10');
+    await eventually(() => balanceOf(regulator, 'acc-frank'), '10', 'frank credited');
   });
 
   it('answers CanTransfer with a reason code and refuses the same transfer when submitted', async () => {

@@ -3,10 +3,16 @@ import { connectTo, type Layout, type Org } from '@ecf/network';
 /** One identity's connection to its org's first peer, with JSON in and out. */
 export class Client {
   private readonly conn;
+  /**
+   * @param everywhere MSP IDs whose peers must have committed a submitted transaction before `submit`
+   *   returns. fabric-gateway returns once the client's own gateway peer has committed; a test that next
+   *   acts through another org's peer would otherwise race that peer's commit.
+   */
   constructor(
     layout: Layout,
     readonly org: Org,
     identity: string,
+    private readonly everywhere: readonly string[] = [],
     private readonly chaincode = 'market',
     private readonly channel = 'market',
   ) {
@@ -21,15 +27,22 @@ export class Client {
 
   async submit<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown } = {}): Promise<T> {
     const [contract, method] = fn.split(':') as [string, string];
+    let result: Uint8Array;
+    let txId: string;
     try {
-      const result = await this.contract(contract).submit(method, {
+      const commit = await this.contract(contract).submitAsync(method, {
         arguments: opts.args ?? [],
         transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
       });
-      return decode<T>(result);
+      result = commit.getResult();
+      txId = commit.getTransactionId();
+      const status = await commit.getStatus();
+      if (!status.successful) throw new Error(`transaction ${txId} committed as invalid (code ${status.code})`);
     } catch (err) {
       throw withDetails(err);
     }
+    await this.visibleEverywhere(txId);
+    return decode<T>(result);
   }
 
   async evaluate<T = unknown>(
@@ -46,6 +59,26 @@ export class Client {
       return decode<T>(result);
     } catch (err) {
       throw withDetails(err);
+    }
+  }
+
+  /** Waits until every org in `everywhere` has the transaction in its peer's ledger (qscc lookup). */
+  private async visibleEverywhere(txId: string): Promise<void> {
+    const qscc = this.conn.gateway.getNetwork(this.channel).getContract('qscc');
+    for (const mspId of this.everywhere) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        try {
+          await qscc.evaluate('GetTransactionByID', {
+            arguments: [this.channel, txId],
+            endorsingOrganizations: [mspId],
+          });
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`${mspId}'s peer never committed ${txId}: ${errorText(err)}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     }
   }
 

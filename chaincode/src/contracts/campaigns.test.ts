@@ -111,6 +111,16 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       accountId: 'acc-alice',
       pledgeId: first,
     });
+    const listed = await m.ok<Array<{ id: string }>>(ids.alice, 'Campaigns', 'ListPledges', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+    });
+    expect(listed.map((p) => p.id)).to.deep.equal([second]);
+    m.world.now = openAt + 10 * DAY;
+    const done = await settleAll();
+    expect(done.status).to.equal('FAILED'); // 5 units pledged, 50 needed
+    expect(done.settlement).to.include({ totalUnits: '5' });
+    expect(await m.balance('acc-alice', MYR)).to.equal(100000n);
   });
 
   it('settles an oversubscribed campaign pro rata, exactly, in resumable batches across operators', async () => {

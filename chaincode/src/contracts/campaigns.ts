@@ -22,7 +22,7 @@ import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { allocate } from '../offering/allocation';
-import { getAccount, getAsset, getParticipant, listParticipants } from '../registry/records';
+import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
 /** A pledge: money escrowed from an investor's balance, in the investor's operator collection. */
@@ -35,6 +35,14 @@ export interface PledgeRecord {
   amount: string;
   units: string;
   at: number;
+}
+
+/** Public index entry of a pledge: which collection holds it, nothing about who or how much. */
+export interface PledgeRef {
+  v: number;
+  campaignId: string;
+  pledgeId: string;
+  operatorMspId: string;
 }
 
 /**
@@ -176,9 +184,11 @@ export class CampaignsContract extends BaseContract {
     }
     const holdings = new Holdings(ctx);
     const collection = Holdings.collectionOf(account);
-    // Only this investor's own pledges are read (one key range per account): no conflict with anyone else's.
-    const mine = await ctx.ledger.listPrivate<PledgeRecord>(collection, KeyType.PLEDGE, [campaign.id, account.id]);
-    const pledgedBefore = mine.reduce((sum, p) => sum + BigInt(p.value.amount), 0n);
+    // Only this investor's own running total is read: no pledge of anyone else touches it.
+    const totalKey = keys.pledgeTotal(ctx.stub, campaign.id, account.id);
+    const pledgedBefore = BigInt(
+      (await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0',
+    );
     if (campaign.perInvestorCap !== undefined && pledgedBefore + amount > BigInt(campaign.perInvestorCap)) {
       throw new MarketError(
         ErrorCode.COMPLIANCE,
@@ -209,7 +219,18 @@ export class CampaignsContract extends BaseContract {
       at: now,
     };
     await holdings.apply(account, token.id, balance, -amount, { kind: 'pledge', reference: campaign.id });
-    await ctx.ledger.putPrivate(collection, keys.pledge(ctx.stub, campaign.id, account.id, pledge.id), pledge);
+    await ctx.ledger.putPrivate(collection, keys.pledge(ctx.stub, campaign.id, pledge.id), pledge);
+    await ctx.ledger.putPrivate(collection, totalKey, {
+      v: RECORD_VERSION,
+      amount: (pledgedBefore + amount).toString(),
+    });
+    const ref: PledgeRef = {
+      v: RECORD_VERSION,
+      campaignId: campaign.id,
+      pledgeId: pledge.id,
+      operatorMspId: account.operatorMspId,
+    };
+    await ctx.ledger.put(keys.pledgeRef(ctx.stub, campaign.id, pledge.id), ref);
     ctx.ledger.emit('PrivateMovement', { kind: 'pledge', collection });
     return pledge.id;
   }
@@ -222,9 +243,10 @@ export class CampaignsContract extends BaseContract {
     const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
     requireActFor(caller, account);
     const collection = Holdings.collectionOf(account);
-    const key = keys.pledge(ctx.stub, campaign.id, account.id, req.pledgeId);
+    const key = keys.pledge(ctx.stub, campaign.id, req.pledgeId);
     const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
-    if (!pledge) throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
+    if (!pledge || pledge.accountId !== account.id)
+      throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
     const now = ctx.ledger.now;
     if (campaign.status !== 'FUNDED' || now >= campaign.closeAt) {
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} has closed; pledges are final`);
@@ -239,6 +261,13 @@ export class CampaignsContract extends BaseContract {
       reference: campaign.id,
     });
     await ctx.ledger.deletePrivate(collection, key);
+    const totalKey = keys.pledgeTotal(ctx.stub, campaign.id, account.id);
+    const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
+    await ctx.ledger.putPrivate(collection, totalKey, {
+      v: RECORD_VERSION,
+      amount: (total - BigInt(pledge.amount)).toString(),
+    });
+    await ctx.ledger.delete(keys.pledgeRef(ctx.stub, campaign.id, pledge.id));
     ctx.ledger.emit('PrivateMovement', { kind: 'pledge-withdrawn', collection });
   }
 
@@ -265,17 +294,11 @@ export class CampaignsContract extends BaseContract {
     if (ctx.ledger.now < campaign.closeAt)
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} closes at ${campaign.closeAt}`);
     if (campaign.status === 'FUNDED') {
-      const operators = (await listParticipants(ctx))
-        .filter((p) => p.kind === 'operator' && p.trusteeMspId === campaign.trusteeMspId)
-        .map((p) => p.mspId)
-        .sort();
       campaign = {
         ...campaign,
         status: 'SETTLING',
         settlement: {
           phase: 'TALLY',
-          operators,
-          collectionIndex: 0,
           lastKey: '',
           pledgesProcessed: 0,
           totalUnits: '0',
@@ -314,9 +337,8 @@ export class CampaignsContract extends BaseContract {
     requireRead(caller, account, operator.trusteeMspId);
     const pledges = await ctx.ledger.listPrivate<PledgeRecord>(Holdings.collectionOf(account), KeyType.PLEDGE, [
       req.campaignId,
-      account.id,
     ]);
-    return json(pledges.map((p) => p.value));
+    return json(pledges.map((p) => p.value).filter((p) => p.accountId === account.id));
   }
 
   private async review(ctx: MarketContext, input: string, status: 'APPROVED' | 'REJECTED'): Promise<void> {
@@ -347,7 +369,7 @@ export class CampaignsContract extends BaseContract {
   }
 }
 
-/** One settlement batch: walks pledges in a fixed order (operators sorted, keys sorted) from the cursor. */
+/** One settlement batch: walks the public pledge index in key order from the cursor, reading each pledge by point. */
 class Settlement {
   private readonly holdings: Holdings;
   private c: Campaign;
@@ -364,24 +386,22 @@ class Settlement {
   }
 
   async run(budget: number): Promise<Campaign> {
-    const operators = this.s.operators;
     let left = budget;
     while (left > 0 && this.s.phase !== 'DONE') {
-      const mspId = operators[this.s.collectionIndex];
-      if (mspId === undefined) {
+      // The public pledge index, in key order; private data is only read by point (see KeyType.PLEDGE_REF).
+      const pending = (await this.ctx.ledger.list<PledgeRef>(KeyType.PLEDGE_REF, [this.c.id])).filter(
+        (r) => r.key > this.s.lastKey,
+      );
+      if (pending.length === 0) {
         await this.endOfPass();
         continue;
       }
-      const collection = operatorCollection(mspId);
-      const pending = (await this.ctx.ledger.listPrivate<PledgeRecord>(collection, KeyType.PLEDGE, [this.c.id])).filter(
-        (p) => p.key > this.s.lastKey,
-      );
-      if (pending.length === 0) {
-        this.s = { ...this.s, collectionIndex: this.s.collectionIndex + 1, lastKey: '' };
-        continue;
-      }
       for (const { key, value } of pending.slice(0, left)) {
-        await this.process(collection, key, value);
+        const collection = operatorCollection(value.operatorMspId);
+        const pledgeKey = keys.pledge(this.ctx.stub, this.c.id, value.pledgeId);
+        const pledge = await this.ctx.ledger.getPrivate<PledgeRecord>(collection, pledgeKey);
+        if (!pledge) throw new MarketError(ErrorCode.INTERNAL, `pledge ${value.pledgeId} missing from ${collection}`);
+        await this.process(collection, pledgeKey, pledge, key);
         this.s = { ...this.s, lastKey: key, pledgesProcessed: this.s.pledgesProcessed + 1 };
         left -= 1;
       }
@@ -389,7 +409,7 @@ class Settlement {
     return { ...this.c, settlement: this.s };
   }
 
-  private async process(collection: string, key: string, pledge: PledgeRecord): Promise<void> {
+  private async process(collection: string, key: string, pledge: PledgeRecord, refKey: string): Promise<void> {
     if (this.s.phase === 'TALLY') {
       this.s.totalUnits = (BigInt(this.s.totalUnits) + BigInt(pledge.units)).toString();
       return;
@@ -427,6 +447,7 @@ class Settlement {
       await this.holdings.apply(account, pledge.tokenId, before, refund, { kind: 'refund', reference: this.c.id });
     }
     await this.ctx.ledger.deletePrivate(collection, key);
+    await this.ctx.ledger.delete(refKey);
   }
 
   private async payIssuer(amount: bigint): Promise<void> {
@@ -440,7 +461,7 @@ class Settlement {
   private async endOfPass(): Promise<void> {
     if (this.s.phase === 'TALLY') {
       const reached = BigInt(this.s.totalUnits) >= BigInt(this.c.minUnits) && BigInt(this.s.totalUnits) > 0n;
-      this.s = { ...this.s, phase: reached ? 'ALLOCATE' : 'REFUND', collectionIndex: 0, lastKey: '' };
+      this.s = { ...this.s, phase: reached ? 'ALLOCATE' : 'REFUND', lastKey: '' };
       return;
     }
     const unsold = BigInt(this.c.escrowUnits);

@@ -10,6 +10,9 @@ export const KeyType = {
   SUPERVISION: 'supervision',
   HEARTBEAT: 'system.heartbeat',
   CAMPAIGN: 'campaign',
+  /** Public index of a campaign's pledges (operator only): settlement walks it, since a transaction that
+   * range-queries private data may not write. */
+  PLEDGE_REF: 'pledgeref',
   ORDER: 'order',
   TRADE: 'trade',
   BREAKER: 'breaker',
@@ -21,6 +24,7 @@ export const KeyType = {
   CAP_USAGE: 'cap',
   TRANSIT: 'transit',
   PLEDGE: 'pledge',
+  PLEDGE_TOTAL: 'ptot',
   ORDER_ESCROW: 'oesc',
 } as const;
 
@@ -44,8 +48,13 @@ export const keys = {
   transit: (s: Stub, instructionId: string) => s.createCompositeKey(KeyType.TRANSIT, [instructionId]),
   campaign: (s: Stub, id: string) => s.createCompositeKey(KeyType.CAMPAIGN, [id]),
   /** One key per pledge: pledges never share a key, so they never conflict. */
-  pledge: (s: Stub, campaignId: string, accountId: string, pledgeId: string) =>
-    s.createCompositeKey(KeyType.PLEDGE, [campaignId, accountId, pledgeId]),
+  pledge: (s: Stub, campaignId: string, pledgeId: string) =>
+    s.createCompositeKey(KeyType.PLEDGE, [campaignId, pledgeId]),
+  pledgeRef: (s: Stub, campaignId: string, pledgeId: string) =>
+    s.createCompositeKey(KeyType.PLEDGE_REF, [campaignId, pledgeId]),
+  /** What one investor has pledged to one campaign: only that investor's pledges touch it. */
+  pledgeTotal: (s: Stub, campaignId: string, accountId: string) =>
+    s.createCompositeKey(KeyType.PLEDGE_TOTAL, [campaignId, accountId]),
   /** One key per order (no book head): placements never conflict. */
   order: (s: Stub, classId: string, orderId: string) => s.createCompositeKey(KeyType.ORDER, [classId, orderId]),
   orderEscrow: (s: Stub, orderId: string) => s.createCompositeKey(KeyType.ORDER_ESCROW, [orderId]),

@@ -50,6 +50,11 @@ export class Ledger {
     await this.stub.putState(key, bytes);
   }
 
+  async delete(key: string): Promise<void> {
+    this.remember(PUBLIC, key, null);
+    await this.stub.deleteState(key);
+  }
+
   async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
     const own = this.own(collection, key);
     if (own !== undefined) return own === null ? undefined : decode<T>(own);

@@ -45,6 +45,8 @@ const SEP = '\u0000';
 
 export class FakeStub {
   readonly attemptedWrites: Write[] = [];
+  /** Fabric refuses any write once a transaction has range-queried private data; so does this stub. */
+  private privateRangeQueried = false;
   readonly txId: string;
   event: { name: string; payload: Buffer } | undefined;
 
@@ -80,9 +82,11 @@ export class FakeStub {
     return this.world.state.get(key) ?? Buffer.alloc(0);
   }
   async putState(key: string, value: Uint8Array): Promise<void> {
+    this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'put', key, value: Buffer.from(value) });
   }
   async deleteState(key: string): Promise<void> {
+    this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'delete', key });
   }
   async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
@@ -93,18 +97,22 @@ export class FakeStub {
     return value ? createHash('sha256').update(value).digest() : Buffer.alloc(0);
   }
   async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'put', collection, key, value: Buffer.from(value) });
   }
   async deletePrivateData(collection: string, key: string): Promise<void> {
+    this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'delete', collection, key });
   }
   async purgePrivateData(collection: string, key: string): Promise<void> {
+    this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'purge', collection, key });
   }
   getStateByPartialCompositeKey(type: string, attrs: string[]) {
     return rangeOf(this.world.state, this.createCompositeKey(type, attrs));
   }
   getPrivateDataByPartialCompositeKey(collection: string, type: string, attrs: string[]) {
+    this.privateRangeQueried = true;
     return rangeOf(this.world.collection(collection), this.createCompositeKey(type, attrs));
   }
   getHistoryForKey(key: string) {
@@ -122,6 +130,12 @@ export class FakeStub {
   }
   setEvent(name: string, payload: Uint8Array): void {
     this.event = { name, payload: Buffer.from(payload) };
+  }
+
+  private refuseWriteAfterPrivateRange(): void {
+    if (this.privateRangeQueried) {
+      throw new Error('Transaction has already performed queries on pvt data. Writes are not allowed');
+    }
   }
 
   /** Applies the buffered writes, as a peer does when the transaction is valid. */

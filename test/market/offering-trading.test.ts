@@ -1,0 +1,284 @@
+import { expect } from 'chai';
+import type { SupplyReport } from '@ecf/common';
+import { Client, errorText } from '../support/client';
+import { eventually } from '../support/eventually';
+import { TestNetwork } from '../support/network';
+
+const MYR = 'TrusteeMSP.MYR';
+const CLASS = 'ACME-ORD';
+const reason = 'licensed for equity crowdfunding';
+const salt = 'b2ZmZXJpbmctdGVzdC1zYWx0LTk=';
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('campaigns and the secondary market on the real network', function () {
+  this.timeout(600_000);
+  const net = new TestNetwork(12_000);
+  const clients: Client[] = [];
+  let regulator: Client;
+  let trustee: Client;
+  let operatorA: Client;
+  let operatorB: Client;
+  /** Units the pro-rata allocation gave acc-cat (22 or 23, by pledge order). */
+  let catUnits = 0;
+
+  const client = (org: string) => {
+    const c = new Client(
+      net.layout,
+      net.org(org),
+      'gateway',
+      net.topology.orgs.map((o) => o.mspId),
+    );
+    clients.push(c);
+    return c;
+  };
+  const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
+    op.submit('Accounts:Onboard', {
+      transient: {
+        accountId,
+        type,
+        kyc: { validUntil: nowSeconds() + 365 * 86400, investorClass, jurisdiction: 'MY' },
+        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
+        salt,
+      },
+    });
+  const deposit = (accountId: string, amount: string) =>
+    trustee.submit('Money:Deposit', {
+      transient: { accountId, tokenId: MYR, amount, bankReference: `DEP-${accountId}` },
+    });
+  const balance = async (accountId: string, assetId: string) =>
+    (
+      await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
+        args: [JSON.stringify({ accountId, assetId })],
+      })
+    ).balance;
+  const consistent = async () => {
+    for (const assetId of [MYR, CLASS]) {
+      const r = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
+        args: [JSON.stringify({ assetId })],
+      });
+      expect(r.consistent, `${assetId}: ${JSON.stringify(r)}`).to.equal(true);
+    }
+  };
+  const settle = async (campaignId: string) => {
+    for (let i = 0; i < 50; i++) {
+      const c = await trustee.submit<{ status: string; settlement?: { pledgesProcessed: number } }>(
+        'Campaigns:Settle',
+        {
+          args: [JSON.stringify({ campaignId, batchSize: 2 })],
+        },
+      );
+      if (c.status === 'SUCCEEDED' || c.status === 'FAILED') return c;
+    }
+    throw new Error(`campaign ${campaignId} did not settle`);
+  };
+  const campaign = (campaignId: string, closeIn: number, over: Record<string, unknown> = {}) => ({
+    campaignId,
+    classId: CLASS,
+    tokenId: MYR,
+    pricePerUnit: '100',
+    minUnits: '50',
+    maxUnits: '100',
+    openAt: nowSeconds() - 5,
+    closeAt: nowSeconds() + closeIn,
+    minPledge: '100',
+    maxPledge: '50000',
+    allowedInvestorClasses: ['retail', 'sophisticated'],
+    coolingOffSeconds: 3600,
+    ...over,
+  });
+  const launch = async (terms: ReturnType<typeof campaign>) => {
+    await operatorA.submit('Campaigns:Propose', { args: [JSON.stringify(terms)] });
+    await operatorA.submit('Campaigns:Approve', { args: [JSON.stringify({ campaignId: terms.campaignId })] });
+    await trustee.submit('Campaigns:Fund', { args: [JSON.stringify({ campaignId: terms.campaignId })] });
+  };
+  const pledge = (op: Client, campaignId: string, accountId: string, amount: string) =>
+    op.submit<string>('Campaigns:Pledge', { transient: { campaignId, accountId, amount } });
+
+  before(async () => {
+    await net.cli('up');
+    regulator = client('Regulator');
+    trustee = client('Trustee');
+    operatorA = client('OperatorA');
+    operatorB = client('OperatorB');
+    await regulator.submit('Registry:AdmitParticipant', {
+      args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
+    });
+    for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
+      await regulator.submit('Registry:AdmitParticipant', {
+        args: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
+      });
+    }
+    await onboard(operatorA, 'acc-acme', 'issuer', 'sophisticated');
+    await Promise.all([
+      onboard(operatorA, 'acc-ann', 'investor'),
+      onboard(operatorA, 'acc-ben', 'investor', 'sophisticated'),
+      onboard(operatorB, 'acc-cat', 'investor'),
+    ]);
+    await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
+    await trustee.submit('Equity:CreateShareClass', {
+      args: [
+        JSON.stringify({
+          classId: CLASS,
+          issuerAccountId: 'acc-acme',
+          kind: 'ordinary',
+          decimals: 0,
+          allowedInvestorClasses: ['retail', 'sophisticated'],
+        }),
+      ],
+    });
+    await Promise.all(['acc-ann', 'acc-ben', 'acc-cat'].map((a) => deposit(a, '1000000')));
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await net.destroy();
+  });
+
+  it('settles an oversubscribed campaign pro rata across operators, with a cooling-off withdrawal on the way', async () => {
+    await launch(campaign('seed', 12));
+    const withdrawn = await pledge(operatorA, 'seed', 'acc-ann', '3000');
+    await operatorA.submit('Campaigns:WithdrawPledge', {
+      transient: { campaignId: 'seed', accountId: 'acc-ann', pledgeId: withdrawn },
+    });
+    await Promise.all([
+      pledge(operatorA, 'seed', 'acc-ann', '8000'),
+      pledge(operatorA, 'seed', 'acc-ben', '6000'),
+      pledge(operatorB, 'seed', 'acc-cat', '4000'),
+    ]);
+    await consistent();
+    await sleep(13_000); // past the close time (transaction timestamps decide)
+    const done = await settle('seed');
+    expect(done.status).to.equal('SUCCEEDED');
+    // 180 units pledged for 100: exact shares 44.4, 33.3 and 22.2. Cumulative rounding in pledge-index
+    // order gives each its share rounded down or up, and exactly 100 in total.
+    const units = async () => [
+      await balance('acc-ann', CLASS),
+      await balance('acc-ben', CLASS),
+      await balance('acc-cat', CLASS),
+    ];
+    await eventually(
+      async () => (await units()).reduce((a, b) => a + Number(b), 0),
+      100,
+      'all units on offer allocated',
+    );
+    const [ann, ben, cat] = (await units()).map(Number) as [number, number, number];
+    expect(ann).to.be.within(44, 45);
+    expect(ben).to.be.within(33, 34);
+    expect(cat).to.be.within(22, 23);
+    catUnits = cat;
+    expect(await balance('acc-acme', MYR)).to.equal('10000');
+    expect(await balance('acc-cat', MYR)).to.equal(String(1000000 - cat * 100));
+    await consistent();
+  });
+
+  it('refunds every pledge of a campaign that misses its minimum', async () => {
+    await launch(campaign('bridge', 8, { minUnits: '90' }));
+    const before = String(1000000 - catUnits * 100);
+    await pledge(operatorB, 'bridge', 'acc-cat', '1000');
+    await eventually(() => balance('acc-cat', MYR), String(Number(before) - 1000), 'money escrowed by the pledge');
+    await sleep(9_000);
+    const done = await settle('bridge');
+    expect(done.status).to.equal('FAILED');
+    await eventually(() => balance('acc-cat', MYR), before, 'full refund');
+    await consistent();
+  });
+
+  it('trades across operators delivery-versus-payment, with a partial fill', async () => {
+    await operatorA.submit('Market:PlaceOrder', {
+      transient: { accountId: 'acc-ben', classId: CLASS, tokenId: MYR, side: 'SELL', price: '120', quantity: '20' },
+    });
+    await sleep(1100);
+    await operatorB.submit('Market:PlaceOrder', {
+      transient: { accountId: 'acc-cat', classId: CLASS, tokenId: MYR, side: 'BUY', price: '125', quantity: '15' },
+    });
+    const r = await trustee.submit<{ fills: number }>('Market:Match', { args: [JSON.stringify({ classId: CLASS })] });
+    expect(r.fills).to.equal(1);
+    await eventually(() => balance('acc-cat', CLASS), String(catUnits + 15), 'units delivered to the buyer');
+    const book = await operatorA.evaluate<{ asks: Array<{ remaining: string }> }>('Market:GetOrderBook', {
+      args: [CLASS],
+    });
+    expect(book.asks.map((a) => a.remaining)).to.deep.equal(['5']);
+    const trades = await operatorB.evaluate<Array<{ price: string; quantity: string }>>('Market:ListTrades', {
+      args: [CLASS],
+    });
+    expect(trades.map((t) => `${t.quantity}@${t.price}`)).to.deep.equal(['15@120']);
+    await consistent();
+  });
+
+  it('halts the instrument on a trade outside the circuit-breaker band, and the regulator resumes it', async () => {
+    await regulator.submit('Market:SetCircuitBreaker', {
+      args: [
+        JSON.stringify({
+          classId: CLASS,
+          referencePrice: '100',
+          bandBps: 1000,
+          coolingSeconds: 3600,
+          reason: 'volatility control',
+        }),
+      ],
+    });
+    await operatorB.submit('Market:PlaceOrder', {
+      transient: { accountId: 'acc-cat', classId: CLASS, tokenId: MYR, side: 'BUY', price: '200', quantity: '5' },
+    });
+    const r = await trustee.submit<{ fills: number; halted: boolean }>('Market:Match', {
+      args: [JSON.stringify({ classId: CLASS })],
+    });
+    expect(r).to.include({ fills: 0, halted: true });
+    try {
+      await trustee.submit('Market:Match', { args: [JSON.stringify({ classId: CLASS })] });
+      expect.fail('matching a halted instrument must be refused');
+    } catch (err) {
+      expect(errorText(err)).to.match(/CONFLICT: .* is halted/);
+    }
+    await regulator.submit('Supervision:HaltInstrument', {
+      args: [JSON.stringify({ assetId: CLASS, halted: false, reason: 'volatility reviewed' })],
+    });
+    await regulator.submit('Market:SetCircuitBreaker', {
+      args: [
+        JSON.stringify({
+          classId: CLASS,
+          referencePrice: '120',
+          bandBps: 1000,
+          coolingSeconds: 3600,
+          reason: 'new reference after review',
+        }),
+      ],
+    });
+    const after = await trustee.submit<{ fills: number }>('Market:Match', {
+      args: [JSON.stringify({ classId: CLASS })],
+    });
+    expect(after.fills).to.equal(1);
+    await consistent();
+  });
+
+  it('commits 50 orders placed concurrently by 50 different investors with no conflict', async () => {
+    const investors = Array.from({ length: 50 }, (_, i) => ({
+      id: `acc-inv${String(i).padStart(2, '0')}`,
+      op: i % 2 === 0 ? operatorA : operatorB,
+    }));
+    await Promise.all(investors.map((inv) => onboard(inv.op, inv.id, 'investor')));
+    await Promise.all(investors.map((inv) => deposit(inv.id, '10000')));
+    const results = await Promise.allSettled(
+      investors.map((inv, i) =>
+        inv.op.submit<string>('Market:PlaceOrder', {
+          transient: {
+            accountId: inv.id,
+            classId: CLASS,
+            tokenId: MYR,
+            side: 'BUY',
+            price: String(100 + (i % 7)),
+            quantity: '1',
+          },
+        }),
+      ),
+    );
+    const failed = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => errorText((r as PromiseRejectedResult).reason));
+    expect(failed, failed.join('\n')).to.deep.equal([]);
+    const book = await regulator.evaluate<{ bids: unknown[] }>('Market:GetOrderBook', { args: [CLASS] });
+    expect(book.bids.length).to.be.at.least(50);
+    await consistent();
+  });
+});
