@@ -14,6 +14,7 @@ import {
   type CampaignSettlement,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { recordSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver, checkSender } from '../compliance/check-transfer';
@@ -145,10 +146,7 @@ export class CampaignsContract extends BaseContract {
     }
     if (campaign.status !== 'APPROVED')
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
-    await ctx.ledger.put(keys.supply(ctx.stub, campaign.classId, ctx.ledger.txId), {
-      v: RECORD_VERSION,
-      delta: campaign.maxUnits,
-    });
+    await recordSupplyChange(ctx, campaign.classId, BigInt(campaign.maxUnits));
     await this.save(ctx, { ...campaign, status: 'FUNDED', escrowUnits: campaign.maxUnits });
     ctx.ledger.emit('CampaignFunded', { campaignId: campaign.id, units: campaign.maxUnits });
   }
@@ -466,10 +464,7 @@ class Settlement {
     }
     const unsold = BigInt(this.c.escrowUnits);
     if (unsold > 0n) {
-      await this.ctx.ledger.put(keys.supply(this.ctx.stub, this.c.classId, this.ctx.ledger.txId), {
-        v: RECORD_VERSION,
-        delta: (-unsold).toString(),
-      });
+      await recordSupplyChange(this.ctx, this.c.classId, -unsold);
     }
     const outcome = this.s.phase === 'ALLOCATE' ? 'SUCCEEDED' : 'FAILED';
     this.c = { ...this.c, escrowUnits: '0', status: outcome };

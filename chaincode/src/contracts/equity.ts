@@ -8,6 +8,7 @@ import {
   type Asset,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { recordSupplyChange } from '../assets/supply';
 import { checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireTrustee, resolveCaller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
@@ -78,10 +79,7 @@ export class EquityContract extends BaseContract {
     const holdings = new Holdings(ctx);
     refuseUnless(await checkCredit(ctx, holdings, account, shareClass, amount));
     await credit(ctx, holdings, account, shareClass, amount, 'issue', undefined, req.purpose);
-    await ctx.ledger.put(keys.supply(ctx.stub, shareClass.id, ctx.ledger.txId), {
-      v: RECORD_VERSION,
-      delta: amount.toString(),
-    });
+    await recordSupplyChange(ctx, shareClass.id, amount);
     ctx.ledger.emit('PrivateMovement', { kind: 'issue', collection: Holdings.collectionOf(account) });
   }
 
@@ -99,10 +97,7 @@ export class EquityContract extends BaseContract {
     if (balance < amount)
       throw new MarketError(ErrorCode.COMPLIANCE, `balance ${balance} is below ${amount}`, 'INSUFFICIENT_BALANCE');
     await holdings.apply(account, shareClass.id, balance, -amount, { kind: 'burn', reference: req.purpose });
-    await ctx.ledger.put(keys.supply(ctx.stub, shareClass.id, ctx.ledger.txId), {
-      v: RECORD_VERSION,
-      delta: (-amount).toString(),
-    });
+    await recordSupplyChange(ctx, shareClass.id, -amount);
     ctx.ledger.emit('PrivateMovement', { kind: 'burn', collection: Holdings.collectionOf(account) });
   }
 

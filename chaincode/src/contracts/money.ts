@@ -8,6 +8,7 @@ import {
   type Asset,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { recordSupplyChange } from '../assets/supply';
 import { checkCredit, refuseUnless } from '../assets/movements';
 import { checkSender } from '../compliance/check-transfer';
 import { requireTrustee, resolveCaller } from '../auth/caller';
@@ -64,10 +65,7 @@ export class MoneyContract extends BaseContract {
     refuseUnless(await checkCredit(ctx, holdings, account, token, amount));
     const before = await holdings.balance(account, token.id);
     await holdings.apply(account, token.id, before, amount, { kind: 'deposit', reference: req.bankReference });
-    await ctx.ledger.put(keys.supply(ctx.stub, token.id, ctx.ledger.txId), {
-      v: RECORD_VERSION,
-      delta: amount.toString(),
-    });
+    await recordSupplyChange(ctx, token.id, amount);
     ctx.ledger.emit('PrivateMovement', { kind: 'deposit', collection: Holdings.collectionOf(account) });
   }
 
@@ -89,10 +87,7 @@ export class MoneyContract extends BaseContract {
       checkSender(active, operator, token, amount, balance, await holdings.frozen(account, token.id), ctx.ledger.now),
     );
     await holdings.apply(account, token.id, balance, -amount, { kind: 'withdrawal', reference: req.bankReference });
-    await ctx.ledger.put(keys.supply(ctx.stub, token.id, ctx.ledger.txId), {
-      v: RECORD_VERSION,
-      delta: (-amount).toString(),
-    });
+    await recordSupplyChange(ctx, token.id, -amount);
     ctx.ledger.emit('PrivateMovement', { kind: 'withdrawal', collection: Holdings.collectionOf(account) });
   }
 
