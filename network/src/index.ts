@@ -8,3 +8,4 @@ export * from './collections';
 export { run, CommandError } from './exec';
 export * from './gateway-client';
 export * from './users';
+export * from './instance';

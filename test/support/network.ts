@@ -1,56 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { Layout, loadTopology, REPO_ROOT, run, type Topology } from '@ecf/network';
+import { IsolatedNetwork } from '@ecf/network';
 
-/**
- * A network instance of its own for a test suite: its own state folder and the default topology moved to
- * another port range, so a developer's `npm start` network keeps running beside the tests.
- */
-export class TestNetwork {
-  readonly home: string;
-  readonly topologyFile: string;
-  readonly layout: Layout;
-  readonly topology: Topology;
-
+/** A network instance of its own for a test suite (see IsolatedNetwork). */
+export class TestNetwork extends IsolatedNetwork {
   constructor(portShift = 10_000) {
-    this.home = mkdtempSync(join(tmpdir(), 'ecf-net-'));
-    const raw = parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')) as {
-      orgs: Array<{ portBase: number }>;
-    };
-    for (const org of raw.orgs) org.portBase += portShift;
-    this.topologyFile = join(this.home, 'topology.yaml');
-    writeFileSync(this.topologyFile, stringify(raw));
-    this.layout = new Layout(join(this.home, 'state'));
-    this.topology = loadTopology(this.topologyFile);
-  }
-
-  /** Runs scripts/network.sh's CLI against this instance; resolves to its output. */
-  cli(...args: string[]): Promise<string> {
-    return run(
-      process.execPath,
-      [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile],
-      {
-        env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
-        timeoutMs: 590_000,
-      },
-    );
-  }
-
-  /** The Fabric binaries folder (installed by then: the CLI installs them before anything else). */
-  async bin(): Promise<string> {
-    return (await run('bash', [join(REPO_ROOT, 'scripts', 'install-fabric.sh')])).trim();
-  }
-
-  org(name: string) {
-    const org = this.topology.orgs.find((o) => o.name === name);
-    if (!org) throw new Error(`no org ${name}`);
-    return org;
-  }
-
-  async destroy(): Promise<void> {
-    await this.cli('down', '--clean').catch(() => undefined);
-    rmSync(this.home, { recursive: true, force: true });
+    super(portShift);
   }
 }

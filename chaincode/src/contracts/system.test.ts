@@ -32,6 +32,12 @@ describe('System contract', () => {
     expect(value).to.deep.equal({ mspId: 'OperatorAMSP', txId: 'a'.repeat(64), seconds: 1700000000 });
   });
 
+  it('writes one key of its own per no-op transaction (the benchmark baseline)', async () => {
+    const store = new Map<string, Buffer>();
+    await new SystemContract().Noop(fakeContext('OperatorAMSP', store));
+    expect([...store.keys()]).to.deep.equal([`\u0000system.noop\u0000${'a'.repeat(64)}\u0000`]);
+  });
+
   it('answers an empty string for an org that never sent a heartbeat', async () => {
     const contract = new SystemContract();
     expect(await contract.GetHeartbeat(fakeContext('RegulatorMSP', new Map()), 'TrusteeMSP')).to.equal('');

@@ -20,6 +20,15 @@ export class SystemContract extends Contract {
     await ctx.stub.putState(key, Buffer.from(JSON.stringify(value)));
   }
 
+  /**
+   * The raw-Fabric baseline for benchmarks: one write under a key of its own (the transaction id), no reads,
+   * no rules. Same chaincode, channel and endorsement policy as every market transaction.
+   */
+  @Transaction()
+  public async Noop(ctx: Context): Promise<void> {
+    await ctx.stub.putState(ctx.stub.createCompositeKey('system.noop', [ctx.stub.getTxID()]), Buffer.from('1'));
+  }
+
   @Transaction(false)
   @Returns('string')
   public async GetHeartbeat(ctx: Context, mspId: string): Promise<string> {

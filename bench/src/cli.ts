@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@ecf/network';
+import { renderChart, renderMarkdown, runBench, stopAll, summarize, type BenchResults } from './index';
+
+const USAGE = `usage: npm run bench [-- options]
+  --quick              a short run (few accounts, low loads); what CI's smoke test does
+  --accounts N         accounts transfers are spread over (default 10000; quick 60)
+  --rates a,b,c        offered loads in tx/s (default 50,100,150,200,300; quick 10)
+  --duration S         seconds per load step (default 10; quick 2)
+  --workloads W0,...   subset of W0..W6 (default all)
+  --no-raft            skip the Raft comparison run
+  --render FILE.json   regenerate the Markdown and PNG of an earlier run`;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const rerender = arg('--render');
+  if (rerender) {
+    // Regenerates the Markdown and the chart of an earlier run from its JSON.
+    const results = JSON.parse(readFileSync(rerender, 'utf8')) as BenchResults;
+    const base = rerender.replace(/\.json$/, '');
+    writeFileSync(`${base}.md`, renderMarkdown(results));
+    writeFileSync(`${base}.png`, renderChart(results));
+    console.log(`rendered ${base}.{md,png}`);
+    return;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`bench: ${signal}: stopping the benchmark networks`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+  const quick = process.argv.includes('--quick');
+  const results = await runBench({
+    accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
+    rates: (arg('--rates') ?? (quick ? '10' : '50,100,150,200,300')).split(',').map(Number),
+    durationS: Number(arg('--duration') ?? (quick ? 2 : 10)),
+    workloads: (arg('--workloads') ?? 'W0,W1,W2,W3,W4,W5,W6').split(','),
+    raft: !process.argv.includes('--no-raft') && !quick,
+    matchPairs: quick ? 20 : 500,
+    portShift: Number(arg('--port-shift') ?? 13_000),
+    progress: (m) => console.log(`bench: ${m}`),
+  });
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const summary = summarize(results);
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify({ ...results, summary }, null, 2));
+  writeFileSync(join(dir, `${stamp}.md`), renderMarkdown(results));
+  writeFileSync(join(dir, `${stamp}.png`), renderChart(results));
+  console.log(renderMarkdown(results));
+  console.log(`results: bench/results/${stamp}.{json,md,png}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

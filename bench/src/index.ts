@@ -1,0 +1,153 @@
+import { IsolatedNetwork } from '@ecf/network';
+import { firstErrors, runStep, type StepResult } from './driver';
+import { BenchMarket, CLASS, WORKLOADS } from './market';
+import { cpuMillis, networkPids, rssMiB } from './resources';
+import { round } from './stats';
+
+export interface BenchOptions {
+  /** Accounts to spread transfers over (the issue's W2 uses 10,000). */
+  accounts: number;
+  /** Offered loads (tx/s) of the ladder each workload climbs. */
+  rates: number[];
+  durationS: number;
+  workloads: string[];
+  /** Also run W0 and W2 on a Raft network for the BFT/Raft ratio. */
+  raft: boolean;
+  /** Crossing order pairs for W6. */
+  matchPairs: number;
+  portShift: number;
+  progress: (m: string) => void;
+}
+
+export interface MatchResult {
+  workload: 'W6';
+  pairs: number;
+  fills: number;
+  calls: number;
+  seconds: number;
+  fillsPerSecond: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; memoryGiB: number };
+  options: Omit<BenchOptions, 'progress'>;
+  consensus: Record<
+    string,
+    { steps: StepResult[]; halfLoad: StepResult[]; matching?: MatchResult; idleRssMiB: number; upSeconds: number }
+  >;
+}
+
+/** Networks a run has up, so an interrupted run can still take them down. */
+const active = new Set<IsolatedNetwork>();
+
+/** Stops every network a benchmark brought up (for signal handlers). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...active].map((n) => n.destroy()));
+  active.clear();
+}
+
+/** Brings up a network of the given consensus, builds the market and climbs each workload's load ladder. */
+async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: string[]) {
+  const net = new IsolatedNetwork(opts.portShift, { consensus, prefix: 'ecf-bench-' });
+  active.add(net);
+  const t0 = performance.now();
+  opts.progress(`[${consensus}] bringing the network up`);
+  await net.cli('up');
+  const upSeconds = round((performance.now() - t0) / 1000);
+  const market = new BenchMarket(net, opts.accounts);
+  try {
+    await market.setup((m) => opts.progress(`[${consensus}] ${m}`));
+    for (const [message, n] of firstErrors) opts.progress(`[${consensus}] setup retried ${n}× after: ${message}`);
+    firstErrors.clear();
+    let pids = networkPids(net.layout);
+    const idleRssMiB = round(rssMiB(pids));
+    const steps: StepResult[] = [];
+    const halfLoad: StepResult[] = [];
+    const measure = async (id: string, rate: number) => {
+      const workload = WORKLOADS.find((w) => w.id === id);
+      if (!workload) throw new Error(`unknown workload ${id}`);
+      pids = networkPids(net.layout);
+      const cpuBefore = cpuMillis(pids);
+      let peak = rssMiB(pids);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMiB(pids));
+      }, 500);
+      const offset = steps.length * 100_000; // fresh accounts order per step
+      const result = await runStep(id, rate, opts.durationS, (i) => workload.next(market, offset + i));
+      clearInterval(sampler);
+      const cpu = cpuMillis(networkPids(net.layout)) - cpuBefore;
+      result.cpuMsPerValidTx = result.valid > 0 ? round(cpu / result.valid, 2) : undefined;
+      result.peakRssMiB = round(peak);
+      opts.progress(
+        `[${consensus}] ${id} @${rate}/s: ${result.goodputTps} valid/s, p95 ${result.latencyMs.p95} ms, invalid ${JSON.stringify(result.invalid)}, failed ${Object.values(result.failed).reduce((a, b) => a + b, 0)}`,
+      );
+      return result;
+    };
+    for (const id of workloads.filter((w) => w !== 'W6')) {
+      const ladder: StepResult[] = [];
+      for (const rate of opts.rates) ladder.push(await measure(id, rate));
+      steps.push(...ladder);
+      const saturation = Math.max(...ladder.map((s) => s.goodputTps));
+      if (saturation > 2) halfLoad.push(await measure(id, Math.max(1, Math.round(saturation / 2))));
+    }
+    let matching: MatchResult | undefined;
+    if (workloads.includes('W6')) {
+      opts.progress(`[${consensus}] W6: placing ${opts.matchPairs} crossing order pairs`);
+      await market.prepareCrossingBook(opts.matchPairs);
+      const match = market.contract('Trustee', 'Market');
+      const start = performance.now();
+      let fills = 0;
+      let calls = 0;
+      for (;;) {
+        const out = JSON.parse(
+          Buffer.from(
+            await match.submit('Match', { arguments: [JSON.stringify({ classId: CLASS, maxFills: 50 })] }),
+          ).toString(),
+        ) as {
+          fills: number;
+        };
+        calls += 1;
+        fills += out.fills;
+        if (out.fills === 0) break;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      matching = {
+        workload: 'W6',
+        pairs: opts.matchPairs,
+        fills,
+        calls,
+        seconds: round(seconds, 2),
+        fillsPerSecond: round(fills / seconds),
+      };
+      opts.progress(`[${consensus}] W6: ${fills} fills in ${calls} matches, ${matching.fillsPerSecond} fills/s`);
+    }
+    return { steps, halfLoad, matching, idleRssMiB, upSeconds };
+  } finally {
+    market.close();
+    await net.destroy();
+    active.delete(net);
+  }
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchResults> {
+  const os = await import('node:os');
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 2 ** 30) },
+    options: { ...opts, progress: undefined } as unknown as Omit<BenchOptions, 'progress'>,
+    consensus: {},
+  };
+  delete (results.options as { progress?: unknown }).progress;
+  results.consensus.bft = await runOn('bft', opts, opts.workloads);
+  if (opts.raft)
+    results.consensus.raft = await runOn(
+      'raft',
+      opts,
+      opts.workloads.filter((w) => w === 'W0' || w === 'W2'),
+    );
+  return results;
+}
+
+export { renderMarkdown, renderChart, summarize } from './report';
+export type { StepResult, BenchResults as Results };

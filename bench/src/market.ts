@@ -1,0 +1,265 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { connectTo, type IsolatedNetwork, type OrgConnection } from '@ecf/network';
+import { runAll, type TxSpec } from './driver';
+
+export const TOKEN = 'TrusteeMSP.MYR';
+export const CLASS = 'BENCH-ORD';
+/** W5 places its (never crossing) orders on a class of their own, so W6's book holds only what it matches. */
+export const CLASS_W5 = 'BENCH-W5';
+export const CAMPAIGN = 'bench-campaign';
+/** Setup transactions in flight: enough to keep the network busy without timing out private data dissemination. */
+const SETUP_CONCURRENCY = 24;
+const reason = 'admitted for benchmarking';
+
+/**
+ * The market a benchmark runs against: the default consortium admitted, a money token, a share class,
+ * `accounts` funded investor accounts at OperatorA, an open campaign, and sellers holding units.
+ */
+export class BenchMarket {
+  private readonly conns = new Map<string, OrgConnection>();
+  readonly accounts: string[];
+  readonly hot: string[];
+
+  constructor(
+    readonly net: IsolatedNetwork,
+    accountCount: number,
+  ) {
+    this.accounts = Array.from({ length: accountCount }, (_, i) => `b${String(i).padStart(5, '0')}`);
+    this.hot = this.accounts.slice(0, 5);
+  }
+
+  contract(orgName: string, name: string): Contract {
+    let conn = this.conns.get(orgName);
+    if (!conn) {
+      const org = this.net.org(orgName);
+      const peer = org.peers[0];
+      if (!peer) throw new Error(`${orgName} has no peer`);
+      conn = connectTo(this.net.layout, org, peer);
+      this.conns.set(orgName, conn);
+    }
+    return conn.gateway.getNetwork('market').getContract('market', name);
+  }
+
+  close(): void {
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
+  }
+
+  async setup(progress: (m: string) => void): Promise<void> {
+    const registry = this.contract('Regulator', 'Registry');
+    await registry.submit('AdmitParticipant', {
+      arguments: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
+    });
+    for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
+      await registry.submit('AdmitParticipant', {
+        arguments: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
+      });
+    }
+    const accounts = this.contract('OperatorA', 'Accounts');
+    const now = Math.floor(Date.now() / 1000);
+    const onboard = (accountId: string, type: 'investor' | 'issuer') =>
+      accounts.submit('Onboard', {
+        transientData: {
+          payload: JSON.stringify({
+            accountId,
+            type,
+            kyc: { validUntil: now + 365 * 86400, investorClass: 'sophisticated', jurisdiction: 'MY' },
+            personal: { fullName: `Bench ${accountId}`, nationalId: `N-${accountId}`, dateOfBirth: '1980-01-01' },
+            salt: 'YmVuY2gtc2FsdC0xMjM0NTY3OA==',
+          }),
+        },
+      });
+    await onboard('b-issuer', 'issuer');
+    progress(`onboarding ${this.accounts.length} accounts`);
+    await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
+      await onboard(this.accounts[i] as string, 'investor');
+    });
+    const trusteeMoney = this.contract('Trustee', 'Money');
+    await trusteeMoney.submit('CreateToken', { arguments: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
+    await this.contract('Trustee', 'Equity').submit('CreateShareClass', {
+      arguments: [
+        JSON.stringify({
+          classId: CLASS,
+          issuerAccountId: 'b-issuer',
+          kind: 'ordinary',
+          decimals: 0,
+          allowedInvestorClasses: ['sophisticated'],
+        }),
+      ],
+    });
+    await this.contract('Trustee', 'Equity').submit('CreateShareClass', {
+      arguments: [
+        JSON.stringify({
+          classId: CLASS_W5,
+          issuerAccountId: 'b-issuer',
+          kind: 'ordinary',
+          decimals: 0,
+          allowedInvestorClasses: ['sophisticated'],
+        }),
+      ],
+    });
+    progress(`funding ${this.accounts.length} accounts`);
+    await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
+      await trusteeMoney.submit('Deposit', {
+        transientData: {
+          payload: JSON.stringify({
+            accountId: this.accounts[i],
+            tokenId: TOKEN,
+            amount: '1000000000',
+            bankReference: `SETUP-${i}`,
+          }),
+        },
+      });
+    });
+    const campaigns = this.contract('OperatorA', 'Campaigns');
+    await campaigns.submit('Propose', {
+      arguments: [
+        JSON.stringify({
+          campaignId: CAMPAIGN,
+          classId: CLASS,
+          tokenId: TOKEN,
+          pricePerUnit: '100',
+          minUnits: '1',
+          maxUnits: '1000000000',
+          openAt: now - 60,
+          closeAt: now + 7 * 86400,
+          minPledge: '100',
+          maxPledge: '100000',
+          allowedInvestorClasses: ['sophisticated'],
+          coolingOffSeconds: 0,
+        }),
+      ],
+    });
+    await campaigns.submit('Approve', { arguments: [JSON.stringify({ campaignId: CAMPAIGN })] });
+    await this.contract('Trustee', 'Campaigns').submit('Fund', {
+      arguments: [JSON.stringify({ campaignId: CAMPAIGN })],
+    });
+  }
+
+  /** Gives the first `sellers` accounts units and puts `pairs` crossing sell and buy orders on the book. */
+  async prepareCrossingBook(pairs: number): Promise<void> {
+    const sellers = this.accounts.slice(0, Math.min(pairs, this.accounts.length));
+    const equity = this.contract('Trustee', 'Equity');
+    await runAll(sellers.length, 32, async (i) => {
+      await equity.submit('Issue', {
+        transientData: {
+          payload: JSON.stringify({ classId: CLASS, accountId: sellers[i], amount: '1000000', purpose: 'offering' }),
+        },
+      });
+    });
+    const market = this.contract('OperatorA', 'Market');
+    await runAll(pairs, 32, async (i) => {
+      const seller = sellers[i % sellers.length] as string;
+      const buyer = this.accounts[(this.accounts.length - 1 - (i % sellers.length)) % this.accounts.length] as string;
+      await market.submit('PlaceOrder', {
+        transientData: {
+          payload: JSON.stringify({
+            accountId: seller,
+            classId: CLASS,
+            tokenId: TOKEN,
+            side: 'SELL',
+            price: '500',
+            quantity: '1',
+          }),
+        },
+      });
+      await market.submit('PlaceOrder', {
+        transientData: {
+          payload: JSON.stringify({
+            accountId: buyer,
+            classId: CLASS,
+            tokenId: TOKEN,
+            side: 'BUY',
+            price: '500',
+            quantity: '1',
+          }),
+        },
+      });
+    });
+  }
+}
+
+export interface Workload {
+  id: string;
+  title: string;
+  /** The transaction to start as the i-th of a run. Accounts are taken round-robin, so no two transactions
+   * in flight touch the same account unless the workload means them to (W3). */
+  next(m: BenchMarket, i: number): TxSpec;
+}
+
+const pair = (m: BenchMarket, i: number) => {
+  const n = m.accounts.length;
+  return [m.accounts[(2 * i) % n] as string, m.accounts[(2 * i + 1) % n] as string];
+};
+
+export const WORKLOADS: Workload[] = [
+  {
+    id: 'W0',
+    title: 'no-op write (raw Fabric baseline)',
+    next: (m) => ({ contract: m.contract('OperatorA', 'System'), fn: 'Noop' }),
+  },
+  {
+    id: 'W1',
+    title: 'money mint (deposit)',
+    next: (m, i) => ({
+      contract: m.contract('Trustee', 'Money'),
+      fn: 'Deposit',
+      transient: {
+        accountId: m.accounts[i % m.accounts.length],
+        tokenId: TOKEN,
+        amount: '1',
+        bankReference: `W1-${i}`,
+      },
+    }),
+  },
+  {
+    id: 'W2',
+    title: 'money transfer, uniform over the accounts',
+    next: (m, i) => {
+      const [from, to] = pair(m, i);
+      return {
+        contract: m.contract('OperatorA', 'Transfers'),
+        fn: 'Transfer',
+        transient: { from, to, assetId: TOKEN, amount: '1' },
+      };
+    },
+  },
+  {
+    id: 'W3',
+    title: 'money transfer, 20% from 5 hot accounts',
+    next: (m, i) => {
+      const [from, to] = pair(m, i);
+      const hotFrom = i % 5 === 0 ? (m.hot[(i / 5) % 5] as string) : from;
+      return {
+        contract: m.contract('OperatorA', 'Transfers'),
+        fn: 'Transfer',
+        transient: { from: hotFrom, to: hotFrom === to ? from : to, assetId: TOKEN, amount: '1' },
+      };
+    },
+  },
+  {
+    id: 'W4',
+    title: 'campaign pledge',
+    next: (m, i) => ({
+      contract: m.contract('OperatorA', 'Campaigns'),
+      fn: 'Pledge',
+      transient: { campaignId: CAMPAIGN, accountId: m.accounts[i % m.accounts.length], amount: '100' },
+    }),
+  },
+  {
+    id: 'W5',
+    title: 'order placement',
+    next: (m, i) => ({
+      contract: m.contract('OperatorA', 'Market'),
+      fn: 'PlaceOrder',
+      transient: {
+        accountId: m.accounts[i % m.accounts.length],
+        classId: CLASS_W5,
+        tokenId: TOKEN,
+        side: 'BUY',
+        price: '1',
+        quantity: '1',
+      },
+    }),
+  },
+];

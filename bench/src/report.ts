@@ -1,0 +1,161 @@
+import { createCanvas } from '@napi-rs/canvas';
+import type { StepResult } from './driver';
+import type { BenchResults } from './index';
+import { round } from './stats';
+
+export interface Summary {
+  saturation: Record<string, number>;
+  p95AtHalfLoadMs: Record<string, number>;
+  ratios: Record<string, number | string>;
+  targets: Array<{ target: string; measured: string; met: boolean | null }>;
+}
+
+const sat = (steps: readonly StepResult[], id: string) =>
+  Math.max(0, ...steps.filter((s) => s.workload === id).map((s) => s.goodputTps));
+const mvcc = (steps: readonly StepResult[], id: string) =>
+  steps
+    .filter((s) => s.workload === id)
+    .reduce((n, s) => n + (s.invalid.MVCC_READ_CONFLICT ?? 0) + (s.invalid.PHANTOM_READ_CONFLICT ?? 0), 0);
+
+export function summarize(r: BenchResults): Summary {
+  const bft = r.consensus.bft;
+  const steps = bft?.steps ?? [];
+  const saturation: Record<string, number> = {};
+  for (const id of new Set(steps.map((s) => s.workload))) saturation[id] = sat(steps, id);
+  const p95AtHalfLoadMs: Record<string, number> = {};
+  for (const s of bft?.halfLoad ?? []) p95AtHalfLoadMs[s.workload] = s.latencyMs.p95;
+  const ratio = (a?: number, b?: number) => (a !== undefined && b ? round(a / b, 2) : 'n/a');
+  const raftW2 = r.consensus.raft ? sat(r.consensus.raft.steps, 'W2') : undefined;
+  const ratios: Record<string, number | string> = {
+    'W2/W0': ratio(saturation.W2, saturation.W0),
+    'W3/W2': ratio(saturation.W3, saturation.W2),
+    'W7/W2': 'n/a: every holding is private data in this design, so W2 already is W7',
+    'W8/W2': 'n/a: the REST gateway (issue 5) does not exist yet',
+    'BFT/Raft (W2)': ratio(saturation.W2, raftW2),
+  };
+  const w2 = saturation.W2;
+  const p95 = p95AtHalfLoadMs.W2;
+  const targets = [
+    {
+      target: 'W2 ≥ 150 valid tx/s (BFT, 4 orgs)',
+      measured: `${w2 ?? 'n/a'} tx/s`,
+      met: w2 === undefined ? null : w2 >= 150,
+    },
+    {
+      target: 'W2 p95 < 1000 ms at half saturation',
+      measured: `${p95 ?? 'n/a'} ms`,
+      met: p95 === undefined ? null : p95 < 1000,
+    },
+    {
+      target: 'W2/W0 ≥ 0.8',
+      measured: String(ratios['W2/W0']),
+      met: typeof ratios['W2/W0'] === 'number' ? ratios['W2/W0'] >= 0.8 : null,
+    },
+    {
+      target: 'W3/W2 ≥ 0.9',
+      measured: String(ratios['W3/W2']),
+      met: typeof ratios['W3/W2'] === 'number' ? ratios['W3/W2'] >= 0.9 : null,
+    },
+    ...['W1', 'W2', 'W4', 'W5'].map((id) => ({
+      target: `zero MVCC invalidations in ${id}`,
+      measured: saturation[id] === undefined ? 'n/a' : String(mvcc(steps, id)),
+      met: saturation[id] === undefined ? null : mvcc(steps, id) === 0,
+    })),
+  ];
+  return { saturation, p95AtHalfLoadMs, ratios, targets };
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const s = summarize(r);
+  const lines: string[] = [];
+  lines.push(`# Benchmark ${r.startedAt}`, '');
+  lines.push(
+    `Machine: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB. Accounts: ${r.options.accounts}. Step length: ${r.options.durationS} s.`,
+    '',
+  );
+  lines.push(
+    '## Summary (BFT)',
+    '',
+    '| workload | saturation goodput (valid tx/s) | p95 at half saturation (ms) |',
+    '|---|---|---|',
+  );
+  for (const [id, v] of Object.entries(s.saturation))
+    lines.push(`| ${id} | ${v} | ${s.p95AtHalfLoadMs[id] ?? 'n/a'} |`);
+  const m = r.consensus.bft?.matching;
+  if (m) lines.push(`| W6 matching | ${m.fillsPerSecond} fills/s (${m.fills} fills in ${m.calls} Match calls) | |`);
+  lines.push('', '## Ratios', '', '| ratio | value |', '|---|---|');
+  for (const [k, v] of Object.entries(s.ratios)) lines.push(`| ${k} | ${v} |`);
+  lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
+  for (const t of s.targets)
+    lines.push(`| ${t.target} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
+  for (const [consensus, run] of Object.entries(r.consensus)) {
+    lines.push('', `## Steps (${consensus}; network up in ${run.upSeconds} s, idle RSS ${run.idleRssMiB} MiB)`, '');
+    lines.push(
+      '| workload | offered/s | valid/s | p50 | p95 | p99 | endorse p95 | submit p95 | commit p95 | invalid | failed | CPU ms/valid tx | peak RSS MiB |',
+    );
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const st of [...run.steps, ...run.halfLoad.map((h) => ({ ...h, workload: `${h.workload} (half)` }))]) {
+      const failed = Object.values(st.failed).reduce((a, b) => a + b, 0);
+      lines.push(
+        `| ${st.workload} | ${st.offeredTps} | ${st.goodputTps} | ${st.latencyMs.p50} | ${st.latencyMs.p95} | ${st.latencyMs.p99} | ${st.endorseMs.p95} | ${st.submitMs.p95} | ${st.commitMs.p95} | ${JSON.stringify(st.invalid)} | ${failed} | ${st.cpuMsPerValidTx ?? 'n/a'} | ${st.peakRssMiB ?? 'n/a'} |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** Goodput and p95 latency against offered load, one line per workload (BFT), as a PNG. */
+export function renderChart(r: BenchResults): Buffer {
+  const bft = r.consensus.bft;
+  const steps = [...(bft?.steps ?? []), ...(bft?.halfLoad ?? [])].sort((a, b) => a.offeredTps - b.offeredTps);
+  const ids = [...new Set(steps.map((s) => s.workload))];
+  const width = 1000;
+  const height = 480;
+  const canvas = createCanvas(width, height);
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, width, height);
+  const colours = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d'];
+  const panels = [
+    { title: 'goodput (valid tx/s) vs offered load', x0: 60, value: (s: StepResult) => s.goodputTps },
+    { title: 'p95 latency (ms) vs offered load', x0: 560, value: (s: StepResult) => s.latencyMs.p95 },
+  ];
+  const maxX = Math.max(1, ...steps.map((s) => s.offeredTps));
+  for (const panel of panels) {
+    const w = 400;
+    const h = 340;
+    const top = 60;
+    const maxY = Math.max(1, ...steps.map((s) => (Number.isFinite(panel.value(s)) ? panel.value(s) : 0)));
+    g.strokeStyle = '#333333';
+    g.strokeRect(panel.x0, top, w, h);
+    g.fillStyle = '#000000';
+    g.font = '14px DejaVu Sans';
+    g.fillText(panel.title, panel.x0, top - 12);
+    g.font = '11px DejaVu Sans';
+    g.fillText(`0`, panel.x0 - 12, top + h + 14);
+    g.fillText(`${maxX}/s`, panel.x0 + w - 30, top + h + 14);
+    g.fillText(`${round(maxY)}`, panel.x0 - 50, top + 10);
+    ids.forEach((id, k) => {
+      const pts = steps.filter((s) => s.workload === id && Number.isFinite(panel.value(s)));
+      g.strokeStyle = colours[k % colours.length] as string;
+      g.fillStyle = g.strokeStyle;
+      g.lineWidth = 2;
+      g.beginPath();
+      pts.forEach((s, j) => {
+        const x = panel.x0 + (s.offeredTps / maxX) * w;
+        const y = top + h - (panel.value(s) / maxY) * h;
+        if (j === 0) g.moveTo(x, y);
+        else g.lineTo(x, y);
+      });
+      g.stroke();
+      for (const s of pts) {
+        g.beginPath();
+        g.arc(panel.x0 + (s.offeredTps / maxX) * w, top + h - (panel.value(s) / maxY) * h, 3.5, 0, 2 * Math.PI);
+        g.fill();
+      }
+      g.fillText(id, panel.x0 + 10 + k * 45, top + h + 34);
+    });
+  }
+  return canvas.toBuffer('image/png');
+}

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { renderChart, renderMarkdown, runBench, summarize, type Results } from '@ecf/bench';
+
+/**
+ * The benchmark harness, end to end on a real network for a few seconds per workload. It proves the
+ * harness works and accounts for every transaction; it asserts no figure (speed is reported by
+ * `npm run bench`, never asserted in tests).
+ */
+describe('benchmark harness (smoke run on the real network)', function () {
+  this.timeout(600_000);
+  let results: Results;
+
+  before(async () => {
+    results = await runBench({
+      accounts: 40,
+      rates: [8],
+      durationS: 2,
+      workloads: ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6'],
+      raft: false,
+      matchPairs: 10,
+      portShift: 14_000,
+      progress: () => undefined,
+    });
+  });
+
+  it('runs every workload and accounts for every submitted transaction as valid, invalid or failed', () => {
+    const run = results.consensus.bft;
+    expect(run, 'a BFT run').to.not.equal(undefined);
+    const steps = [...(run?.steps ?? []), ...(run?.halfLoad ?? [])];
+    expect([...new Set(steps.map((s) => s.workload))].sort()).to.deep.equal(['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
+    for (const s of steps) {
+      const invalid = Object.values(s.invalid).reduce((a, b) => a + b, 0);
+      const failed = Object.values(s.failed).reduce((a, b) => a + b, 0);
+      expect(s.valid + invalid + failed, `${s.workload}@${s.offeredTps}`).to.equal(s.submitted);
+      expect(s.valid, `${s.workload} committed something`).to.be.greaterThan(0);
+      for (const v of [
+        s.goodputTps,
+        s.latencyMs.p50,
+        s.latencyMs.p95,
+        s.endorseMs.p95,
+        s.submitMs.p95,
+        s.commitMs.p95,
+      ]) {
+        expect(Number.isFinite(v)).to.equal(true);
+      }
+      expect(s.peakRssMiB).to.be.greaterThan(0);
+    }
+    expect(run?.matching?.fills).to.equal(10);
+  });
+
+  it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {
+    const summary = summarize(results);
+    expect(summary.ratios).to.have.keys(['W2/W0', 'W3/W2', 'W7/W2', 'W8/W2', 'BFT/Raft (W2)']);
+    expect(typeof summary.ratios['W2/W0']).to.equal('number');
+    expect(summary.targets.length).to.be.greaterThan(5);
+    expect(renderMarkdown(results)).to.match(/\| W2 \| 8 \|/);
+    const png = renderChart(results);
+    expect(png.subarray(1, 4).toString()).to.equal('PNG');
+    expect(JSON.parse(JSON.stringify(results))).to.deep.equal(results);
+  });
+});
