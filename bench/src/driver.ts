@@ -142,7 +142,7 @@ export async function runAll(
           const e = err as { message?: string; details?: Array<{ message?: string }> };
           const detail = [e.message, ...(e.details ?? []).map((d) => d.message)].join(' | ');
           // An attempt that timed out on the client may still have committed: creating it again is done.
-          if (attempt > 1 && /already exists|is already/.test(detail)) break;
+          if (attempt > 1 && /CONFLICT: .*(already|exists)/.test(detail)) break;
           if (attempt === 1) firstErrors.set(detail.slice(0, 120), (firstErrors.get(detail.slice(0, 120)) ?? 0) + 1);
           if (attempt >= 10) throw new Error(`setup transaction ${i} failed ${attempt} times: ${detail}`);
           await new Promise((r) => setTimeout(r, 250 * attempt));

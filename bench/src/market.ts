@@ -7,6 +7,16 @@ export const CLASS = 'BENCH-ORD';
 /** W5 places its (never crossing) orders on a class of their own, so W6's book holds only what it matches. */
 export const CLASS_W5 = 'BENCH-W5';
 export const CAMPAIGN = 'bench-campaign';
+/**
+ * A setup transaction, retried: the next step often goes through another org's peer, which may not have
+ * committed the previous step yet, and an attempt that timed out may have committed after all.
+ */
+async function once(submit: () => Promise<unknown>): Promise<void> {
+  await runAll(1, 1, async () => {
+    await submit();
+  });
+}
+
 /** Setup transactions in flight: enough to keep the network busy without timing out private data dissemination. */
 const SETUP_CONCURRENCY = 24;
 const reason = 'admitted for benchmarking';
@@ -47,13 +57,17 @@ export class BenchMarket {
 
   async setup(progress: (m: string) => void): Promise<void> {
     const registry = this.contract('Regulator', 'Registry');
-    await registry.submit('AdmitParticipant', {
-      arguments: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
-    });
+    await once(() =>
+      registry.submit('AdmitParticipant', {
+        arguments: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
+      }),
+    );
     for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
-      await registry.submit('AdmitParticipant', {
-        arguments: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
-      });
+      await once(() =>
+        registry.submit('AdmitParticipant', {
+          arguments: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
+        }),
+      );
     }
     const accounts = this.contract('OperatorA', 'Accounts');
     const now = Math.floor(Date.now() / 1000);
@@ -69,71 +83,83 @@ export class BenchMarket {
           }),
         },
       });
-    await onboard('b-issuer', 'issuer');
+    await once(() => onboard('b-issuer', 'issuer'));
     progress(`onboarding ${this.accounts.length} accounts`);
     await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
       await onboard(this.accounts[i] as string, 'investor');
     });
     const trusteeMoney = this.contract('Trustee', 'Money');
-    await trusteeMoney.submit('CreateToken', { arguments: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
-    await this.contract('Trustee', 'Equity').submit('CreateShareClass', {
-      arguments: [
-        JSON.stringify({
-          classId: CLASS,
-          issuerAccountId: 'b-issuer',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['sophisticated'],
-        }),
-      ],
-    });
-    await this.contract('Trustee', 'Equity').submit('CreateShareClass', {
-      arguments: [
-        JSON.stringify({
-          classId: CLASS_W5,
-          issuerAccountId: 'b-issuer',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['sophisticated'],
-        }),
-      ],
-    });
+    await once(() =>
+      trusteeMoney.submit('CreateToken', { arguments: [JSON.stringify({ currency: 'MYR', decimals: 2 })] }),
+    );
+    await once(() =>
+      this.contract('Trustee', 'Equity').submit('CreateShareClass', {
+        arguments: [
+          JSON.stringify({
+            classId: CLASS,
+            issuerAccountId: 'b-issuer',
+            kind: 'ordinary',
+            decimals: 0,
+            allowedInvestorClasses: ['sophisticated'],
+          }),
+        ],
+      }),
+    );
+    await once(() =>
+      this.contract('Trustee', 'Equity').submit('CreateShareClass', {
+        arguments: [
+          JSON.stringify({
+            classId: CLASS_W5,
+            issuerAccountId: 'b-issuer',
+            kind: 'ordinary',
+            decimals: 0,
+            allowedInvestorClasses: ['sophisticated'],
+          }),
+        ],
+      }),
+    );
     progress(`funding ${this.accounts.length} accounts`);
     await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
-      await trusteeMoney.submit('Deposit', {
-        transientData: {
-          payload: JSON.stringify({
-            accountId: this.accounts[i],
-            tokenId: TOKEN,
-            amount: '1000000000',
-            bankReference: `SETUP-${i}`,
-          }),
-        },
-      });
+      await once(() =>
+        trusteeMoney.submit('Deposit', {
+          transientData: {
+            payload: JSON.stringify({
+              accountId: this.accounts[i],
+              tokenId: TOKEN,
+              amount: '1000000000',
+              bankReference: `SETUP-${i}`,
+            }),
+          },
+        }),
+      );
     });
     const campaigns = this.contract('OperatorA', 'Campaigns');
-    await campaigns.submit('Propose', {
-      arguments: [
-        JSON.stringify({
-          campaignId: CAMPAIGN,
-          classId: CLASS,
-          tokenId: TOKEN,
-          pricePerUnit: '100',
-          minUnits: '1',
-          maxUnits: '1000000000',
-          openAt: now - 60,
-          closeAt: now + 7 * 86400,
-          minPledge: '100',
-          maxPledge: '100000',
-          allowedInvestorClasses: ['sophisticated'],
-          coolingOffSeconds: 0,
-        }),
-      ],
-    });
-    await campaigns.submit('Approve', { arguments: [JSON.stringify({ campaignId: CAMPAIGN })] });
-    await this.contract('Trustee', 'Campaigns').submit('Fund', {
-      arguments: [JSON.stringify({ campaignId: CAMPAIGN })],
-    });
+    await once(() =>
+      campaigns.submit('Propose', {
+        arguments: [
+          JSON.stringify({
+            campaignId: CAMPAIGN,
+            classId: CLASS,
+            tokenId: TOKEN,
+            pricePerUnit: '100',
+            minUnits: '1',
+            maxUnits: '1000000000',
+            openAt: now - 60,
+            closeAt: now + 7 * 86400,
+            minPledge: '100',
+            maxPledge: '100000',
+            allowedInvestorClasses: ['sophisticated'],
+            coolingOffSeconds: 0,
+          }),
+        ],
+      }),
+    );
+    await once(() => campaigns.submit('Approve', { arguments: [JSON.stringify({ campaignId: CAMPAIGN })] }));
+    await once(() =>
+      this.contract('Trustee', 'Campaigns').submit('Fund', {
+        arguments: [JSON.stringify({ campaignId: CAMPAIGN })],
+      }),
+    );
   }
 
   /** Gives the first `sellers` accounts units and puts `pairs` crossing sell and buy orders on the book. */
