@@ -23,6 +23,8 @@ const PUBLIC = '';
  */
 export class Ledger {
   private readonly events: Array<Record<string, unknown>> = [];
+  /** Public reads already made by this transaction. */
+  private readonly reads = new Map<string, Promise<Uint8Array>>();
   /** This transaction's writes by collection and key; null marks a delete. */
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
 
@@ -41,7 +43,15 @@ export class Ledger {
   async get<T>(key: string): Promise<T | undefined> {
     const own = this.own(PUBLIC, key);
     if (own !== undefined) return own === null ? undefined : decode<T>(own);
-    return decode<T>(await this.stub.getState(key));
+    // A transaction often reads one record several times (the caller's participant, then the account's
+    // operator, which is the same one); the committed value cannot change within the transaction, so one
+    // round trip to the peer is enough.
+    let pending = this.reads.get(key);
+    if (!pending) {
+      pending = this.stub.getState(key);
+      this.reads.set(key, pending);
+    }
+    return decode<T>(await pending);
   }
 
   async put(key: string, value: unknown): Promise<void> {
