@@ -119,6 +119,64 @@ describe('Accounts: onboarding, KYC, lifecycle and erasure', () => {
     await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', off('ACTIVE'));
   });
 
+  it('refuses to offboard an account with a pledge or an open order still in escrow', async () => {
+    const now = m.world.now;
+    await m.deposit('acc-bob', '1000');
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [
+      JSON.stringify({
+        campaignId: 'c1',
+        classId: 'ACME-ORD',
+        tokenId: MYR,
+        pricePerUnit: '100',
+        minUnits: '1',
+        maxUnits: '10',
+        openAt: now,
+        closeAt: now + 1000,
+        minPledge: '100',
+        maxPledge: '1000',
+        allowedInvestorClasses: ['sophisticated'],
+        coolingOffSeconds: 100,
+      }),
+    ]);
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', [JSON.stringify({ campaignId: 'c1' })]);
+    await m.ok(ids.trustee, 'Campaigns', 'Fund', [JSON.stringify({ campaignId: 'c1' })]);
+    const pledgeId = await m.ok<string>(ids.bob, 'Campaigns', 'Pledge', [], {
+      campaignId: 'c1',
+      accountId: 'acc-bob',
+      amount: '200',
+    });
+    const orderId = await m.ok<string>(ids.bob, 'Market', 'PlaceOrder', [], {
+      accountId: 'acc-bob',
+      classId: 'ACME-ORD',
+      tokenId: MYR,
+      side: 'BUY',
+      price: '100',
+      quantity: '8',
+    });
+    const off = [JSON.stringify({ accountId: 'acc-bob', status: 'OFFBOARDED', reason: 'customer request' })];
+    expect(await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', off)).to.contain(
+      'pledges in campaign c1',
+    );
+    await m.ok(ids.bob, 'Campaigns', 'WithdrawPledge', [], { campaignId: 'c1', accountId: 'acc-bob', pledgeId });
+    await m.ok(ids.trustee, 'Money', 'Withdraw', [], {
+      accountId: 'acc-bob',
+      tokenId: MYR,
+      amount: '200',
+      bankReference: 'OUT-2',
+    });
+    expect(await m.refused('CONFLICT', ids.operatorA, 'Accounts', 'SetStatus', off)).to.contain(
+      `open order ${orderId}`,
+    );
+    await m.ok(ids.bob, 'Market', 'CancelOrder', [], { accountId: 'acc-bob', orderId, classId: 'ACME-ORD' });
+    await m.ok(ids.trustee, 'Money', 'Withdraw', [], {
+      accountId: 'acc-bob',
+      tokenId: MYR,
+      amount: '800',
+      bankReference: 'OUT-3',
+    });
+    await m.ok(ids.operatorA, 'Accounts', 'SetStatus', off);
+  });
+
   it('suspends an account so it cannot transact, and reinstates it', async () => {
     await m.deposit('acc-alice', '100');
     const set = (s: string) => [JSON.stringify({ accountId: 'acc-alice', status: s, reason: 'review of activity' })];

@@ -8,6 +8,8 @@ import {
   RECORD_VERSION,
   updateKycSchema,
   type Account,
+  type Campaign,
+  type Order,
 } from '@ecf/common';
 import { personalDataHash, type PersonalRecord } from '../accounts/personal-data';
 import { Holdings } from '../assets/holdings';
@@ -111,17 +113,7 @@ export class AccountsContract extends BaseContract {
       throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} is offboarded; that is final`);
     if (account.status === req.status)
       throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} is already ${req.status}`);
-    if (req.status === 'OFFBOARDED') {
-      const holdings = new Holdings(ctx);
-      for (const asset of await listAssets(ctx)) {
-        if ((await holdings.balance(account, asset.id)) !== 0n) {
-          throw new MarketError(
-            ErrorCode.CONFLICT,
-            `account ${account.id} still holds ${asset.id}; empty it before offboarding`,
-          );
-        }
-      }
-    }
+    if (req.status === 'OFFBOARDED') await this.requireNothingHeld(ctx, account);
     const updated: Account = { ...account, status: req.status, updatedAt: ctx.ledger.now };
     await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
     ctx.ledger.emit('AccountStatusChanged', { accountId: account.id, status: req.status, reason: req.reason });
@@ -203,6 +195,44 @@ export class AccountsContract extends BaseContract {
     const movements = await ctx.ledger.listPrivate(Holdings.collectionOf(account), KeyType.MOVEMENT, [account.id]);
     const changes = await ctx.ledger.history<Account>(keys.account(ctx.stub, account.id));
     return json({ accountId: account.id, movements: movements.map((m) => m.value), changes });
+  }
+
+  /**
+   * Nothing may be stranded in a closed account: no balance, no pledge waiting for a campaign to settle,
+   * no open order's escrow. Only point reads of private data (and public range reads) are used, since
+   * this transaction writes afterwards.
+   */
+  private async requireNothingHeld(ctx: MarketContext, account: Account): Promise<void> {
+    const holdings = new Holdings(ctx);
+    const collection = Holdings.collectionOf(account);
+    for (const asset of await listAssets(ctx)) {
+      if ((await holdings.balance(account, asset.id)) !== 0n) {
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          `account ${account.id} still holds ${asset.id}; empty it before offboarding`,
+        );
+      }
+    }
+    for (const { value: campaign } of await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])) {
+      if (campaign.status !== 'FUNDED' && campaign.status !== 'SETTLING') continue;
+      const total = await ctx.ledger.getPrivate<{ amount: string }>(
+        collection,
+        keys.pledgeTotal(ctx.stub, campaign.id, account.id),
+      );
+      if (total && BigInt(total.amount) > 0n) {
+        throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} has pledges in campaign ${campaign.id}`);
+      }
+    }
+    for (const { value: order } of await ctx.ledger.list<Order>(KeyType.ORDER, [])) {
+      if (order.status !== 'OPEN' || order.operatorMspId !== account.operatorMspId) continue;
+      const escrow = await ctx.ledger.getPrivate<{ accountId: string }>(
+        collection,
+        keys.orderEscrow(ctx.stub, order.id),
+      );
+      if (escrow?.accountId === account.id) {
+        throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} has open order ${order.id}; cancel it first`);
+      }
+    }
   }
 
   private async ownAccount(ctx: MarketContext, caller: Caller, accountId: string): Promise<Account> {

@@ -22,7 +22,7 @@ import { requireRegulator, resolveCaller, type Caller } from '../auth/caller';
 import { MarketContext } from '../context';
 import { keys, KeyType } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
-import { getAccount, getAsset, listParticipants } from '../registry/records';
+import { getAccount, getAsset, getParticipant, listParticipants } from '../registry/records';
 import type { PledgeRecord } from './campaigns';
 import type { OrderEscrow } from './market';
 import type { TransitRecord } from './transfers';
@@ -110,6 +110,15 @@ export class SupervisionContract extends BaseContract {
     ]);
     if (from.id === to.id)
       throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'sender and receiver are the same account');
+    // Even the regulator's override keeps assets in custody: the receiver's operator must bank with the
+    // asset's trustee, or the trustee could no longer account for what it holds.
+    if ((await getParticipant(ctx, to.operatorMspId)).trusteeMspId !== asset.trusteeMspId) {
+      throw new MarketError(
+        ErrorCode.COMPLIANCE,
+        `${to.id} is not served by ${asset.trusteeMspId}`,
+        'CUSTODY_MISMATCH',
+      );
+    }
     const amount = BigInt(req.amount);
     const holdings = new Holdings(ctx);
     const balance = await holdings.balance(from, asset.id);

@@ -187,6 +187,22 @@ describe('Money, equity and transfers with compliance on every movement', () => 
     expect((await m.supply(MYR)).consistent).to.equal(true);
   });
 
+  it('keeps even a forced transfer within the asset custodian’s operators', async () => {
+    const reason = 'licensed second custodian';
+    await m.ok(ids.regulator, 'Registry', 'AdmitParticipant', [
+      JSON.stringify({ mspId: 'Trustee2MSP', kind: 'trustee', reason }),
+    ]);
+    await m.ok(ids.regulator, 'Registry', 'AdmitParticipant', [
+      JSON.stringify({ mspId: 'OperatorCMSP', kind: 'operator', trusteeMspId: 'Trustee2MSP', reason }),
+    ]);
+    await m.onboard({ mspId: 'OperatorCMSP', attrs: { role: 'operator' } }, 'acc-dora', 'investor', 'retail');
+    const msg = await m.refused('COMPLIANCE', ids.regulator, 'Supervision', 'ForcedTransfer', [], {
+      ...t('acc-alice', 'acc-dora', '10'),
+      reason: 'court order 9/2026',
+    });
+    expect(msg).to.contain('CUSTODY_MISMATCH');
+  });
+
   it('reports portfolios, history and instrument history to those entitled', async () => {
     await m.ok(ids.acme, 'Transfers', 'Transfer', [], t('acc-acme', 'acc-bob', '10', ACME));
     const p = await m.ok<{ positions: Array<{ assetId: string; balance: string }> }>(
