@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { enrollUser } from '@ecf/network';
 import type { SupplyReport } from '@ecf/common';
-import { Client, errorText } from '../support/client';
+import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
 import { eventually } from '../support/eventually';
 import { TestNetwork } from '../support/network';
 
@@ -38,23 +38,14 @@ async function refused(p: Promise<unknown>, pattern: RegExp): Promise<string> {
 describe('market chaincode on the real network: hierarchy, privacy, money', function () {
   this.timeout(600_000);
   const net = new TestNetwork(11_000);
-  const clients: Client[] = [];
+  const pool = new ClientPool(net);
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
   let operatorB: Client;
   let alice: Client;
 
-  const client = (org: string, identity = 'gateway') => {
-    const c = new Client(
-      net.layout,
-      net.org(org),
-      identity,
-      net.topology.orgs.map((o) => o.mspId),
-    );
-    clients.push(c);
-    return c;
-  };
+  const client = (org: string, identity = 'gateway') => pool.get(org, identity);
 
   before(async () => {
     await net.cli('up');
@@ -65,19 +56,12 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
   });
 
   after(async () => {
-    for (const c of clients) c.close();
+    pool.closeAll();
     await net.destroy();
   });
 
   it('regulator admits the trustee and two operators linked to it', async () => {
-    await regulator.submit('Registry:AdmitParticipant', {
-      args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
-    });
-    for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
-      await regulator.submit('Registry:AdmitParticipant', {
-        args: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
-      });
-    }
+    await admitDefaultConsortium(regulator, reason);
     const all = await operatorB.evaluate<Array<{ mspId: string }>>('Registry:ListParticipants');
     expect(all.map((p) => p.mspId).sort()).to.deep.equal(['OperatorAMSP', 'OperatorBMSP', 'TrusteeMSP']);
     await refused(

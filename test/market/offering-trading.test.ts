@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { SupplyReport } from '@ecf/common';
-import { Client, errorText } from '../support/client';
+import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
 import { eventually } from '../support/eventually';
 import { TestNetwork } from '../support/network';
 
@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('campaigns and the secondary market on the real network', function () {
   this.timeout(600_000);
   const net = new TestNetwork(12_000);
-  const clients: Client[] = [];
+  const pool = new ClientPool(net);
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
@@ -22,16 +22,7 @@ describe('campaigns and the secondary market on the real network', function () {
   /** Units the pro-rata allocation gave acc-cat (22 or 23, by pledge order). */
   let catUnits = 0;
 
-  const client = (org: string) => {
-    const c = new Client(
-      net.layout,
-      net.org(org),
-      'gateway',
-      net.topology.orgs.map((o) => o.mspId),
-    );
-    clients.push(c);
-    return c;
-  };
+  const client = (org: string) => pool.get(org);
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
     op.submit('Accounts:Onboard', {
       transient: {
@@ -101,14 +92,7 @@ describe('campaigns and the secondary market on the real network', function () {
     trustee = client('Trustee');
     operatorA = client('OperatorA');
     operatorB = client('OperatorB');
-    await regulator.submit('Registry:AdmitParticipant', {
-      args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
-    });
-    for (const op of ['OperatorAMSP', 'OperatorBMSP']) {
-      await regulator.submit('Registry:AdmitParticipant', {
-        args: [JSON.stringify({ mspId: op, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
-      });
-    }
+    await admitDefaultConsortium(regulator, reason);
     await onboard(operatorA, 'acc-acme', 'issuer', 'sophisticated');
     await Promise.all([
       onboard(operatorA, 'acc-ann', 'investor'),
@@ -131,7 +115,7 @@ describe('campaigns and the secondary market on the real network', function () {
   });
 
   after(async () => {
-    for (const c of clients) c.close();
+    pool.closeAll();
     await net.destroy();
   });
 

@@ -1,4 +1,4 @@
-import { connectTo, type Layout, type Org } from '@ecf/network';
+import { connectTo, type IsolatedNetwork, type Layout, type Org } from '@ecf/network';
 
 /** One identity's connection to its org's first peer, with JSON in and out. */
 export class Client {
@@ -108,4 +108,38 @@ function withDetails(err: unknown): Error {
 export function errorText(err: unknown): string {
   const e = err as { message?: string; details?: Array<{ message?: string }> };
   return [e.message ?? String(err), ...(e.details ?? []).map((d) => d.message ?? '')].join(' | ');
+}
+
+/** The clients a suite opens on one network, each waiting for every org's peer on submit; closed together. */
+export class ClientPool {
+  private readonly clients: Client[] = [];
+
+  constructor(private readonly net: IsolatedNetwork) {}
+
+  get(org: string, identity = 'gateway'): Client {
+    const c = new Client(
+      this.net.layout,
+      this.net.org(org),
+      identity,
+      this.net.topology.orgs.map((o) => o.mspId),
+    );
+    this.clients.push(c);
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.clients.splice(0)) c.close();
+  }
+}
+
+/** The regulator admits the default consortium: the trustee and two operators it serves. */
+export async function admitDefaultConsortium(regulator: Client, reason: string): Promise<void> {
+  await regulator.submit('Registry:AdmitParticipant', {
+    args: [JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason })],
+  });
+  for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
+    await regulator.submit('Registry:AdmitParticipant', {
+      args: [JSON.stringify({ mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason })],
+    });
+  }
 }
