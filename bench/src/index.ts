@@ -132,13 +132,14 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
 
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const os = await import('node:os');
+  // The progress callback is not part of the recorded options.
+  const { progress, ...options } = opts;
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 2 ** 30) },
-    options: { ...opts, progress: undefined } as unknown as Omit<BenchOptions, 'progress'>,
+    options,
     consensus: {},
   };
-  delete (results.options as { progress?: unknown }).progress;
   results.consensus.bft = await runOn('bft', opts, opts.workloads);
   if (opts.raft)
     results.consensus.raft = await runOn(

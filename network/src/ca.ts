@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
+import type { Layout } from './layout';
 import { CA_ADMIN, caEnv } from './node-env';
 import { runningPid, startProcess, waitHealthy } from './processes';
 import type { CaNode, Org } from './topology';
@@ -66,6 +67,7 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
   const { layout } = ctx;
   mkdirSync(layout.org(org.slug), { recursive: true });
   const secrets = loadSecrets(ctx, org);
+  const caClient = binary(ctx, 'fabric-ca-client');
 
   await ensureCa(ctx, org, org.tlsCa, secrets.tlsCaAdmin);
   mkdirSync(join(layout.orgMsp(org.slug), 'tlscacerts'), { recursive: true });
@@ -73,13 +75,13 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
 
   const specs = identitiesOf(org);
   const tlsAdminHome = layout.identity(org.slug, 'tlsca-admin');
-  await enrollOnce(ctx, org.tlsCa, tlsAdminHome, 'msp', CA_ADMIN, secrets.tlsCaAdmin, layout.tlsCaCert(org.slug));
+  await enrollOnce(caClient, org.tlsCa, tlsAdminHome, 'msp', CA_ADMIN, secrets.tlsCaAdmin, layout.tlsCaCert(org.slug));
   for (const spec of specs.filter((s) => s.tlsHosts)) {
     const home = layout.identity(org.slug, spec.name);
     if (existsSync(join(home, 'tls', 'server.crt'))) continue;
     const secret = secretFor(ctx, org, secrets, spec.name);
-    await registerOnce(ctx, org.tlsCa, tlsAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, 'client');
-    await enrollOnce(ctx, org.tlsCa, home, 'tls-enroll', spec.name, secret, layout.tlsCaCert(org.slug), [
+    await registerOnce(caClient, org.tlsCa, tlsAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, 'client');
+    await enrollOnce(caClient, org.tlsCa, home, 'tls-enroll', spec.name, secret, layout.tlsCaCert(org.slug), [
       '--enrollment.profile',
       'tls',
       '--csr.hosts',
@@ -99,15 +101,15 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
   writeFileSync(join(layout.orgMsp(org.slug), 'config.yaml'), nodeOuConfig());
 
   const caAdminHome = layout.identity(org.slug, 'ca-admin');
-  await enrollOnce(ctx, org.ca, caAdminHome, 'msp', CA_ADMIN, secrets.caAdmin, layout.tlsCaCert(org.slug));
+  await enrollOnce(caClient, org.ca, caAdminHome, 'msp', CA_ADMIN, secrets.caAdmin, layout.tlsCaCert(org.slug));
   for (const spec of specs.filter((s) => s.ecert)) {
     const home = layout.identity(org.slug, spec.name);
     if (existsSync(join(home, 'msp', 'config.yaml'))) continue;
     const secret = secretFor(ctx, org, secrets, `${spec.name}@ca`);
     const attrs = spec.attrs ? ['--id.attrs', spec.attrs] : [];
-    await registerOnce(ctx, org.ca, caAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, spec.type, attrs);
-    await enrollOnce(ctx, org.ca, home, 'msp', spec.name, secret, layout.tlsCaCert(org.slug));
-    normaliseMsp(ctx, org, join(home, 'msp'));
+    await registerOnce(caClient, org.ca, caAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, spec.type, attrs);
+    await enrollOnce(caClient, org.ca, home, 'msp', spec.name, secret, layout.tlsCaCert(org.slug));
+    normaliseMsp(layout, org, join(home, 'msp'));
   }
 }
 
@@ -143,12 +145,13 @@ function secretFor(ctx: NetworkContext, org: Org, secrets: Secrets, key: string)
   return secret;
 }
 
-function newSecret(): string {
+export function newSecret(): string {
   return randomBytes(18).toString('base64url');
 }
 
-async function registerOnce(
-  ctx: NetworkContext,
+/** Registers an identity at a CA (as the registrar whose enrollment is in `registrarHome`); idempotent. */
+export async function registerOnce(
+  caClient: string,
   ca: CaNode,
   registrarHome: string,
   tlsRoot: string,
@@ -158,7 +161,7 @@ async function registerOnce(
   extra: string[] = [],
 ): Promise<void> {
   try {
-    await run(binary(ctx, 'fabric-ca-client'), [
+    await run(caClient, [
       'register',
       '-u',
       `https://127.0.0.1:${ca.port}`,
@@ -181,8 +184,9 @@ async function registerOnce(
   }
 }
 
-async function enrollOnce(
-  ctx: NetworkContext,
+/** Enrolls an identity into `home`/`mspdir` unless it already holds a certificate there. */
+export async function enrollOnce(
+  caClient: string,
   ca: CaNode,
   home: string,
   mspdir: string,
@@ -193,7 +197,7 @@ async function enrollOnce(
 ): Promise<void> {
   if (existsSync(join(home, mspdir, 'signcerts', 'cert.pem'))) return;
   mkdirSync(home, { recursive: true });
-  await run(binary(ctx, 'fabric-ca-client'), [
+  await run(caClient, [
     'enroll',
     '-u',
     `https://${encodeURIComponent(name)}:${encodeURIComponent(secret)}@127.0.0.1:${ca.port}`,
@@ -208,14 +212,14 @@ async function enrollOnce(
 }
 
 /** Stable file names (cacerts/ca.pem, keystore/key.pem), the TLS root, and NodeOU classification. */
-function normaliseMsp(ctx: NetworkContext, org: Org, msp: string): void {
+export function normaliseMsp(layout: Layout, org: Org, msp: string): void {
   for (const dir of ['cacerts', 'keystore']) {
     const file = onlyFile(join(msp, dir));
     const target = join(msp, dir, dir === 'cacerts' ? 'ca.pem' : 'key.pem');
     if (file !== target) renameSync(file, target);
   }
   mkdirSync(join(msp, 'tlscacerts'), { recursive: true });
-  copyFileSync(ctx.layout.tlsCaCert(org.slug), join(msp, 'tlscacerts', 'tlsca.pem'));
+  copyFileSync(layout.tlsCaCert(org.slug), join(msp, 'tlscacerts', 'tlsca.pem'));
   writeFileSync(join(msp, 'config.yaml'), nodeOuConfig());
 }
 

@@ -261,9 +261,9 @@ function collectionArgs(ctx: NetworkContext, spec: ChaincodeSpec): string[] {
   return ['--collections-config', file];
 }
 
+/** Workspace packages are named after their folder: @ecf/common lives in common/. */
 function workspaceDir(pkg: string): string {
-  const dir = pkg.replace('@ecf/', '');
-  return join(REPO_ROOT, dir === 'common' ? 'common' : dir);
+  return join(REPO_ROOT, pkg.replace('@ecf/', ''));
 }
 
 function readManifest(dir: string): { version: string; dependencies?: Record<string, string> } {

@@ -29,17 +29,21 @@ export async function checkPortsFree(ctx: NetworkContext): Promise<void> {
 }
 
 /** A network is created with one consensus type; its channels cannot silently switch to another. */
-function checkState(ctx: NetworkContext): void {
+function checkConsensus(ctx: NetworkContext): void {
   const file = ctx.layout.stateFile;
-  if (existsSync(file)) {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as NetworkState;
-    if (state.consensus !== ctx.topology.consensus) {
-      throw new TopologyError(
-        `this network was created with ${state.consensus} ordering; run 'scripts/network.sh down --clean' before switching to ${ctx.topology.consensus}`,
-      );
-    }
-    return;
+  if (!existsSync(file)) return;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as NetworkState;
+  if (state.consensus !== ctx.topology.consensus) {
+    throw new TopologyError(
+      `this network was created with ${state.consensus} ordering; run 'scripts/network.sh down --clean' before switching to ${ctx.topology.consensus}`,
+    );
   }
+}
+
+/** Records how a new network is built, once every check before start-up has passed. */
+function recordState(ctx: NetworkContext): void {
+  const file = ctx.layout.stateFile;
+  if (existsSync(file)) return;
   mkdirSync(ctx.layout.run, { recursive: true });
   const state: NetworkState = { consensus: ctx.topology.consensus, createdAt: new Date().toISOString() };
   writeFileSync(file, JSON.stringify(state, null, 2));
@@ -58,9 +62,9 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
     ctx.progress(`[${++step}/${steps} +${((Date.now() - start) / 1000).toFixed(1)}s] ${msg}`);
 
   progress('checking topology and ports');
-  if (existsSync(ctx.layout.stateFile)) checkState(ctx);
+  checkConsensus(ctx);
   await checkPortsFree(ctx);
-  checkState(ctx);
+  recordState(ctx);
 
   progress(`starting ${t.orgs.length * 2} certificate authorities and enrolling identities`);
   await Promise.all(t.orgs.map((org) => bootstrapOrgCrypto(ctx, org)));

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './exec';
+import { enrollOnce, newSecret, normaliseMsp, registerOnce } from './ca';
 import type { Layout } from './layout';
 import type { Org } from './topology';
 
@@ -19,45 +18,15 @@ export async function enrollUser(
 ): Promise<string> {
   const home = layout.identity(org.slug, name);
   if (existsSync(join(home, 'msp', 'signcerts', 'cert.pem'))) return home;
-  const secret = randomBytes(18).toString('base64url');
-  const tls = layout.tlsCaCert(org.slug);
-  const url = `127.0.0.1:${org.ca.port}`;
+  const caClient = join(bin, 'fabric-ca-client');
+  const tlsRoot = layout.tlsCaCert(org.slug);
+  const secret = newSecret();
   const attrList = Object.entries(attrs)
     .map(([k, v]) => `${k}=${v}:ecert`)
     .join(',');
-  await run(join(bin, 'fabric-ca-client'), [
-    'register',
-    '-u',
-    `https://${url}`,
-    '-H',
-    layout.identity(org.slug, 'admin'),
-    '--mspdir',
-    'msp',
-    '--tls.certfiles',
-    tls,
-    '--id.name',
-    name,
-    '--id.secret',
-    secret,
-    '--id.type',
-    'client',
-    '--id.attrs',
-    attrList,
-  ]);
-  mkdirSync(home, { recursive: true });
-  await run(join(bin, 'fabric-ca-client'), [
-    'enroll',
-    '-u',
-    `https://${encodeURIComponent(name)}:${secret}@${url}`,
-    '-H',
-    home,
-    '--mspdir',
-    'msp',
-    '--tls.certfiles',
-    tls,
-  ]);
-  const keystore = join(home, 'msp', 'keystore');
-  const [key] = readdirSync(keystore);
-  if (key && key !== 'key.pem') renameSync(join(keystore, key), join(keystore, 'key.pem'));
+  const registrar = layout.identity(org.slug, 'admin');
+  await registerOnce(caClient, org.ca, registrar, tlsRoot, name, secret, 'client', ['--id.attrs', attrList]);
+  await enrollOnce(caClient, org.ca, home, 'msp', name, secret, tlsRoot);
+  normaliseMsp(layout, org, join(home, 'msp'));
   return home;
 }
