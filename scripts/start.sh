@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm start: from a fresh clone, install what is missing, bring the whole network up with the chaincode,
-# print how to reach it, and keep running until Ctrl-C, which stops every node cleanly (data is kept).
+# start one gateway API per org, print how to reach them, and keep running until Ctrl-C, which stops every node cleanly (data is kept).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,9 +22,16 @@ trap 'echo "start failed; stopping the nodes it started"; node network/dist/cli.
 
 node network/dist/cli.js up "$@"
 node network/dist/cli.js status || true
+echo
+echo "gateway API, one per org:"
+node gateway-api/dist/cli.js up
 cat <<MSG
 
 The network is up. Peers, orderers and CAs listen on 127.0.0.1 (ports above); crypto material is in
-crypto-config/, node logs in .fabric/logs/ ('scripts/network.sh logs'). Press Ctrl-C to stop everything.
+crypto-config/, node and gateway logs in .fabric/logs/ ('scripts/network.sh logs').
+An org admin creates an API token with, e.g.:
+  node gateway-api/dist/cli.js token create --org Regulator --identity gateway
+then: curl -H "Authorization: Bearer <token>" http://127.0.0.1:7080/v1/participants
+Press Ctrl-C to stop everything.
 MSG
 while true; do sleep 3600 & wait $!; done

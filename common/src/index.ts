@@ -4,3 +4,4 @@ export * from './compliance';
 export * from './schemas';
 export * from './records';
 export * from './collections';
+export * from './record-schemas';

@@ -94,7 +94,11 @@ export class AccountsContract extends BaseContract {
       await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id), record);
     }
     await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
-    ctx.ledger.emit('AccountKycUpdated', { accountId: account.id, validUntil: req.kyc.validUntil });
+    ctx.ledger.emit('AccountKycUpdated', {
+      accountId: account.id,
+      operatorMspId: account.operatorMspId,
+      validUntil: req.kyc.validUntil,
+    });
     return json(updated);
   }
 
@@ -116,7 +120,12 @@ export class AccountsContract extends BaseContract {
     if (req.status === 'OFFBOARDED') await this.requireNothingHeld(ctx, account);
     const updated: Account = { ...account, status: req.status, updatedAt: ctx.ledger.now };
     await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
-    ctx.ledger.emit('AccountStatusChanged', { accountId: account.id, status: req.status, reason: req.reason });
+    ctx.ledger.emit('AccountStatusChanged', {
+      accountId: account.id,
+      operatorMspId: account.operatorMspId,
+      status: req.status,
+      reason: req.reason,
+    });
     return json(updated);
   }
 
@@ -133,7 +142,7 @@ export class AccountsContract extends BaseContract {
       );
     }
     await ctx.ledger.purgePrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id));
-    ctx.ledger.emit('PersonalDataPurged', { accountId: account.id });
+    ctx.ledger.emit('PersonalDataPurged', { accountId: account.id, operatorMspId: account.operatorMspId });
   }
 
   @Transaction(false)

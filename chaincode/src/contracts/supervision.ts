@@ -59,7 +59,7 @@ export class SupervisionContract extends BaseContract {
       );
     const updated: Account = { ...account, frozen: req.frozen, updatedAt: ctx.ledger.now };
     await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
-    await this.record(ctx, caller, req.frozen ? 'FREEZE' : 'UNFREEZE', account.id, req.reason);
+    await this.record(ctx, caller, req.frozen ? 'FREEZE' : 'UNFREEZE', account.id, req.reason, [account]);
   }
 
   /** Freezes an amount of one asset in an account (0 lifts it). Transient `payload`: the amount is private. */
@@ -70,7 +70,7 @@ export class SupervisionContract extends BaseContract {
     const req = transientPayload(ctx, partialFreezeSchema);
     const [account] = await Promise.all([getAccount(ctx, req.accountId), getAsset(ctx, req.assetId)]);
     await new Holdings(ctx).setFrozen(account, req.assetId, BigInt(req.amount));
-    await this.record(ctx, caller, 'PARTIAL_FREEZE', account.id, req.reason);
+    await this.record(ctx, caller, 'PARTIAL_FREEZE', account.id, req.reason, [account]);
   }
 
   @Transaction()
@@ -130,7 +130,7 @@ export class SupervisionContract extends BaseContract {
       reference: ctx.ledger.txId,
     });
     await credit(ctx, holdings, to, asset, amount, 'forced', from.id, ctx.ledger.txId);
-    await this.record(ctx, caller, 'FORCED_TRANSFER', `${from.id}>${to.id}`, req.reason);
+    await this.record(ctx, caller, 'FORCED_TRANSFER', `${from.id}>${to.id}`, req.reason, [from, to]);
   }
 
   /**
@@ -217,6 +217,8 @@ export class SupervisionContract extends BaseContract {
     action: SupervisionRecord['action'],
     target: string,
     reason: string,
+    /** Accounts the action touches: their operators are named in the event, so their feeds carry it. */
+    accounts: readonly Account[] = [],
   ): Promise<void> {
     const record: SupervisionRecord = {
       v: RECORD_VERSION,
@@ -228,6 +230,13 @@ export class SupervisionContract extends BaseContract {
       at: ctx.ledger.now,
     };
     await ctx.ledger.put(keys.supervision(ctx.stub, ctx.ledger.txId), record);
-    ctx.ledger.emit('SupervisoryAction', { action, target, reason });
+    const operators = [...new Set(accounts.map((a) => a.operatorMspId))];
+    ctx.ledger.emit('SupervisoryAction', {
+      action,
+      target,
+      reason,
+      ...(operators[0] ? { operatorMspId: operators[0] } : {}),
+      ...(operators[1] ? { counterpartyOperatorMspId: operators[1] } : {}),
+    });
   }
 }

@@ -158,7 +158,13 @@ export class TransfersContract extends BaseContract {
     }
     await ctx.ledger.deletePrivate(collection, transitKey);
     const outcome = check.allowed ? 'SETTLED' : 'REFUNDED';
-    ctx.ledger.emit('TransferSettled', { instructionId: transit.id, outcome, code: check.code });
+    ctx.ledger.emit('TransferSettled', {
+      instructionId: transit.id,
+      outcome,
+      code: check.code,
+      fromOperatorMspId: transit.fromOperatorMspId,
+      toOperatorMspId: transit.toOperatorMspId,
+    });
     return json({ instructionId: transit.id, outcome, code: check.code });
   }
 

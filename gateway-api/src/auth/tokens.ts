@@ -1,0 +1,106 @@
+import { Role } from '@ecf/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError, GatewayCode } from '../problem';
+import { ALL_SCOPES, Scope, type Authenticator, type Principal } from './principal';
+
+const tokenRecordSchema = z
+  .object({
+    id: z.string(),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    identity: z.string(),
+    role: z.nativeEnum(Role),
+    accountId: z.string().optional(),
+    scopes: z.array(z.nativeEnum(Scope)),
+    description: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string().optional(),
+  })
+  .strict();
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;
+
+const PREFIX = 'ecf_';
+
+/**
+ * API tokens, stored only as SHA-256 hashes (one file per token, named by its hash, so a lookup is one
+ * read and the admin CLI and the running gateway share the store without coordination). A token is
+ * shown once, when created.
+ */
+export class TokenStore implements Authenticator {
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  create(input: {
+    identity: string;
+    role: Role;
+    accountId?: string;
+    scopes?: readonly Scope[];
+    description?: string;
+    expiresAt?: Date;
+  }): { token: string; record: TokenRecord } {
+    const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+    const hash = sha256(token);
+    const record: TokenRecord = {
+      id: hash.slice(0, 12),
+      hash,
+      identity: input.identity,
+      role: input.role,
+      ...(input.accountId ? { accountId: input.accountId } : {}),
+      scopes: [...(input.scopes ?? ALL_SCOPES)],
+      description: input.description ?? '',
+      createdAt: new Date().toISOString(),
+      ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
+    };
+    const file = join(this.dir, `${hash}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+    return { token, record };
+  }
+
+  list(): TokenRecord[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => tokenRecordSchema.parse(JSON.parse(readFileSync(join(this.dir, f), 'utf8'))));
+  }
+
+  /** Removes tokens by id (or every token bound to an identity); returns how many went. */
+  revoke(match: { id?: string; identity?: string }): number {
+    let n = 0;
+    for (const record of this.list()) {
+      if ((match.id && record.id === match.id) || (match.identity && record.identity === match.identity)) {
+        rmSync(join(this.dir, `${record.hash}.json`), { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async authenticate(authorization: string): Promise<Principal | undefined> {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!m?.[1]?.startsWith(PREFIX)) return undefined;
+    const hash = sha256(m[1]);
+    let record: TokenRecord;
+    try {
+      record = tokenRecordSchema.parse(JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')));
+    } catch {
+      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'unknown or revoked token');
+    }
+    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) {
+      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'the token has expired');
+    }
+    return {
+      credentialId: record.id,
+      identity: record.identity,
+      role: record.role,
+      ...(record.accountId ? { accountId: record.accountId } : {}),
+      scopes: record.scopes,
+    };
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

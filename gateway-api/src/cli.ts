@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+import { crashProcess, Layout, loadTopology, REPO_ROOT, startProcess, stopProcess } from '@ecf/network';
+import { join } from 'node:path';
+import { ALL_SCOPES, Scope } from './auth/principal';
+import { roleOfCertificate } from './auth/certificate';
+import { TokenStore } from './auth/tokens';
+import { gatewayPort, loadConfig } from './config';
+import { gatewayPaths, openWallet, startGateway } from './server';
+
+const USAGE = `usage: gateway-api <command> [options]
+  serve --org NAME [--port N]           run one org's gateway in the foreground
+  up [--org NAME]                       start the gateway of every org (or one) in the background
+  down [--org NAME]                     stop them
+  token create --org NAME --identity LABEL [--scopes read,write,events,identities]
+               [--description TEXT] [--expires-days N]
+                                        create an API token bound to a wallet identity; prints it once
+  token list --org NAME                 list tokens (ids, identities, scopes; never the tokens)
+  token revoke --org NAME (--id ID | --identity LABEL)
+  identities --org NAME                 list the wallet's identities
+common: --topology FILE (default network/topology.yaml); ECF_NETWORK_HOME as for the network CLI`;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function need(name: string): string {
+  const v = arg(name);
+  if (!v) throw new Error(`${name} is required\n${USAGE}`);
+  return v;
+}
+
+const topologyFile = () => arg('--topology') ?? join(REPO_ROOT, 'network', 'topology.yaml');
+const processId = (slug: string) => `gateway.${slug}`;
+
+async function main(): Promise<void> {
+  const [command, sub] = process.argv.slice(2);
+  switch (command) {
+    case 'serve': {
+      const port = arg('--port');
+      const gw = await startGateway(
+        loadConfig({ org: need('--org'), topologyFile: topologyFile(), ...(port ? { port: Number(port) } : {}) }),
+      );
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void gw.close().then(() => process.exit(0)));
+      }
+      return;
+    }
+    case 'up':
+      return up(arg('--org'));
+    case 'down':
+    case 'crash': {
+      const layout = new Layout();
+      for (const org of selectedOrgs(arg('--org'))) {
+        const id = processId(org.slug);
+        const done = command === 'down' ? await stopProcess(layout, id, 5_000) : crashProcess(layout, id);
+        if (done) console.log(`${command === 'down' ? 'stopped' : 'killed'} ${id}`);
+      }
+      return;
+    }
+    case 'token':
+      return token(sub);
+    case 'identities': {
+      const wallet = await openWallet(loadConfig({ org: need('--org'), topologyFile: topologyFile() }));
+      for (const label of await wallet.labels()) console.log(label);
+      return;
+    }
+    default:
+      console.log(USAGE);
+      if (command !== undefined && command !== '--help') process.exitCode = 2;
+  }
+}
+
+function selectedOrgs(name: string | undefined) {
+  const orgs = loadTopology(topologyFile()).orgs;
+  const picked = name ? orgs.filter((o) => o.name === name) : orgs;
+  if (picked.length === 0) throw new Error(`no org ${name}`);
+  return picked;
+}
+
+/** Starts each gateway as a detached process (logs in the network's log folder) and waits for /healthz. */
+async function up(name: string | undefined): Promise<void> {
+  const layout = new Layout();
+  for (const org of selectedOrgs(name)) {
+    const id = processId(org.slug);
+    await stopProcess(layout, id, 5_000);
+    startProcess(layout, {
+      id,
+      command: process.execPath,
+      args: [__filename, 'serve', '--org', org.name, '--topology', topologyFile()],
+      env: { ...process.env },
+    });
+    const port = gatewayPort(org);
+    await waitHealthy(port, id, layout.logFile(id));
+    console.log(`${org.name.padEnd(10)} gateway  http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
+  }
+}
+
+async function waitHealthy(port: number, id: string, log: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${id} did not become healthy; see ${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function token(sub: string | undefined): Promise<void> {
+  const config = loadConfig({ org: need('--org'), topologyFile: topologyFile() });
+  const store = new TokenStore(gatewayPaths(config).tokens);
+  switch (sub) {
+    case 'create': {
+      const label = need('--identity');
+      const wallet = await openWallet(config);
+      const identity = await wallet.get(label);
+      const { role, accountId } = roleOfCertificate(identity.credentials.certificate);
+      const scopes = (arg('--scopes') ?? ALL_SCOPES.join(',')).split(',');
+      for (const s of scopes) if (!ALL_SCOPES.includes(s as Scope)) throw new Error(`unknown scope ${s}`);
+      const days = arg('--expires-days');
+      const { token: secret, record } = store.create({
+        identity: label,
+        role,
+        ...(accountId ? { accountId } : {}),
+        scopes: scopes as Scope[],
+        description: arg('--description') ?? '',
+        ...(days ? { expiresAt: new Date(Date.now() + Number(days) * 86_400_000) } : {}),
+      });
+      console.error(
+        `token ${record.id}: ${record.role}${accountId ? ` ${accountId}` : ''} as ${label}, scopes ${record.scopes.join(',')}`,
+      );
+      console.log(secret);
+      return;
+    }
+    case 'list':
+      for (const r of store.list()) {
+        console.log(
+          `${r.id}  ${r.identity}  ${r.role}${r.accountId ? `(${r.accountId})` : ''}  ${r.scopes.join(',')}  ${r.createdAt}${r.expiresAt ? ` expires ${r.expiresAt}` : ''}  ${r.description}`,
+        );
+      }
+      return;
+    case 'revoke': {
+      const id = arg('--id');
+      const identity = arg('--identity');
+      if (!id && !identity) throw new Error('token revoke needs --id or --identity');
+      console.log(`revoked ${store.revoke({ ...(id ? { id } : {}), ...(identity ? { identity } : {}) })} token(s)`);
+      return;
+    }
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`gateway-api: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { Layout, loadTopology, REPO_ROOT, type Org, type Topology } from '@ecf/network';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS, type GatewaySettings, type OrgInfo } from './deps';
+
+/** A gateway's port: its org's port block + 80 (the block's CAs, peers and orderers sit below). */
+export const GATEWAY_PORT_OFFSET = 80;
+
+export interface GatewayConfig {
+  readonly org: Org;
+  readonly info: OrgInfo;
+  readonly topology: Topology;
+  readonly layout: Layout;
+  readonly port: number;
+  readonly host: string;
+  /** wallet/, tokens/, idempotency/ live here. */
+  readonly dataDir: string;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly settings: GatewaySettings;
+  readonly logLevel: string;
+}
+
+/**
+ * One gateway serves one org of the topology. Everything is derived from the topology file and the
+ * network's state folder (ECF_NETWORK_HOME / ECF_CRYPTO_DIR), as for the network CLI; environment
+ * variables only override the HTTP knobs.
+ */
+export function loadConfig(options: { org: string; topologyFile?: string; port?: number }): GatewayConfig {
+  const topology = loadTopology(options.topologyFile ?? join(REPO_ROOT, 'network', 'topology.yaml'));
+  const org = topology.orgs.find((o) => o.name === options.org || o.mspId === options.org);
+  if (!org) throw new Error(`no org ${options.org} in the topology (${topology.orgs.map((o) => o.name).join(', ')})`);
+  const layout = new Layout();
+  const env = process.env;
+  const market = topology.chaincodes.find((c) => c.name === 'market') ?? topology.chaincodes[0];
+  return {
+    org,
+    info: {
+      name: org.name,
+      mspId: org.mspId,
+      role: org.role,
+      servedOperators: topology.orgs.filter((o) => o.role === 'operator' && o.trustee === org.name).map((o) => o.mspId),
+    },
+    topology,
+    layout,
+    port: options.port ?? gatewayPort(org),
+    host: env.ECF_GATEWAY_HOST ?? '127.0.0.1',
+    dataDir: join(layout.home, 'gateway', org.slug),
+    channel: market?.channel ?? 'market',
+    chaincode: market?.name ?? 'market',
+    settings: {
+      bodyLimit: intEnv('ECF_GATEWAY_BODY_LIMIT', DEFAULT_SETTINGS.bodyLimit),
+      requestTimeoutMs: intEnv('ECF_GATEWAY_TIMEOUT_MS', DEFAULT_SETTINGS.requestTimeoutMs),
+      rateLimit: {
+        limit: intEnv('ECF_GATEWAY_RATE_LIMIT', DEFAULT_SETTINGS.rateLimit.limit),
+        windowMs: intEnv('ECF_GATEWAY_RATE_WINDOW_MS', DEFAULT_SETTINGS.rateLimit.windowMs),
+      },
+      corsOrigins: (env.ECF_GATEWAY_CORS_ORIGINS ?? '').split(',').filter(Boolean),
+      recoveryWaitMs: intEnv('ECF_GATEWAY_RECOVERY_WAIT_MS', DEFAULT_SETTINGS.recoveryWaitMs),
+    },
+    logLevel: env.ECF_GATEWAY_LOG_LEVEL ?? 'info',
+  };
+}
+
+export function gatewayPort(org: Org): number {
+  return org.ca.port + GATEWAY_PORT_OFFSET;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not ${raw}`);
+  return n;
+}

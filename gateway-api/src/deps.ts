@@ -1,0 +1,53 @@
+import type { Role } from '@ecf/common';
+import type winston from 'winston';
+import type { Authenticator } from './auth/principal';
+import type { TokenStore } from './auth/tokens';
+import type { CaPort, FabricPort } from './fabric/types';
+import type { IdentityWallet } from './fabric/wallet';
+import type { IdempotencyStore } from './idempotency';
+import type { Metrics } from './metrics';
+
+/** The org a gateway serves. */
+export interface OrgInfo {
+  readonly name: string;
+  readonly mspId: string;
+  readonly role: Extract<Role, 'regulator' | 'trustee' | 'operator'>;
+  /** For a trustee: the operators whose customers bank with it (their activity is visible to it). */
+  readonly servedOperators: readonly string[];
+}
+
+export interface GatewaySettings {
+  /** Largest JSON body accepted (bytes). */
+  readonly bodyLimit: number;
+  /** Deadline for one request, including endorsement, ordering and commit. */
+  readonly requestTimeoutMs: number;
+  /** Requests per credential per window, and the window. */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number };
+  /** Origins allowed to call from a browser; empty: none. */
+  readonly corsOrigins: readonly string[];
+  /** How long to look for a transaction a crashed gateway may have sent before running it again. */
+  readonly recoveryWaitMs: number;
+}
+
+/** Everything the HTTP app needs, injected so tests can replace the Fabric seam. */
+export interface GatewayDeps {
+  readonly org: OrgInfo;
+  readonly fabric: FabricPort;
+  readonly ca: CaPort;
+  readonly wallet: Pick<IdentityWallet, 'has'>;
+  readonly tokens: Pick<TokenStore, 'revoke'>;
+  readonly authenticators: readonly Authenticator[];
+  readonly idempotency: IdempotencyStore;
+  readonly logger: winston.Logger;
+  readonly metrics: Metrics;
+  readonly config: GatewaySettings;
+  readonly version: string;
+}
+
+export const DEFAULT_SETTINGS: GatewaySettings = {
+  bodyLimit: 64 * 1024,
+  requestTimeoutMs: 45_000,
+  rateLimit: { limit: 600, windowMs: 60_000 },
+  corsOrigins: [],
+  recoveryWaitMs: 5_000,
+};

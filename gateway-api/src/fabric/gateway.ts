@@ -1,0 +1,294 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  CommitError,
+  connect,
+  GatewayError,
+  signers,
+  type Contract,
+  type Gateway,
+  type Network,
+} from '@hyperledger/fabric-gateway';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { createPrivateKey } from 'node:crypto';
+import type { IdentityWallet } from './wallet';
+import {
+  FabricFailure,
+  type ChainEvent,
+  type CommittedTransaction,
+  type EventPosition,
+  type EventStream,
+  type FabricPort,
+  type IdentityLabel,
+  type Invocation,
+  type SubmitHooks,
+  type SubmitResult,
+} from './types';
+
+export interface PeerEndpoint {
+  /** host:port */
+  readonly address: string;
+  /** The name in the peer's TLS certificate. */
+  readonly hostname: string;
+  readonly tlsRootCert: Buffer;
+}
+
+export interface FabricGatewayOptions {
+  readonly peer: PeerEndpoint;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly wallet: IdentityWallet;
+  /** The identity that reads events and answers readiness checks. */
+  readonly serviceIdentity: IdentityLabel;
+  /** Attempts for a transaction that keeps failing on MVCC or phantom read conflicts (default 4). */
+  readonly maxAttempts?: number;
+}
+
+const RETRYABLE = new Set<number>([
+  peer.TxValidationCode.MVCC_READ_CONFLICT,
+  peer.TxValidationCode.PHANTOM_READ_CONFLICT,
+]);
+const CODE_NAMES = Object.fromEntries(Object.entries(peer.TxValidationCode).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>;
+
+/** The real Fabric: one gRPC connection to the org's peer, one fabric-gateway Gateway per wallet identity. */
+export class FabricGateway implements FabricPort {
+  private readonly client: grpc.Client;
+  private readonly gateways = new Map<string, { certificate: string; gateway: Gateway }>();
+
+  constructor(private readonly options: FabricGatewayOptions) {
+    const { peer: endpoint } = options;
+    this.client = new grpc.Client(endpoint.address, grpc.credentials.createSsl(endpoint.tlsRootCert), {
+      'grpc.ssl_target_name_override': endpoint.hostname,
+      'grpc.keepalive_time_ms': 60_000,
+    });
+  }
+
+  async evaluate(identity: IdentityLabel, call: Invocation): Promise<unknown> {
+    const contract = await this.contract(identity, call.fn);
+    try {
+      const proposal = contract.newProposal(method(call.fn), {
+        arguments: [...(call.args ?? [])],
+        transientData: transient(call.transient),
+      });
+      const bytes = await proposal.evaluate({ deadline: call.deadline });
+      return decode(bytes);
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  async submit(identity: IdentityLabel, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
+    const maxAttempts = this.options.maxAttempts ?? 4;
+    const contract = await this.contract(identity, call.fn);
+    for (let attempt = 1; ; attempt++) {
+      const proposal = contract.newProposal(method(call.fn), {
+        arguments: [...(call.args ?? [])],
+        transientData: transient(call.transient),
+      });
+      const txId = proposal.getTransactionId();
+      await hooks.beforeSend?.(txId);
+      try {
+        const options = () => ({ deadline: call.deadline });
+        const transaction = await proposal.endorse(options());
+        const submitted = await transaction.submit(options());
+        const status = await submitted.getStatus(options());
+        if (status.successful) {
+          return {
+            txId,
+            blockNumber: status.blockNumber.toString(),
+            result: decode(transaction.getResult()),
+            attempts: attempt,
+          };
+        }
+        const codeName = CODE_NAMES[status.code] ?? String(status.code);
+        if (!RETRYABLE.has(status.code)) {
+          throw new FabricFailure('invalid', `transaction ${txId} committed as invalid: ${codeName}`, txId, codeName);
+        }
+        if (attempt >= maxAttempts) {
+          throw new FabricFailure(
+            'conflict',
+            `transaction kept conflicting after ${attempt} attempts: ${codeName}`,
+            txId,
+            codeName,
+          );
+        }
+      } catch (err) {
+        if (err instanceof FabricFailure) throw err;
+        throw classify(err, txId);
+      }
+      // Bounded exponential backoff with jitter, so contending writers spread out instead of colliding again.
+      const wait = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
+      if (Date.now() + wait >= call.deadline) {
+        throw new FabricFailure('timeout', `deadline passed while retrying a conflicting transaction`, txId);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async findTransaction(txId: string, deadline: number): Promise<CommittedTransaction | undefined> {
+    const network = await this.network(this.options.serviceIdentity);
+    const qscc = network.getContract('qscc');
+    let processed: peer.ProcessedTransaction;
+    let block: common.Block;
+    try {
+      const args = { arguments: [this.options.channel, txId] };
+      const query = async (fn: string) => qscc.newProposal(fn, args).evaluate({ deadline });
+      processed = peer.ProcessedTransaction.deserializeBinary(await query('GetTransactionByID'));
+      block = common.Block.deserializeBinary(await query('GetBlockByTxID'));
+    } catch (err) {
+      if (/not found|no such transaction/i.test(messageOf(err))) return undefined;
+      throw classify(err, txId);
+    }
+    const code = processed.getValidationcode();
+    return {
+      txId,
+      blockNumber: String(block.getHeader()?.getNumber() ?? ''),
+      valid: code === peer.TxValidationCode.VALID,
+      validationCode: CODE_NAMES[code] ?? String(code),
+      result: chaincodeResult(processed),
+    };
+  }
+
+  async events(from: EventPosition | undefined): Promise<EventStream> {
+    const network = await this.network(this.options.serviceIdentity);
+    const checkpoint = from && {
+      getBlockNumber: () => from.blockNumber,
+      getTransactionId: () => from.txId,
+    };
+    let iterable;
+    try {
+      iterable = await network.getChaincodeEvents(this.options.chaincode, checkpoint ? { checkpoint } : {});
+    } catch (err) {
+      throw classify(err);
+    }
+    const source = iterable;
+    return {
+      close: () => source.close(),
+      async *[Symbol.asyncIterator](): AsyncIterator<ChainEvent> {
+        try {
+          for await (const event of source) {
+            yield {
+              blockNumber: event.blockNumber.toString(),
+              txId: event.transactionId,
+              name: event.eventName,
+              payload: decode(event.payload),
+            };
+          }
+        } catch (err) {
+          // Closing the stream cancels the gRPC call; that is the normal end, not a failure.
+          if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
+          throw classify(err);
+        }
+      },
+    };
+  }
+
+  async ping(deadline: number): Promise<void> {
+    const network = await this.network(this.options.serviceIdentity);
+    try {
+      const qscc = network.getContract('qscc');
+      await qscc.newProposal('GetChainInfo', { arguments: [this.options.channel] }).evaluate({ deadline });
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  close(): void {
+    for (const { gateway } of this.gateways.values()) gateway.close();
+    this.gateways.clear();
+    this.client.close();
+  }
+
+  private async contract(identity: IdentityLabel, fn: string): Promise<Contract> {
+    const [name] = fn.split(':');
+    return (await this.network(identity)).getContract(this.options.chaincode, name);
+  }
+
+  /** The Gateway of a wallet identity; rebuilt when the wallet holds a new certificate (re-enrolment). */
+  private async network(label: IdentityLabel): Promise<Network> {
+    const identity = await this.options.wallet.get(label);
+    let entry = this.gateways.get(label);
+    if (!entry || entry.certificate !== identity.credentials.certificate) {
+      entry?.gateway.close();
+      const gateway = connect({
+        client: this.client,
+        identity: { mspId: identity.mspId, credentials: Buffer.from(identity.credentials.certificate) },
+        signer: signers.newPrivateKeySigner(createPrivateKey(identity.credentials.privateKey)),
+        evaluateOptions: () => ({ deadline: Date.now() + 15_000 }),
+        endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+        submitOptions: () => ({ deadline: Date.now() + 15_000 }),
+        commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+      });
+      entry = { certificate: identity.credentials.certificate, gateway };
+      this.gateways.set(label, entry);
+    }
+    return entry.gateway.getNetwork(this.options.channel);
+  }
+
+  /** Drops the cached Gateway of an identity (after revocation). */
+  forget(label: IdentityLabel): void {
+    this.gateways.get(label)?.gateway.close();
+    this.gateways.delete(label);
+  }
+}
+
+function method(fn: string): string {
+  const [, name] = fn.split(':');
+  if (!name) throw new Error(`${fn} is not Contract:Function`);
+  return name;
+}
+
+function transient(value: unknown): Record<string, Uint8Array> | undefined {
+  return value === undefined ? undefined : { payload: Buffer.from(JSON.stringify(value)) };
+}
+
+function decode(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The chaincode's response payload inside a committed transaction envelope. */
+function chaincodeResult(processed: peer.ProcessedTransaction): unknown {
+  const payload = common.Payload.deserializeBinary(
+    processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array(),
+  );
+  const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const [action] = tx.getActionsList();
+  if (!action) return null;
+  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+  const prp = peer.ProposalResponsePayload.deserializeBinary(
+    actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+  );
+  const ccAction = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+  return decode(ccAction.getResponse()?.getPayload_asU8() ?? new Uint8Array());
+}
+
+function messageOf(err: unknown): string {
+  const parts = [(err as Error).message ?? String(err)];
+  if (err instanceof GatewayError) parts.push(...err.details.map((d) => d.message));
+  return parts.join('; ');
+}
+
+/** Sorts a fabric-gateway or gRPC error into the kinds the HTTP layer maps. */
+export function classify(err: unknown, txId?: string): FabricFailure {
+  if (err instanceof FabricFailure) return err;
+  if (err instanceof CommitError) {
+    const name = CODE_NAMES[err.code] ?? String(err.code);
+    return new FabricFailure('invalid', `transaction committed as invalid: ${name}`, err.transactionId, name);
+  }
+  const text = messageOf(err);
+  const id = (err as { transactionId?: string }).transactionId ?? txId;
+  // The chaincode puts its error code first; Fabric wraps it ("chaincode response 500, FORBIDDEN: ...").
+  const coded = /\b(INVALID_ARGUMENT|UNAUTHENTICATED|FORBIDDEN|NOT_FOUND|CONFLICT|COMPLIANCE|INTERNAL): .*/.exec(text);
+  if (coded) return new FabricFailure('chaincode', coded[0].split('; ')[0] ?? coded[0], id);
+  const code = (err as { code?: number }).code;
+  if (code === grpc.status.DEADLINE_EXCEEDED) return new FabricFailure('timeout', `Fabric did not answer in time`, id);
+  return new FabricFailure('unavailable', `Fabric call failed: ${text.split('\n')[0] ?? ''}`, id);
+}

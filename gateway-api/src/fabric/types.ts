@@ -1,0 +1,115 @@
+/**
+ * The seam between the HTTP layer and Fabric. Everything that talks to a peer, an orderer or a CA lives
+ * behind these interfaces in `fabric/`; unit tests replace them and nothing else.
+ */
+
+/** A wallet label: the identity a transaction is signed with. */
+export type IdentityLabel = string;
+
+export interface Invocation {
+  /** `Contract:Function`, e.g. `Money:Deposit`. */
+  readonly fn: string;
+  readonly args?: readonly string[];
+  /** Private input; travels in the transient map under `payload`, never in arguments. */
+  readonly transient?: unknown;
+  /** Absolute deadline (ms since epoch) for the whole call. */
+  readonly deadline: number;
+}
+
+export interface SubmitResult {
+  readonly txId: string;
+  readonly blockNumber: string;
+  /** The chaincode's return value: parsed JSON, or the raw string when it is not JSON. */
+  readonly result: unknown;
+  /** How many times an MVCC conflict made the gateway endorse again. */
+  readonly attempts: number;
+}
+
+export interface SubmitHooks {
+  /** Called with the transaction id once the proposal exists, before anything is sent to a peer. */
+  beforeSend?(txId: string): Promise<void>;
+}
+
+/** What a committed transaction left on the ledger, recovered by its id (after a gateway restart). */
+export interface CommittedTransaction {
+  readonly txId: string;
+  readonly blockNumber: string;
+  readonly valid: boolean;
+  readonly validationCode: string;
+  readonly result: unknown;
+}
+
+export interface ChainEvent {
+  readonly blockNumber: string;
+  readonly txId: string;
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+export interface EventStream extends AsyncIterable<ChainEvent> {
+  close(): void;
+}
+
+export interface EventPosition {
+  /** Block to start reading from. */
+  readonly blockNumber: bigint;
+  /** Resume after this transaction in that block; absent: from the start of the block. */
+  readonly txId?: string;
+}
+
+export interface FabricPort {
+  evaluate(identity: IdentityLabel, call: Invocation): Promise<unknown>;
+  submit(identity: IdentityLabel, call: Invocation, hooks?: SubmitHooks): Promise<SubmitResult>;
+  /** Looks a transaction up on the org's peer; undefined when the peer has not committed it. */
+  findTransaction(txId: string, deadline: number): Promise<CommittedTransaction | undefined>;
+  /** The org's chaincode events from a position (or from the next block), resumable by the caller. */
+  events(from: EventPosition | undefined): Promise<EventStream>;
+  /** Resolves when the org's peer answers on the channel. */
+  ping(deadline: number): Promise<void>;
+  close(): void;
+}
+
+export interface EnrollmentRequest {
+  /** CA enrollment id, also the wallet label. */
+  readonly enrollmentId: string;
+  /** ecert attributes the chaincode reads (`role`, `account`). */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface CaPort {
+  /** Registers (or re-keys an existing registration) and enrolls; stores the identity in the wallet. */
+  registerAndEnroll(request: EnrollmentRequest): Promise<{ label: IdentityLabel; certificate: string }>;
+  /** Issues a new certificate for a wallet identity (same attributes), replacing the wallet entry. */
+  reenroll(label: IdentityLabel): Promise<{ certificate: string; notAfter: string }>;
+  /** Revokes every certificate of the identity at the CA and removes it from the wallet. */
+  revoke(label: IdentityLabel, reason: string): Promise<void>;
+  ping(deadline: number): Promise<void>;
+}
+
+/** Errors the Fabric layer raises, classified so the HTTP layer can map them without knowing Fabric. */
+export type FabricFailureKind =
+  /** The chaincode refused; `message` carries its `CODE: …` text. */
+  | 'chaincode'
+  /** Committed as invalid (other than MVCC after retries), e.g. ENDORSEMENT_POLICY_FAILURE. */
+  | 'invalid'
+  /** MVCC / phantom read conflicts still failing after the retries. */
+  | 'conflict'
+  /** A deadline passed before Fabric answered; the outcome may still be unknown. */
+  | 'timeout'
+  /** A peer, orderer or CA could not be reached. */
+  | 'unavailable'
+  /** The wallet has no such identity. */
+  | 'identity';
+
+export class FabricFailure extends Error {
+  override readonly name = 'FabricFailure';
+  constructor(
+    readonly kind: FabricFailureKind,
+    message: string,
+    readonly txId?: string,
+    /** For 'invalid' and 'conflict': Fabric's validation code name. */
+    readonly validationCode?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,61 @@
+import type { User } from 'fabric-common';
+import { Wallets, type Wallet, type X509Identity } from 'fabric-network';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FabricFailure } from './types';
+
+/**
+ * The org's identities: the fabric-network file-system wallet, the one thing this service uses from the
+ * legacy SDK (transactions go through fabric-gateway). Labels are the CA enrollment ids.
+ */
+export class IdentityWallet {
+  private constructor(
+    private readonly wallet: Wallet,
+    readonly mspId: string,
+  ) {}
+
+  static async open(dir: string, mspId: string): Promise<IdentityWallet> {
+    return new IdentityWallet(await Wallets.newFileSystemWallet(dir), mspId);
+  }
+
+  async get(label: string): Promise<X509Identity> {
+    const identity = (await this.wallet.get(label)) as X509Identity | undefined;
+    if (!identity || identity.type !== 'X.509') {
+      throw new FabricFailure('identity', `the wallet holds no identity ${label}`);
+    }
+    return identity;
+  }
+
+  /** A fabric-common User for fabric-ca-client calls signed by this identity. */
+  async userContext(label: string): Promise<User> {
+    const identity = await this.get(label);
+    const provider = this.wallet.getProviderRegistry().getProvider(identity.type);
+    return provider.getUserContext(identity, label);
+  }
+
+  async has(label: string): Promise<boolean> {
+    return (await this.wallet.get(label)) !== undefined;
+  }
+
+  async put(label: string, certificate: string, privateKey: string): Promise<void> {
+    const identity: X509Identity = { type: 'X.509', mspId: this.mspId, credentials: { certificate, privateKey } };
+    await this.wallet.put(label, identity);
+  }
+
+  async remove(label: string): Promise<void> {
+    await this.wallet.remove(label);
+  }
+
+  async labels(): Promise<string[]> {
+    return this.wallet.list();
+  }
+
+  /** Imports an enrolled MSP folder (signcerts/cert.pem, keystore/*) unless the label already exists. */
+  async importMsp(label: string, mspDir: string): Promise<void> {
+    if (await this.has(label)) return;
+    const certificate = readFileSync(join(mspDir, 'signcerts', 'cert.pem'), 'utf8');
+    const [keyFile] = readdirSync(join(mspDir, 'keystore'));
+    if (!keyFile) throw new Error(`${mspDir} has no private key`);
+    await this.put(label, certificate, readFileSync(join(mspDir, 'keystore', keyFile), 'utf8'));
+  }
+}

@@ -1,0 +1,121 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Durable Idempotency-Key records, one file per (credential, key), written with fsync and an atomic
+ * rename so that a gateway killed at any point leaves either the old record or the new one.
+ *
+ * A record moves pending → sent(txId) → done(response). The transaction id is saved before the proposal
+ * reaches any peer, so after a crash the next attempt with the same key can look the transaction up on
+ * the ledger instead of running it again.
+ */
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface IdempotencyRecord {
+  readonly requestHash: string;
+  /** The gateway process that owns a pending or sent record. */
+  readonly owner: string;
+  readonly state: 'pending' | 'sent' | 'done';
+  readonly txIds: readonly string[];
+  readonly response?: StoredResponse;
+  readonly updatedAt: string;
+}
+
+export type Claim =
+  | { kind: 'new' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'in-progress' }
+  /** Left pending or sent by a gateway that is gone (or whose request failed without an answer). */
+  | { kind: 'orphan'; txIds: readonly string[] };
+
+export class IdempotencyStore {
+  /** Identifies this process; records owned by another boot are orphans. */
+  readonly boot = randomUUID();
+  private readonly running = new Set<string>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  static requestHash(method: string, path: string, body: unknown): string {
+    return createHash('sha256')
+      .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+      .digest('hex');
+  }
+
+  static slot(credentialId: string, key: string): string {
+    return createHash('sha256').update(`${credentialId}\n${key}`).digest('hex');
+  }
+
+  /** Claims a slot for this request; only a `new` or `orphan` claim may run the transaction. */
+  claim(slot: string, requestHash: string): Claim {
+    const existing = this.read(slot);
+    if (existing && existing.requestHash !== requestHash) return { kind: 'mismatch' };
+    if (existing?.state === 'done' && existing.response) return { kind: 'replay', response: existing.response };
+    if (this.running.has(slot)) return { kind: 'in-progress' };
+    this.running.add(slot);
+    const txIds = existing?.txIds ?? [];
+    this.write(slot, {
+      requestHash,
+      owner: this.boot,
+      state: txIds.length ? 'sent' : 'pending',
+      txIds,
+      updatedAt: now(),
+    });
+    return existing ? { kind: 'orphan', txIds } : { kind: 'new' };
+  }
+
+  /** Records a transaction id before its proposal is sent. */
+  sent(slot: string, txId: string): void {
+    const r = this.read(slot);
+    if (!r) return;
+    this.write(slot, { ...r, state: 'sent', txIds: [...r.txIds, txId], updatedAt: now() });
+  }
+
+  /** Stores the answer; later requests with the key get it back unchanged. */
+  complete(slot: string, response: StoredResponse): void {
+    const r = this.read(slot);
+    if (!r) return;
+    this.write(slot, { ...r, state: 'done', response, updatedAt: now() });
+    this.running.delete(slot);
+  }
+
+  /** Releases the slot without an answer (outcome unknown or retryable); the next attempt resolves it. */
+  release(slot: string): void {
+    this.running.delete(slot);
+  }
+
+  read(slot: string): IdempotencyRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file(slot), 'utf8')) as IdempotencyRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private file(slot: string): string {
+    return join(this.dir, `${slot}.json`);
+  }
+
+  private write(slot: string, record: IdempotencyRecord): void {
+    const file = this.file(slot);
+    const tmp = `${file}.${this.boot}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(record));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,15 @@
+export * from './app';
+export * from './config';
+export * from './deps';
+export * from './server';
+export * from './operations';
+export * from './openapi';
+export * from './problem';
+export * from './idempotency';
+export * from './metrics';
+export * from './log';
+export * from './auth/principal';
+export * from './auth/tokens';
+export * from './auth/certificate';
+export * from './fabric/types';
+export { accountIdentity } from './routes/operations';

@@ -1,0 +1,36 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics: HTTP latency by route, Fabric failures by class, submit-to-commit latency. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly http = new Histogram({
+    name: 'gateway_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly fabricErrors = new Counter({
+    name: 'gateway_fabric_errors_total',
+    help: 'Fabric failures by class (chaincode, invalid, conflict, timeout, unavailable, identity)',
+    labelNames: ['class', 'operation'] as const,
+    registers: [this.registry],
+  });
+  readonly commit = new Histogram({
+    name: 'gateway_commit_duration_seconds',
+    help: 'From proposal to commit status, per submitted transaction',
+    labelNames: ['operation'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly mvccRetries = new Counter({
+    name: 'gateway_mvcc_retries_total',
+    help: 'Transactions endorsed again after an MVCC or phantom read conflict',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,25 @@
+import type { NextFunction, Request, Response } from 'express';
+import type winston from 'winston';
+import { problemOf, toApiError } from '../problem';
+import { requestIdOf } from './request-context';
+
+/** Every error leaves as an RFC 9457 problem; 5xx are logged with their class, never with the request. */
+export function problemHandler(logger: winston.Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const apiError = toApiError(err);
+    const requestId = requestIdOf(req);
+    if (apiError.status >= 500) {
+      logger.error('request failed', {
+        requestId,
+        code: apiError.code,
+        error: (err as Error)?.name,
+        detail: apiError.code === 'INTERNAL' ? (err as Error)?.message : apiError.message,
+      });
+    }
+    for (const [k, v] of Object.entries(apiError.extra.headers ?? {})) res.set(k, v);
+    res
+      .status(apiError.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemOf(apiError, requestId)));
+  };
+}

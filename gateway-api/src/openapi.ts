@@ -1,0 +1,289 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { z } from 'zod';
+import { zodToJsonSchema } from 'zod-to-json-schema';
+import { OPERATIONS, type Operation } from './operations';
+
+/**
+ * The OpenAPI 3.1 document, generated from the operations table and the shared zod schemas, and the
+ * validators compiled from it: requests are checked against the document before anything else runs,
+ * and responses before they leave.
+ */
+type JsonSchema = Record<string, unknown>;
+
+export const PAGE_LIMIT_MAX = 200;
+export const PAGE_LIMIT_DEFAULT = 50;
+
+export function jsonSchema(schema: z.ZodTypeAny): JsonSchema {
+  const out = zodToJsonSchema(schema, { $refStrategy: 'none', target: 'jsonSchema2019-09' }) as JsonSchema;
+  delete out.$schema;
+  return out;
+}
+
+/** The object schema under refinements (`.refine` wraps it in ZodEffects). */
+function objectOf(schema: z.ZodTypeAny): z.AnyZodObject | undefined {
+  let s: z.ZodTypeAny = schema;
+  while (s instanceof z.ZodEffects) s = s.innerType();
+  return s instanceof z.ZodObject ? s : undefined;
+}
+
+/** What the client sends in the body: the input minus path parameters, query fields and generated fields. */
+export function bodySchemaOf(op: Operation): z.ZodTypeAny | undefined {
+  if (!op.input || op.method === 'get' || op.method === 'delete') return undefined;
+  const obj = objectOf(op.input);
+  if (!obj) return op.input;
+  const omit = Object.fromEntries(
+    [...Object.keys(op.params), ...(op.query ?? []), ...(op.generated ?? [])].map((k) => [k, true as const]),
+  );
+  let body: z.AnyZodObject = obj.omit(omit);
+  if (op.acting && op.acting in body.shape) body = body.partial({ [op.acting]: true });
+  return body;
+}
+
+const problemSchema: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    reason: { type: 'string' },
+    txId: { type: 'string' },
+    instance: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+/** The 2xx body of an operation: the result, paged when a list, wrapped with the transaction when a submit. */
+export function responseSchemaOf(op: Operation): JsonSchema {
+  let result = jsonSchema(op.result);
+  if (op.list === true) {
+    result = {
+      type: 'object',
+      required: ['items'],
+      properties: { items: { type: 'array', items: result }, nextCursor: { type: 'string' } },
+      additionalProperties: false,
+    };
+  } else if (typeof op.list === 'string') {
+    const props = (result.properties ?? {}) as Record<string, JsonSchema>;
+    result = { ...result, properties: { ...props, nextCursor: { type: 'string' } } };
+  }
+  if (op.mode === 'evaluate') return result;
+  return {
+    type: 'object',
+    required: ['txId', 'blockNumber', 'result'],
+    properties: {
+      txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      blockNumber: { type: 'string', pattern: '^[0-9]+$' },
+      result,
+    },
+    additionalProperties: false,
+  };
+}
+
+function queryParameters(op: Operation): JsonSchema[] {
+  const params: JsonSchema[] = (op.query ?? []).map((name) => ({
+    name,
+    in: 'query',
+    required: false,
+    description: 'The account, for operator and trustee credentials; a customer credential implies its own.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 },
+  }));
+  if (op.list) {
+    params.push(
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT },
+      },
+      { name: 'cursor', in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' } },
+    );
+  }
+  return params;
+}
+
+const ERROR_STATUSES = ['400', '401', '403', '404', '409', '413', '422', '429', '500', '503', '504'];
+
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z]+)/g, '{$1}');
+}
+
+export function buildDocument(info: { org: string; version: string }): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const body = bodySchemaOf(op);
+    const entry: Record<string, unknown> = {
+      operationId: op.id,
+      summary: op.summary,
+      tags: [op.tag],
+      description: `Roles: ${op.roles.join(', ')}. Scope: \`${op.scope}\`. Chaincode: \`${op.fn}\` (${op.mode}).${
+        op.method !== 'get' ? ' Accepts an `Idempotency-Key` header.' : ''
+      }`,
+      security: [{ bearerToken: [op.scope] }],
+      parameters: [
+        ...Object.entries(op.params).map(([name, schema]) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: jsonSchema(schema),
+        })),
+        ...queryParameters(op),
+        ...(op.method !== 'get'
+          ? [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                schema: { type: 'string', minLength: 1, maxLength: 200 },
+              },
+            ]
+          : []),
+      ],
+      ...(body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body) } } } }
+        : {}),
+      responses: {
+        [String(op.status ?? 200)]: {
+          description: 'Success',
+          content: { 'application/json': { schema: responseSchemaOf(op) } },
+        },
+        ...Object.fromEntries(
+          ERROR_STATUSES.map((s) => [
+            s,
+            {
+              description: 'Problem',
+              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+            },
+          ]),
+        ),
+      },
+    };
+    (paths[openApiPath(op.path)] ??= {})[op.method] = entry;
+  }
+  paths['/v1/events'] = {
+    get: {
+      operationId: 'streamEvents',
+      summary: "Server-Sent Events: the org's view of the market's chaincode events, resumable",
+      tags: ['Events'],
+      description:
+        'Each event has `id: <block>:<txId>`. Reconnect with `Last-Event-ID` (or `?after=`) to resume after it; `?fromBlock=` replays from a block.',
+      security: [{ bearerToken: ['events'] }],
+      parameters: [
+        { name: 'fromBlock', in: 'query', required: false, schema: { type: 'string', pattern: '^[0-9]{1,19}$' } },
+        {
+          name: 'after',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', pattern: '^[0-9]{1,19}:[0-9a-f]{64}$' },
+        },
+        { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      },
+    },
+  };
+  for (const [path, summary] of [
+    ['/healthz', 'Liveness: the process is serving'],
+    ['/readyz', "Readiness: the org's peer and CA answer"],
+    ['/metrics', 'Prometheus metrics'],
+  ] as const) {
+    paths[path] = {
+      get: {
+        operationId: path.slice(1),
+        summary,
+        tags: ['Operations'],
+        security: [],
+        responses: { '200': { description: 'OK' } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `ECF market gateway (${info.org})`,
+      version: info.version,
+      description:
+        'The REST service an org runs to use the market network. Amounts are decimal strings of the smallest unit. Errors are RFC 9457 problem details.',
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    servers: [{ url: '/' }],
+    security: [{ bearerToken: [] }],
+    components: {
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token from `gateway-api token create`.' },
+      },
+      schemas: { Problem: problemSchema },
+    },
+    paths,
+  };
+}
+
+export interface OperationValidators {
+  body?: ValidateFunction;
+  params: ValidateFunction;
+  query: ValidateFunction;
+  response: ValidateFunction;
+}
+
+/** Validators compiled from the document itself, so what is enforced is exactly what is published. */
+export class DocumentValidators {
+  private readonly byOperation = new Map<string, OperationValidators>();
+  readonly problem: ValidateFunction;
+
+  constructor(doc: JsonSchema) {
+    const strict = new Ajv2020({ allErrors: false, strict: false });
+    const coercing = new Ajv2020({ allErrors: false, strict: false, coerceTypes: true, useDefaults: true });
+    addFormats(strict);
+    addFormats(coercing);
+    this.problem = strict.compile(problemSchema);
+    const paths = doc.paths as Record<string, Record<string, Record<string, unknown>>>;
+    for (const methods of Object.values(paths)) {
+      for (const entry of Object.values(methods)) {
+        const id = entry.operationId as string;
+        const parameters = (entry.parameters ?? []) as Array<{
+          name: string;
+          in: string;
+          required: boolean;
+          schema: JsonSchema;
+        }>;
+        const group = (where: string) => ({
+          type: 'object',
+          properties: Object.fromEntries(parameters.filter((p) => p.in === where).map((p) => [p.name, p.schema])),
+          required: parameters.filter((p) => p.in === where && p.required).map((p) => p.name),
+          additionalProperties: where === 'path',
+        });
+        const content = (entry.requestBody as { content?: Record<string, { schema: JsonSchema }> } | undefined)
+          ?.content;
+        const responses = entry.responses as Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+        const ok = Object.entries(responses).find(([s]) => s.startsWith('2'))?.[1].content?.['application/json']
+          ?.schema;
+        this.byOperation.set(id, {
+          ...(content ? { body: strict.compile(content['application/json']?.schema ?? {}) } : {}),
+          params: coercing.compile(group('path')),
+          query: coercing.compile(group('query')),
+          response: strict.compile(ok ?? {}),
+        });
+      }
+    }
+  }
+
+  of(operationId: string): OperationValidators {
+    const v = this.byOperation.get(operationId);
+    if (!v) throw new Error(`no validators for ${operationId}`);
+    return v;
+  }
+}
+
+/** First validation error as "where: what", for a problem's detail. */
+export function describeErrors(validate: ValidateFunction, where: string): string {
+  const e = validate.errors?.[0];
+  if (!e) return `${where} is invalid`;
+  const path = `${where}${e.instancePath.replace(/\//g, '.')}`;
+  if (e.keyword === 'additionalProperties') return `${path}: unknown field ${String(e.params.additionalProperty)}`;
+  if (e.keyword === 'required') return `${path}: ${String(e.params.missingProperty)} is required`;
+  return `${path}: ${e.message ?? 'invalid'}`;
+}

@@ -1,0 +1,299 @@
+import { Router, type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { principalOf, type Principal } from '../auth/principal';
+import type { GatewayDeps } from '../deps';
+import type { Invocation, SubmitResult } from '../fabric/types';
+import { IdempotencyStore } from '../idempotency';
+import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
+import { OPERATIONS, type Operation } from '../operations';
+import { ApiError, GatewayCode, problemOf, toApiError } from '../problem';
+import { deadlineOf, sendJson, sendProblem } from './respond';
+
+/** The wallet label of an end user's identity: its CA enrollment id. */
+export function accountIdentity(accountId: string): string {
+  return `acct-${accountId}`;
+}
+
+/** Work some operations do around their transaction: CA enrollment, revocation, re-enrollment. */
+interface Hooks {
+  /** Before the transaction (and before the idempotency slot records a transaction id). */
+  before?(deps: GatewayDeps, input: Record<string, unknown>): Promise<void>;
+  /** After success; its value replaces the chaincode's result. */
+  after?(deps: GatewayDeps, input: Record<string, unknown>, result: unknown): Promise<unknown>;
+}
+
+const HOOKS: Record<string, Hooks> = {
+  onboardAccount: {
+    async before(deps, input) {
+      const accountId = String(input.accountId);
+      await deps.ca.registerAndEnroll({
+        enrollmentId: accountIdentity(accountId),
+        attributes: { role: String(input.type), account: accountId },
+      });
+    },
+    after: async (_deps, input) => ({ accountId: input.accountId, identity: accountIdentity(String(input.accountId)) }),
+  },
+  setAccountStatus: {
+    async after(deps, input, result) {
+      if (input.status === 'OFFBOARDED') {
+        const label = accountIdentity(String(input.accountId));
+        deps.tokens.revoke({ identity: label });
+        if (await deps.wallet.has(label)) await deps.ca.revoke(label, 'cessationofoperation');
+      }
+      return result;
+    },
+  },
+  renewCredential: {
+    async after(deps, input) {
+      const label = accountIdentity(String(input.accountId));
+      const { notAfter } = await deps.ca.reenroll(label);
+      return { accountId: input.accountId, identity: label, notAfter };
+    },
+  },
+};
+
+export function operationsRouter(deps: GatewayDeps, validators: DocumentValidators): Router {
+  const router = Router();
+  for (const op of OPERATIONS) {
+    router[op.method](op.path, async (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
+      try {
+        const principal = principalOf(req);
+        authorize(op, principal);
+        const input = requestInput(op, req, principal, validators);
+        if (op.mode === 'evaluate') {
+          const result = await deps.fabric.evaluate(principal.identity, call(op, input, deadlineOf(req)));
+          const after = HOOKS[op.id]?.after;
+          const value = after ? await after(deps, input, result) : result;
+          sendJson(res, validators.of(op.id).response, op.status ?? 200, paged(op, value, req));
+          return;
+        }
+        await submitOnce(deps, validators, op, req, res, principal, input, started);
+      } catch (err) {
+        const apiError = toApiError(err);
+        if (err && (err as { kind?: string }).kind)
+          deps.metrics.fabricErrors.inc({ class: (err as { kind: string }).kind, operation: op.id });
+        throw apiError;
+      }
+    });
+  }
+  return router;
+}
+
+/** The gateway's own role and scope check: refuses early what the chaincode would refuse anyway. */
+function authorize(op: Operation, principal: Principal): void {
+  if (!principal.scopes.includes(op.scope)) {
+    throw new ApiError(GatewayCode.FORBIDDEN, `the credential lacks the ${op.scope} scope`);
+  }
+  if (!op.roles.includes(principal.role)) {
+    throw new ApiError(GatewayCode.FORBIDDEN, `a ${principal.role} credential cannot ${op.summary.toLowerCase()}`);
+  }
+}
+
+/**
+ * Path parameters + query fields + body, validated against the published document, with the acting
+ * account taken from the credential when it names one, then parsed by the shared payload schema.
+ */
+function requestInput(
+  op: Operation,
+  req: Request,
+  principal: Principal,
+  validators: DocumentValidators,
+): Record<string, unknown> {
+  const v = validators.of(op.id);
+  const params = { ...req.params };
+  if (!v.params(params)) throw new ApiError(GatewayCode.INVALID_ARGUMENT, describeErrors(v.params, 'path'));
+  const query = { ...(req.query as Record<string, unknown>) };
+  if (!v.query(query)) throw new ApiError(GatewayCode.INVALID_ARGUMENT, describeErrors(v.query, 'query'));
+  let body: Record<string, unknown> = {};
+  if (v.body) {
+    if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+      throw new ApiError(GatewayCode.INVALID_ARGUMENT, 'the body must be a JSON object');
+    }
+    if (!v.body(req.body)) throw new ApiError(GatewayCode.INVALID_ARGUMENT, describeErrors(v.body, 'body'));
+    body = req.body as Record<string, unknown>;
+  }
+  const input: Record<string, unknown> = { ...body };
+  for (const name of op.query ?? []) if (query[name] !== undefined) input[name] = query[name];
+  Object.assign(input, params);
+
+  if (op.acting && principal.accountId !== undefined) {
+    const named = input[op.acting];
+    if (named !== undefined && named !== principal.accountId) {
+      throw new ApiError(GatewayCode.FORBIDDEN, `this credential acts only for account ${principal.accountId}`);
+    }
+    input[op.acting] = principal.accountId;
+  } else if (op.acting && input[op.acting] === undefined) {
+    throw new ApiError(GatewayCode.INVALID_ARGUMENT, `${op.acting} is required for a ${principal.role} credential`);
+  }
+  for (const field of op.generated ?? []) {
+    // The personal-data salt: random, chosen here so the on-chain hash of the personal data is unguessable.
+    if (field === 'salt' && (op.id !== 'updateKyc' || input.personal !== undefined))
+      input.salt = randomBytes(18).toString('base64');
+  }
+  if (!op.input) return input;
+  return parsed(op.input, input);
+}
+
+function parsed(schema: z.ZodTypeAny, input: Record<string, unknown>): Record<string, unknown> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ApiError(
+      GatewayCode.INVALID_ARGUMENT,
+      `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return result.data as Record<string, unknown>;
+}
+
+function call(op: Operation, input: Record<string, unknown>, deadline: number): Invocation {
+  switch (op.via) {
+    case 'arg':
+      return { fn: op.fn, args: [JSON.stringify(input)], deadline };
+    case 'transient':
+      return { fn: op.fn, transient: input, deadline };
+    case 'args':
+      return { fn: op.fn, args: Object.keys(op.params).map((k) => String(input[k])), deadline };
+    case 'none':
+      return { fn: op.fn, deadline };
+  }
+}
+
+/** Runs a write at most once per Idempotency-Key, across retries and gateway restarts. */
+async function submitOnce(
+  deps: GatewayDeps,
+  validators: DocumentValidators,
+  op: Operation,
+  req: Request,
+  res: Response,
+  principal: Principal,
+  input: Record<string, unknown>,
+  started: bigint,
+): Promise<void> {
+  const key = req.get('Idempotency-Key');
+  const validate = validators.of(op.id).response;
+  const status = op.status ?? 200;
+  if (key === undefined) {
+    const body = await execute(deps, op, principal, input, deadlineOf(req), started);
+    sendJson(res, validate, status, body);
+    return;
+  }
+  if (key.length === 0 || key.length > 200)
+    throw new ApiError(GatewayCode.INVALID_ARGUMENT, 'Idempotency-Key must be 1 to 200 characters');
+  const store = deps.idempotency;
+  const slot = IdempotencyStore.slot(principal.credentialId, key);
+  // The hash covers what the client sent, not the generated salt, so a retry matches the first attempt.
+  const claim = store.claim(slot, IdempotencyStore.requestHash(req.method, req.originalUrl, req.body));
+  switch (claim.kind) {
+    case 'mismatch':
+      throw new ApiError(GatewayCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different request');
+    case 'in-progress':
+      throw new ApiError(
+        GatewayCode.IDEMPOTENCY_IN_PROGRESS,
+        'the first request with this Idempotency-Key has not finished',
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
+    case 'replay':
+      res.set('Idempotent-Replayed', 'true');
+      if (claim.response.status >= 400) sendProblem(res, validators.problem, claim.response.body);
+      else sendJson(res, validate, claim.response.status, claim.response.body);
+      return;
+    case 'orphan': {
+      const recovered = await recover(deps, op, input, claim.txIds, deadlineOf(req));
+      if (recovered) {
+        store.complete(slot, { status, body: recovered });
+        res.set('Idempotent-Replayed', 'true');
+        sendJson(res, validate, status, recovered);
+        return;
+      }
+      break;
+    }
+    case 'new':
+      break;
+  }
+  try {
+    const body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId) => store.sent(slot, txId));
+    store.complete(slot, { status, body });
+    sendJson(res, validate, status, body);
+  } catch (err) {
+    const apiError = toApiError(err);
+    // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not.
+    if (apiError.status < 500 && apiError.code !== GatewayCode.MVCC_CONFLICT) {
+      store.complete(slot, { status: apiError.status, body: problemOf(apiError) });
+    } else {
+      store.release(slot);
+    }
+    throw err;
+  }
+}
+
+async function execute(
+  deps: GatewayDeps,
+  op: Operation,
+  principal: Principal,
+  input: Record<string, unknown>,
+  deadline: number,
+  started: bigint,
+  sent?: (txId: string) => void,
+): Promise<{ txId: string; blockNumber: string; result: unknown }> {
+  const hooks = HOOKS[op.id];
+  await hooks?.before?.(deps, input);
+  const outcome: SubmitResult = await deps.fabric.submit(principal.identity, call(op, input, deadline), {
+    beforeSend: async (txId) => sent?.(txId),
+  });
+  deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
+  if (outcome.attempts > 1) deps.metrics.mvccRetries.inc({ operation: op.id }, outcome.attempts - 1);
+  const result = hooks?.after ? await hooks.after(deps, input, outcome.result) : outcome.result;
+  return { txId: outcome.txId, blockNumber: outcome.blockNumber, result };
+}
+
+/**
+ * A key left behind by a gateway that died mid-request: if one of its transactions committed, its
+ * result (read back from the block) is the answer; otherwise nothing happened and the request runs.
+ */
+async function recover(
+  deps: GatewayDeps,
+  op: Operation,
+  input: Record<string, unknown>,
+  txIds: readonly string[],
+  deadline: number,
+): Promise<{ txId: string; blockNumber: string; result: unknown } | undefined> {
+  if (txIds.length === 0) return undefined;
+  // A transaction sent just before the crash may still be on its way through ordering.
+  const settleBy = Math.min(deadline, Date.now() + deps.config.recoveryWaitMs);
+  for (;;) {
+    for (const txId of txIds) {
+      const found = await deps.fabric.findTransaction(txId, deadline);
+      if (found?.valid) {
+        const after = HOOKS[op.id]?.after;
+        const result = after ? await after(deps, input, found.result) : found.result;
+        return { txId, blockNumber: found.blockNumber, result };
+      }
+    }
+    if (Date.now() >= settleBy) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Pages a list result: `?limit=` and an opaque `?cursor=` (an offset into the chaincode's list). */
+function paged(op: Operation, value: unknown, req: Request): unknown {
+  if (!op.list) return value;
+  const limit = Number(req.query.limit ?? PAGE_LIMIT_DEFAULT);
+  const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+  const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : 0;
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new ApiError(GatewayCode.INVALID_ARGUMENT, 'query.cursor: not a cursor this gateway issued');
+  const page = (all: unknown[]) => {
+    const items = all.slice(offset, offset + limit);
+    const next = offset + limit < all.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+    return { items, ...(next ? { nextCursor: next } : {}) };
+  };
+  if (op.list === true) return page(Array.isArray(value) ? value : []);
+  const record = value as Record<string, unknown>;
+  const { items, nextCursor } = page(Array.isArray(record[op.list]) ? (record[op.list] as unknown[]) : []);
+  return { ...record, [op.list]: items, ...(nextCursor ? { nextCursor } : {}) };
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApp } from './app';
+import { TokenStore } from './auth/tokens';
+import type { GatewayConfig } from './config';
+import type { GatewayDeps } from './deps';
+import { FabricCa } from './fabric/ca';
+import { FabricGateway } from './fabric/gateway';
+import { IdentityWallet } from './fabric/wallet';
+import { IdempotencyStore } from './idempotency';
+import { createLogger } from './log';
+import { Metrics } from './metrics';
+
+/** The org identities every gateway starts with: its admin (the CA registrar) and its service identity. */
+export const ADMIN_IDENTITY = 'admin';
+export const SERVICE_IDENTITY = 'gateway';
+
+export function gatewayPaths(config: GatewayConfig) {
+  return {
+    wallet: join(config.dataDir, 'wallet'),
+    tokens: join(config.dataDir, 'tokens'),
+    idempotency: join(config.dataDir, 'idempotency'),
+  };
+}
+
+/** Opens the org's wallet, importing the admin and service identities the network enrolled. */
+export async function openWallet(config: GatewayConfig): Promise<IdentityWallet> {
+  const wallet = await IdentityWallet.open(gatewayPaths(config).wallet, config.org.mspId);
+  for (const label of [ADMIN_IDENTITY, SERVICE_IDENTITY]) {
+    await wallet.importMsp(label, join(config.layout.identity(config.org.slug, label), 'msp'));
+  }
+  return wallet;
+}
+
+export interface RunningGateway {
+  readonly server: Server;
+  readonly deps: GatewayDeps;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const paths = gatewayPaths(config);
+  const wallet = await openWallet(config);
+  const logger = createLogger({ level: config.logLevel, org: config.org.name });
+  const peer = config.org.peers[0];
+  if (!peer) throw new Error(`${config.org.name} has no peer`);
+  const fabric = new FabricGateway({
+    peer: {
+      address: `127.0.0.1:${peer.port}`,
+      hostname: peer.hostname,
+      tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug)),
+    },
+    channel: config.channel,
+    chaincode: config.chaincode,
+    wallet,
+    serviceIdentity: SERVICE_IDENTITY,
+  });
+  const ca = new FabricCa(
+    {
+      url: `https://127.0.0.1:${config.org.ca.port}`,
+      caName: `ca-${config.org.slug}`,
+      tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug), 'utf8'),
+    },
+    wallet,
+    ADMIN_IDENTITY,
+  );
+  const tokens = new TokenStore(paths.tokens);
+  const deps: GatewayDeps = {
+    org: config.info,
+    fabric,
+    ca,
+    wallet,
+    tokens,
+    authenticators: [tokens],
+    idempotency: new IdempotencyStore(paths.idempotency),
+    logger,
+    metrics: new Metrics(),
+    config: config.settings,
+    version: packageVersion(),
+  };
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  // Event streams are long-lived; every other request ends within its deadline.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  logger.info('listening', { port: config.port, mspId: config.org.mspId, channel: config.channel });
+  return {
+    server,
+    deps,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      fabric.close();
+    },
+  };
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}

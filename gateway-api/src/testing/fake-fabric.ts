@@ -1,0 +1,167 @@
+import { Role } from '@ecf/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp } from '../app';
+import { TokenStore } from '../auth/tokens';
+import { DEFAULT_SETTINGS, type GatewayDeps, type GatewaySettings, type OrgInfo } from '../deps';
+import type {
+  CaPort,
+  ChainEvent,
+  CommittedTransaction,
+  EnrollmentRequest,
+  EventPosition,
+  EventStream,
+  FabricPort,
+  Invocation,
+  SubmitHooks,
+  SubmitResult,
+} from '../fabric/types';
+import { IdempotencyStore } from '../idempotency';
+import { createLogger } from '../log';
+import { Metrics } from '../metrics';
+
+/** One recorded call into the fake Fabric seam. */
+export interface Recorded {
+  readonly kind: 'evaluate' | 'submit';
+  readonly identity: string;
+  readonly call: Invocation;
+}
+
+type Answer = (call: Invocation) => unknown;
+
+/**
+ * The Fabric seam replaced for unit tests: answers are programmed per `Contract:Function`, every call
+ * is recorded, committed transactions can be looked up by id as a real peer would.
+ */
+export class FakeFabric implements FabricPort {
+  readonly calls: Recorded[] = [];
+  readonly committed = new Map<string, CommittedTransaction>();
+  events_: ChainEvent[] = [];
+  lastPosition: EventPosition | undefined;
+  private readonly answers = new Map<string, Answer>();
+  private seq = 0;
+
+  answer(fn: string, answer: Answer): this {
+    this.answers.set(fn, answer);
+    return this;
+  }
+
+  async evaluate(identity: string, call: Invocation): Promise<unknown> {
+    this.calls.push({ kind: 'evaluate', identity, call });
+    return this.answers.get(call.fn)?.(call) ?? null;
+  }
+
+  async submit(identity: string, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
+    const txId = (++this.seq).toString(16).padStart(64, '0');
+    await hooks.beforeSend?.(txId);
+    this.calls.push({ kind: 'submit', identity, call });
+    const result = this.answers.get(call.fn)?.(call) ?? null;
+    this.committed.set(txId, { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result });
+    return { txId, blockNumber: String(this.seq), result, attempts: 1 };
+  }
+
+  async findTransaction(txId: string): Promise<CommittedTransaction | undefined> {
+    return this.committed.get(txId);
+  }
+
+  async events(from: EventPosition | undefined): Promise<EventStream> {
+    this.lastPosition = from;
+    const events = this.events_;
+    return {
+      close: () => undefined,
+      async *[Symbol.asyncIterator]() {
+        yield* events;
+      },
+    };
+  }
+
+  async ping(): Promise<void> {}
+  close(): void {}
+
+  submits(fn?: string): Recorded[] {
+    return this.calls.filter((c) => c.kind === 'submit' && (fn === undefined || c.call.fn === fn));
+  }
+}
+
+export class FakeCa implements CaPort {
+  readonly enrolled: EnrollmentRequest[] = [];
+  readonly revoked: string[] = [];
+  readonly reenrolled: string[] = [];
+
+  async registerAndEnroll(req: EnrollmentRequest) {
+    this.enrolled.push(req);
+    return { label: req.enrollmentId, certificate: 'cert' };
+  }
+  async reenroll(label: string) {
+    this.reenrolled.push(label);
+    return { certificate: 'cert', notAfter: 'Nov 22 00:00:00 2027 GMT' };
+  }
+  async revoke(label: string) {
+    this.revoked.push(label);
+  }
+  async ping(): Promise<void> {}
+}
+
+export const OPERATOR_ORG: OrgInfo = {
+  name: 'OperatorA',
+  mspId: 'OperatorAMSP',
+  role: 'operator',
+  servedOperators: [],
+};
+
+export interface Harness {
+  readonly app: ReturnType<typeof createApp>;
+  readonly fabric: FakeFabric;
+  readonly ca: FakeCa;
+  readonly tokens: TokenStore;
+  readonly deps: GatewayDeps;
+  readonly logs: string[];
+  /** Tokens by role, bound to identities as the CLI would bind them. */
+  readonly token: Record<'operator' | 'investor' | 'trustee' | 'regulator' | 'readOnly', string>;
+}
+
+/** The app on the fake seam, with a token store and idempotency folder in a temporary directory. */
+export function harness(
+  options: { org?: OrgInfo; settings?: Partial<GatewaySettings>; dir?: string; fabric?: FakeFabric } = {},
+): Harness {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ecf-gw-unit-'));
+  const tokens = new TokenStore(join(dir, 'tokens'));
+  const fabric = options.fabric ?? new FakeFabric();
+  const ca = new FakeCa();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const deps: GatewayDeps = {
+    org: options.org ?? OPERATOR_ORG,
+    fabric,
+    ca,
+    wallet: { has: async () => true },
+    tokens,
+    authenticators: [tokens],
+    idempotency: new IdempotencyStore(join(dir, 'idempotency')),
+    logger: createLogger({ org: 'OperatorA', stream: sink }),
+    metrics: new Metrics(),
+    config: { ...DEFAULT_SETTINGS, ...options.settings },
+    version: '0.0.0-test',
+  };
+  const mk = (
+    identity: string,
+    role: Role,
+    accountId?: string,
+    scopes?: Parameters<TokenStore['create']>[0]['scopes'],
+  ) => tokens.create({ identity, role, ...(accountId ? { accountId } : {}), ...(scopes ? { scopes } : {}) }).token;
+  const token = {
+    operator: mk('gateway', Role.OPERATOR),
+    investor: mk('acct-alice', Role.INVESTOR, 'alice'),
+    trustee: mk('gateway', Role.TRUSTEE),
+    regulator: mk('gateway', Role.REGULATOR),
+    readOnly: mk('gateway', Role.OPERATOR, undefined, ['read']),
+  };
+  return { app: createApp(deps), fabric, ca, tokens, deps, logs, token };
+}

@@ -1,0 +1,374 @@
+import { OPERATIONS, type Operation } from '@ecf/gateway-api';
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
+import { TestNetwork } from '../support/network';
+
+const MYR = 'TrusteeMSP.MYR';
+const CLASS = 'ACME-ORD';
+const reason = 'licensed for equity crowdfunding';
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const person = (name: string) => ({
+  fullName: `${name} Person`,
+  nationalId: `NID-${name}-93817`,
+  dateOfBirth: '1984-03-02',
+  email: `${name}@mail.example.org`,
+});
+const kyc = (investorClass = 'retail') => ({
+  validUntil: nowSeconds() + 365 * 86400,
+  investorClass,
+  jurisdiction: 'MY',
+});
+
+/** Polls a read until it passes (another org's peer commits a moment after the submitting one). */
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(v)}`);
+    await sleep(200);
+  }
+}
+
+describe('the gateway API over HTTP on the real network', function () {
+  this.timeout(600_000);
+  const net = new TestNetwork(15_000);
+  let regulator: Api;
+  let trustee: Api;
+  let operatorA: Api;
+  let operatorB: Api;
+  const customers: Record<string, Api> = {};
+  /** Every token and personal datum the suite used: none may appear in any gateway log. */
+  const secrets: string[] = [];
+
+  const balance = async (api: Api, accountId: string, assetId: string) =>
+    BigInt((await api.get(`/v1/accounts/${accountId}/balances/${assetId}`)).body.balance ?? '-1');
+
+  before(async () => {
+    await net.cli('up');
+    await gatewayCli(net, 'up');
+    [regulator, trustee, operatorA, operatorB] = await Promise.all([
+      tokenFor(net, 'Regulator', 'gateway'),
+      tokenFor(net, 'Trustee', 'gateway'),
+      tokenFor(net, 'OperatorA', 'gateway'),
+      tokenFor(net, 'OperatorB', 'gateway'),
+    ]);
+    secrets.push(...[regulator, trustee, operatorA, operatorB].map((a) => a.token));
+  });
+
+  after(async () => {
+    await gatewayCli(net, 'down').catch(() => undefined);
+    await net.destroy();
+  });
+
+  it('runs the whole journey: admit, onboard, deposit, campaign, pledge, settle, trade, withdraw', async () => {
+    // The regulator admits the trustee and the operators.
+    await regulator.ok('POST', '/v1/participants', { mspId: 'TrusteeMSP', kind: 'trustee', reason });
+    for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
+      await regulator.ok('POST', '/v1/participants', { mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason });
+    }
+    await until(
+      () => operatorB.get('/v1/participants/OperatorBMSP'),
+      (r) => r.status === 200,
+      'admission visible',
+    );
+
+    // Operators onboard people: CA identity, wallet entry, on-chain account; personal data stays private.
+    const onboard = async (op: Api, org: string, accountId: string, type: string, investorClass?: string) => {
+      const personal = person(accountId);
+      secrets.push(personal.fullName, personal.nationalId, personal.email);
+      const res = await op.ok('POST', '/v1/accounts', { accountId, type, kyc: kyc(investorClass), personal });
+      expect(res.result).to.deep.equal({ accountId, identity: `acct-${accountId}` });
+      customers[accountId] = await tokenFor(net, org, `acct-${accountId}`);
+      secrets.push(customers[accountId]!.token);
+    };
+    await onboard(operatorA, 'OperatorA', 'acme', 'issuer', 'sophisticated');
+    await onboard(operatorA, 'OperatorA', 'ann', 'investor');
+    await onboard(operatorB, 'OperatorB', 'cat', 'investor');
+    const ann = customers.ann!;
+    const cat = customers.cat!;
+
+    // An operator never sees a competitor's customers; a customer sees only itself.
+    await until(
+      () => trustee.get('/v1/accounts/cat'),
+      (r) => r.status === 200,
+      'cat visible to the trustee',
+    );
+    expect((await operatorA.get('/v1/accounts/cat')).status).to.equal(403);
+    expect((await ann.get('/v1/accounts/cat')).status).to.equal(403);
+    expect((await ann.get('/v1/accounts/ann')).body.id).to.equal('ann');
+    const verified = await operatorA.get('/v1/accounts/ann/personal-data/verification');
+    expect(verified.body).to.include({ present: true, matchesAccount: true });
+
+    // The trustee creates the money token and the issuer's share class, and mints against deposits.
+    expect((await trustee.ok('POST', '/v1/money-tokens', { currency: 'MYR', decimals: 2 })).result.id).to.equal(MYR);
+    await trustee.ok('POST', '/v1/share-classes', {
+      classId: CLASS,
+      issuerAccountId: 'acme',
+      kind: 'ordinary',
+      decimals: 0,
+      allowedInvestorClasses: ['retail', 'sophisticated'],
+    });
+    for (const accountId of ['ann', 'cat']) {
+      await trustee.ok('POST', '/v1/deposits', {
+        accountId,
+        tokenId: MYR,
+        amount: '1000000',
+        bankReference: `DEP-${accountId}`,
+      });
+    }
+    await until(
+      () => balance(ann, 'ann', MYR),
+      (b) => b === 1_000_000n,
+      'deposit visible to ann',
+    );
+
+    // The issuer proposes through its own credential, the operator approves, the trustee escrows units.
+    const terms = {
+      campaignId: 'seed',
+      classId: CLASS,
+      tokenId: MYR,
+      pricePerUnit: '100',
+      minUnits: '50',
+      maxUnits: '100',
+      openAt: nowSeconds() - 5,
+      closeAt: nowSeconds() + 14,
+      minPledge: '100',
+      maxPledge: '50000',
+      allowedInvestorClasses: ['retail', 'sophisticated'],
+      coolingOffSeconds: 3600,
+    };
+    await until(
+      () => customers.acme!.get('/v1/accounts/acme'),
+      (r) => r.status === 200,
+      'acme sees itself',
+    );
+    expect((await customers.acme!.ok('POST', '/v1/campaigns', terms)).result.status).to.equal('PROPOSED');
+    await operatorA.ok('POST', '/v1/campaigns/seed/approval', {});
+    await until(
+      () => trustee.get('/v1/campaigns/seed'),
+      (r) => r.body?.status === 'APPROVED',
+      'approval visible',
+    );
+    await trustee.ok('POST', '/v1/campaigns/seed/funding', {});
+
+    // Investors pledge with their own credentials: the body does not (and may not) name another account.
+    await until(
+      () => ann.get('/v1/campaigns/seed'),
+      (r) => r.body?.status === 'FUNDED',
+      'funding visible',
+    );
+    expect((await ann.call('POST', '/v1/campaigns/seed/pledges', { accountId: 'cat', amount: '500' })).status).to.equal(
+      403,
+    );
+    const pledgeId = (await ann.ok('POST', '/v1/campaigns/seed/pledges', { amount: '6000' })).result;
+    expect(pledgeId).to.be.a('string');
+    await until(
+      () => cat.get('/v1/campaigns/seed'),
+      (r) => r.body?.status === 'FUNDED',
+      'funding visible to B',
+    );
+    await cat.ok('POST', '/v1/campaigns/seed/pledges', { amount: '4000' });
+    const pledges = await ann.get('/v1/campaigns/seed/pledges');
+    expect(pledges.body.items.map((p: { amount: string }) => p.amount)).to.deep.equal(['6000']);
+
+    // After the close, the trustee settles batch by batch.
+    await sleep(Math.max(0, (terms.closeAt + 2 - nowSeconds()) * 1000));
+    let status = '';
+    for (let i = 0; i < 20 && status !== 'SUCCEEDED' && status !== 'FAILED'; i++) {
+      status = (await trustee.ok('POST', '/v1/campaigns/seed/settlement', { batchSize: 1 })).result.status;
+    }
+    expect(status).to.equal('SUCCEEDED');
+    await until(
+      () => balance(ann, 'ann', CLASS),
+      (b) => b === 60n,
+      'ann holds her units',
+    );
+    expect(await balance(regulator, 'acme', MYR)).to.equal(10_000n);
+
+    // Secondary market: ann sells, cat buys, the custodian matches delivery-versus-payment.
+    await ann.ok('POST', '/v1/orders', { classId: CLASS, tokenId: MYR, side: 'SELL', price: '120', quantity: '20' });
+    await until(
+      () => cat.get(`/v1/share-classes/${CLASS}/order-book`),
+      (r) => r.body?.asks?.length === 1,
+      'ask visible',
+    );
+    await sleep(1100);
+    const check = await cat.call('POST', '/v1/transfers/check', { to: 'ann', assetId: MYR, amount: '1' });
+    expect(check.body).to.include({ allowed: true });
+    await cat.ok('POST', '/v1/orders', { classId: CLASS, tokenId: MYR, side: 'BUY', price: '125', quantity: '15' });
+    await until(
+      () => trustee.get(`/v1/share-classes/${CLASS}/order-book`),
+      (r) => r.body?.bids?.length === 1,
+      'bid visible',
+    );
+    expect((await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {})).result.fills).to.equal(1);
+    await until(
+      () => balance(cat, 'cat', CLASS),
+      (b) => b === 55n,
+      'units delivered to cat',
+    );
+    const trades = await regulator.get(`/v1/share-classes/${CLASS}/trades`);
+    expect(trades.body.items.map((t: { quantity: string; price: string }) => `${t.quantity}@${t.price}`)).to.deep.equal(
+      ['15@120'],
+    );
+
+    // The trustee pays money out of the market; supply still equals holdings + transit + escrow.
+    const before = await balance(trustee, 'cat', MYR);
+    await trustee.ok('POST', '/v1/withdrawals', {
+      accountId: 'cat',
+      tokenId: MYR,
+      amount: '1000',
+      bankReference: 'OUT-cat',
+    });
+    expect(await balance(trustee, 'cat', MYR)).to.equal(before - 1000n);
+    for (const assetId of [MYR, CLASS]) {
+      const supply = await until(
+        () => regulator.get(`/v1/assets/${assetId}/supply`),
+        (r) => r.status === 200,
+        'supply',
+      );
+      expect(supply.body.consistent, JSON.stringify(supply.body)).to.equal(true);
+    }
+  });
+
+  it("streams the org's events over SSE and resumes after Last-Event-ID", async () => {
+    const read = async (api: Api, headers: Record<string, string>, query: string, want: number) => {
+      const ctl = new AbortController();
+      const timer = setTimeout(() => ctl.abort(), 8_000);
+      const ids: string[] = [];
+      let text = '';
+      try {
+        const res = await fetch(`${api.base}/v1/events${query}`, {
+          headers: { Authorization: `Bearer ${api.token}`, ...headers },
+          signal: ctl.signal,
+        });
+        expect(res.status).to.equal(200);
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          text += decoder.decode(chunk);
+          ids.splice(0, ids.length, ...[...text.matchAll(/^id: (.*)$/gm)].map((m) => m[1] as string));
+          if (ids.length >= want) break;
+        }
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') throw err;
+      } finally {
+        clearTimeout(timer);
+        ctl.abort();
+      }
+      return { ids, text };
+    };
+    const first = await read(operatorA, {}, '?fromBlock=0', 6);
+    expect(first.ids.length).to.be.at.least(6);
+    expect(first.text).to.contain('"accountId":"ann"');
+    expect(first.text, "operator A's feed names no customer of B").not.to.contain('"accountId":"cat"');
+    const resumed = await read(operatorA, { 'Last-Event-ID': first.ids[2]! }, '', 3);
+    expect(resumed.ids.slice(0, 3)).to.deep.equal(first.ids.slice(3, 6));
+  });
+
+  it("gives each role's token exactly the routes of that role (authorization matrix)", async () => {
+    const tokens: Record<string, Api> = {
+      regulator,
+      trustee,
+      operator: operatorA,
+      investor: customers.ann!,
+      issuer: customers.acme!,
+    };
+    const sample = (op: Operation) =>
+      op.path.replace(/:([A-Za-z]+)/g, (_m, name: string) =>
+        name === 'accountId' ? 'ann' : name === 'mspId' ? 'OperatorAMSP' : 'nothing-here',
+      );
+    const cells: string[] = [];
+    for (const op of OPERATIONS) {
+      for (const [role, api] of Object.entries(tokens)) {
+        // Writes carry an empty body: a role the gateway lets through stops at validation (400), so the
+        // matrix changes nothing on the ledger; reads reach the chaincode, which may refuse on its own.
+        const res = await api.call(
+          op.method.toUpperCase(),
+          sample(op),
+          op.method === 'get' || op.method === 'delete' ? undefined : {},
+        );
+        const refusedByRole = res.status === 403 && /credential cannot/.test(String(res.body?.detail));
+        const allowed = op.roles.includes(role as Operation['roles'][number]);
+        if (allowed === refusedByRole || res.status === 401 || res.status >= 500) {
+          cells.push(`${role} ${op.method.toUpperCase()} ${op.path}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+    }
+    expect(cells, cells.join('\n')).to.deep.equal([]);
+  });
+
+  it('executes a write once when the gateway is killed mid-request and the client retries with its key', async () => {
+    const before = await balance(trustee, 'ann', MYR);
+    const url = gatewayUrl(net, 'Trustee');
+    const delays = [0, 40, 120, 250, 600];
+    for (const [i, delay] of delays.entries()) {
+      const key = `restart-${i}`;
+      const body = { accountId: 'ann', tokenId: MYR, amount: '7', bankReference: `RESTART-${i}` };
+      const inFlight = trustee.call('POST', '/v1/deposits', body, { 'Idempotency-Key': key }).catch((e: Error) => e);
+      await sleep(delay);
+      await gatewayCli(net, 'crash', '--org', 'Trustee');
+      await inFlight;
+      await gatewayCli(net, 'up', '--org', 'Trustee');
+      const retried = await new Api(url, trustee.token).call('POST', '/v1/deposits', body, { 'Idempotency-Key': key });
+      expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+      const replay = await trustee.call('POST', '/v1/deposits', body, { 'Idempotency-Key': key });
+      expect(replay.status).to.equal(201);
+      expect(replay.body.txId).to.equal(retried.body.txId);
+    }
+    expect(await balance(trustee, 'ann', MYR)).to.equal(before + 7n * BigInt(delays.length));
+  });
+
+  it('offboarding revokes the certificate at the CA and the tokens bound to it', async () => {
+    await operatorA.ok('POST', '/v1/accounts', {
+      accountId: 'zed',
+      type: 'investor',
+      kyc: kyc(),
+      personal: person('zed'),
+    });
+    secrets.push(...Object.values(person('zed')));
+    const zed = await tokenFor(net, 'OperatorA', 'acct-zed');
+    secrets.push(zed.token);
+    expect((await zed.get('/v1/accounts/zed')).status).to.equal(200);
+    const renewed = await operatorA.ok('POST', '/v1/accounts/zed/credential/renewal', {});
+    expect(renewed).to.include({ identity: 'acct-zed' });
+    expect((await zed.get('/v1/accounts/zed')).status, 'the renewed certificate still acts as zed').to.equal(200);
+    const off = await operatorA.ok('PUT', '/v1/accounts/zed/status', {
+      status: 'OFFBOARDED',
+      reason: 'customer closed the account',
+    });
+    expect(off.result.status).to.equal('OFFBOARDED');
+    expect((await zed.get('/v1/accounts/zed')).status).to.equal(401);
+    expect(await gatewayCli(net, 'identities', '--org', 'OperatorA')).not.to.contain('acct-zed');
+  });
+
+  it('answers bad input with problems and leaves no secret or personal data in any gateway log', async () => {
+    const bad = await trustee.call('POST', '/v1/deposits', {
+      accountId: 'ann',
+      tokenId: MYR,
+      amount: '-1',
+      bankReference: 'X',
+    });
+    expect(bad.status).to.equal(400);
+    expect(bad.headers.get('content-type')).to.match(/problem\+json/);
+    const unknown = await trustee.call('POST', '/v1/deposits', {
+      accountId: 'nobody',
+      tokenId: MYR,
+      amount: '1',
+      bankReference: 'X',
+    });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body.code).to.equal('NOT_FOUND');
+    const logs = readdirSync(net.layout.logs)
+      .filter((f) => f.startsWith('gateway.'))
+      .map((f) => readFileSync(join(net.layout.logs, f), 'utf8'))
+      .join('\n');
+    expect(logs).to.contain('"route":"/v1/accounts"');
+    for (const s of [...secrets, 'PRIVATE KEY', 'BEGIN CERTIFICATE']) {
+      expect(logs.includes(s), `logs contain ${s.slice(0, 12)}…`).to.equal(false);
+    }
+  });
+});

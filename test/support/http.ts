@@ -1,0 +1,93 @@
+import { REPO_ROOT, run, type IsolatedNetwork } from '@ecf/network';
+import { join } from 'node:path';
+
+/**
+ * Response bodies in the suites are read field by field; the gateway has already validated them against
+ * its OpenAPI document before sending, so the tests do not restate those types.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+export interface HttpResult<T = Json> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** One API token's view of one org's gateway. */
+export class Api {
+  constructor(
+    readonly base: string,
+    readonly token: string,
+  ) {}
+
+  async call<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<T>> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: res.headers };
+  }
+
+  get<T = Json>(path: string) {
+    return this.call<T>('GET', path);
+  }
+
+  /** A write that must succeed; retried with the same Idempotency-Key while the outcome is unknown. */
+  async ok<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    key = `${method}${path}${Math.random()}`,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.call<T>(method, path, body, method === 'GET' ? {} : { 'Idempotency-Key': key });
+      if (res.status < 300) return res.body;
+      if (attempt < 3 && (res.status === 503 || res.status === 504 || res.status === 409)) continue;
+      throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  }
+}
+
+/** Runs the gateway CLI against a test network instance. */
+export function gatewayCli(net: IsolatedNetwork, ...args: string[]): Promise<string> {
+  return run(
+    process.execPath,
+    [join(REPO_ROOT, 'gateway-api', 'dist', 'cli.js'), ...args, '--topology', net.topologyFile],
+    {
+      env: { ECF_NETWORK_HOME: net.layout.home, ECF_CRYPTO_DIR: net.layout.crypto },
+      timeoutMs: 120_000,
+    },
+  );
+}
+
+export function gatewayUrl(net: IsolatedNetwork, org: string): string {
+  return `http://127.0.0.1:${net.org(org).ca.port + 80}`;
+}
+
+/** Creates a token bound to a wallet identity of an org (what an org admin does with the CLI). */
+export async function tokenFor(net: IsolatedNetwork, org: string, identity: string, scopes?: string): Promise<Api> {
+  const out = await gatewayCli(
+    net,
+    'token',
+    'create',
+    '--org',
+    org,
+    '--identity',
+    identity,
+    ...(scopes ? ['--scopes', scopes] : []),
+  );
+  const token = out.trim().split('\n').pop() ?? '';
+  return new Api(gatewayUrl(net, org), token);
+}
