@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm start: from a fresh clone, install what is missing, bring the whole network up with the chaincode,
-# start one gateway API per org, print how to reach them, and keep running until Ctrl-C, which stops every node cleanly (data is kept).
+# start one gateway API per org, print how to reach them, and keep running until Ctrl-C, which stops
+# every node and gateway cleanly (data is kept).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

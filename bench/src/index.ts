@@ -1,4 +1,5 @@
-import { IsolatedNetwork } from '@ecf/network';
+import { IsolatedNetwork, REPO_ROOT, run } from '@ecf/network';
+import { join } from 'node:path';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuMillis, networkPids, rssMiB } from './resources';
@@ -84,6 +85,11 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       );
       return result;
     };
+    if (workloads.includes('W8')) {
+      opts.progress(`[${consensus}] W8: starting OperatorA's REST gateway`);
+      market.rest = await startGateway(net);
+      pids = networkPids(net.layout);
+    }
     for (const id of workloads.filter((w) => w !== 'W6')) {
       const ladder: StepResult[] = [];
       for (const rate of opts.rates) ladder.push(await measure(id, rate));
@@ -128,6 +134,22 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     await net.destroy();
     active.delete(net);
   }
+}
+
+/** Starts OperatorA's gateway against a bench network, with the rate limit out of the way, and a token. */
+async function startGateway(net: IsolatedNetwork): Promise<{ url: string; token: string }> {
+  const cli = (...args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'gateway-api', 'dist', 'cli.js'), ...args, '--topology', net.topologyFile], {
+      env: {
+        ECF_NETWORK_HOME: net.layout.home,
+        ECF_CRYPTO_DIR: net.layout.crypto,
+        ECF_GATEWAY_RATE_LIMIT: '1000000000',
+      },
+      timeoutMs: 60_000,
+    });
+  await cli('up', '--org', 'OperatorA');
+  const token = (await cli('token', 'create', '--org', 'OperatorA', '--identity', 'gateway')).trim();
+  return { url: `http://127.0.0.1:${net.org('OperatorA').ca.port + 80}`, token };
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {

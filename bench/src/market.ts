@@ -29,6 +29,8 @@ export class BenchMarket {
   private readonly conns = new Map<string, OrgConnection>();
   readonly accounts: string[];
   readonly hot: string[];
+  /** OperatorA's REST gateway and a token for it, once started (W8). */
+  rest?: { url: string; token: string };
 
   constructor(
     readonly net: IsolatedNetwork,
@@ -247,6 +249,21 @@ export const WORKLOADS: Workload[] = [
         contract: m.contract('OperatorA', 'Transfers'),
         fn: 'Transfer',
         transient: { from, to, assetId: TOKEN, amount: '1' },
+      };
+    },
+  },
+  {
+    id: 'W8',
+    title: 'W2 through the REST gateway (HTTP, one token, keep-alive)',
+    next: (m, i) => {
+      const [from, to] = pair(m, i);
+      if (!m.rest) throw new Error('W8 needs the OperatorA gateway (BenchMarket.rest)');
+      return {
+        http: {
+          url: `${m.rest.url}/v1/transfers`,
+          token: m.rest.token,
+          body: { from, to, assetId: TOKEN, amount: '1' },
+        },
       };
     },
   },
