@@ -5,3 +5,10 @@
  * A unit test in network/ keeps this equal to the topology's regulator.
  */
 export const REGULATOR_MSP_ID = 'RegulatorMSP';
+
+/**
+ * One chaincode package serves both channels; each contract is bound to its own, so the market contracts
+ * cannot be called on `audit` (writing stray market records there) nor the audit contract on `market`.
+ */
+export const MARKET_CHANNEL = 'market';
+export const AUDIT_CHANNEL = 'audit';

@@ -1,4 +1,5 @@
 import { AccountsContract } from './contracts/accounts';
+import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
 import { EquityContract } from './contracts/equity';
 import { MarketContract } from './contracts/market';
@@ -10,6 +11,7 @@ import { TransfersContract } from './contracts/transfers';
 
 export {
   AccountsContract,
+  AuditContract,
   CampaignsContract,
   EquityContract,
   MarketContract,
@@ -29,4 +31,5 @@ export const contracts = [
   MarketContract,
   SupervisionContract,
   SystemContract,
+  AuditContract,
 ];

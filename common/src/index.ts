@@ -5,3 +5,4 @@ export * from './schemas';
 export * from './records';
 export * from './collections';
 export * from './record-schemas';
+export * from './audit';

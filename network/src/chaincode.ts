@@ -32,7 +32,9 @@ export interface CommittedChaincode {
 export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec): Promise<ChaincodePackage> {
   const source = join(REPO_ROOT, spec.path);
   const work = join(ctx.layout.generated, 'chaincode', spec.name);
-  const stage = join(work, 'stage');
+  // Deployments of the same code (market and audit) share one staged tree: its npm install runs once.
+  const stageRoot = join(ctx.layout.generated, 'chaincode-stage', spec.path.replace(/[^A-Za-z0-9]/g, '_'));
+  const stage = join(stageRoot, 'stage');
   const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as {
     name: string;
     dependencies?: Record<string, string>;
@@ -60,7 +62,7 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
     (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { overrides?: Record<string, string> })
       .overrides ?? {};
   const depsKey = JSON.stringify({ registryDeps, overrides });
-  const depsStamp = join(work, 'deps.json');
+  const depsStamp = join(stageRoot, 'deps.json');
   if (!existsSync(depsStamp) || readFileSync(depsStamp, 'utf8') !== depsKey) {
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });

@@ -197,6 +197,7 @@ const ROWS: Row[] = [
   },
   { tx: 'Campaigns:Settle', args: () => j({ campaignId: 'c-closed' }), allowed: ['regulator', 'trustee'] },
   { tx: 'Campaigns:Get', args: () => j({ campaignId: 'c-open' }), allowed: MEMBERS },
+  { tx: 'Campaigns:List', allowed: MEMBERS },
   {
     tx: 'Campaigns:ListPledges',
     transient: () => ({ campaignId: 'c-open', accountId: 'acc-alice' }),

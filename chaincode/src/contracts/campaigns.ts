@@ -324,6 +324,14 @@ export class CampaignsContract extends BaseContract {
     return json(await this.get(ctx, parseJsonArg(campaignRefSchema, input).campaignId));
   }
 
+  /** Every campaign (campaigns are public: terms, status, settlement progress). */
+  @Transaction(false)
+  @Returns('string')
+  public async List(ctx: MarketContext): Promise<string> {
+    await resolveCaller(ctx);
+    return json((await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])).map((c) => c.value));
+  }
+
   /** An account's own pledges to a campaign (its readers only). */
   @Transaction(false)
   @Returns('string')

@@ -16,6 +16,12 @@ export const KeyType = {
   ORDER: 'order',
   TRADE: 'trade',
   BREAKER: 'breaker',
+  // audit channel
+  AUDIT: 'audit',
+  /** Search indexes of audit records: by type, and by each subject (account or instrument). */
+  AUDIT_BY_TYPE: 'audit.type',
+  AUDIT_BY_SUBJECT: 'audit.subject',
+  AUDIT_POLICY: 'audit.policy',
   // private (operator collections)
   BALANCE: 'bal',
   PERSONAL: 'pii',
@@ -60,4 +66,9 @@ export const keys = {
   orderEscrow: (s: Stub, orderId: string) => s.createCompositeKey(KeyType.ORDER_ESCROW, [orderId]),
   trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
+  audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
+  auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
+  auditBySubject: (s: Stub, subject: string, id: string) =>
+    s.createCompositeKey(KeyType.AUDIT_BY_SUBJECT, [subject, id]),
+  auditPolicy: (s: Stub) => s.createCompositeKey(KeyType.AUDIT_POLICY, []),
 };

@@ -16,6 +16,8 @@ export class WorldState {
   readonly history = new Map<string, Array<{ txId: string; seconds: number; value: Buffer | undefined }>>();
   readonly events: Array<{ name: string; payload: unknown }> = [];
   private txCounter = 0;
+  /** The channel the transactions run on. */
+  channel = 'market';
   /** Transaction time, epoch seconds; tests move it forward. */
   now = 1_767_225_600; // 2026-01-01T00:00:00Z
 
@@ -60,6 +62,9 @@ export class FakeStub {
 
   getTxID(): string {
     return this.txId;
+  }
+  getChannelID(): string {
+    return this.world.channel;
   }
   getTxTimestamp() {
     const seconds = this.world.now;

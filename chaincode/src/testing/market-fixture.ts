@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Contract } from 'fabric-contract-api';
 import { AccountsContract } from '../contracts/accounts';
+import { AuditContract } from '../contracts/audit';
 import { CampaignsContract } from '../contracts/campaigns';
 import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
@@ -20,6 +21,7 @@ export const contracts = {
   Supervision: new SupervisionContract(),
   Campaigns: new CampaignsContract(),
   Market: new MarketContract(),
+  Audit: new AuditContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;

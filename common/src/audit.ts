@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { amountSchema, epochSecondsSchema, idSchema, mspIdSchema } from './schemas';
+
+/**
+ * Regulatory records on the `audit` channel: what the regulator's relay files about the `market` channel,
+ * and the regulator's policy for filing. Shared by the audit contract (which parses every filing) and
+ * the relay and gateway (which build and read them).
+ */
+export const AuditType = z.enum([
+  /** A settled trade of the secondary market. */
+  'TRADE',
+  /** A campaign reaching its outcome (succeeded or failed). */
+  'CAMPAIGN_OUTCOME',
+  /** A movement at or above the regulator's threshold, travel-rule style. */
+  'LARGE_TRANSFER',
+  /** A surveillance alert (wash trading, layering, circuit-breaker halt). */
+  'ALERT',
+  /** A supervisory action taken on the market (freeze, halt, suspension…). */
+  'SUPERVISORY_ACTION',
+  /** The hash of a market block, so a later rewrite of a peer's ledger is detectable. */
+  'CHECKPOINT',
+]);
+export type AuditType = z.infer<typeof AuditType>;
+
+export const AlertKind = z.enum(['WASH_TRADE_SAME_OWNER', 'WASH_TRADE_ROUND_TRIP', 'LAYERING', 'CIRCUIT_BREAKER']);
+export type AlertKind = z.infer<typeof AlertKind>;
+
+const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id');
+const detailValue = z.union([z.string().max(300), z.number(), z.boolean(), z.array(z.string().max(100)).max(50)]);
+
+/**
+ * A filing. Its id is derived from the market transaction (or block) it reports on, never chosen
+ * freely, so filing the same fact twice names the same record, and the contract keeps the first.
+ */
+export const auditFilingSchema = z
+  .object({
+    id: z
+      .string()
+      .max(240)
+      .regex(/^[a-z-]+:[A-Za-z0-9._:-]+$/, '<type>:<source-derived id>'),
+    type: AuditType,
+    kind: AlertKind.optional(),
+    source: z
+      .object({
+        blockNumber: z.string().regex(/^[0-9]{1,19}$/),
+        txIds: z.array(txIdSchema).max(50),
+      })
+      .strict(),
+    /** Orgs the record concerns: besides the regulator, only they may read it. */
+    parties: z.array(mspIdSchema).max(10),
+    /** Accounts and instruments the record concerns (search keys). */
+    subjects: z.array(idSchema).max(20),
+    summary: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(/^[^\p{Cc}]*$/u, 'no control characters'),
+    details: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/), detailValue)
+      .refine((d) => Object.keys(d).length <= 30, {
+        message: 'at most 30 details',
+      }),
+    /** When the reported fact happened: its market transaction's timestamp (epoch seconds). */
+    observedAt: epochSecondsSchema,
+  })
+  .strict()
+  .refine((f) => (f.type === 'ALERT') === (f.kind !== undefined), {
+    message: 'an alert names its kind; other records name none',
+    path: ['kind'],
+  });
+export type AuditFiling = z.infer<typeof auditFilingSchema>;
+
+export interface AuditRecord extends AuditFiling {
+  v: number;
+  /** The audit transaction that filed it, its timestamp, and the filer's MSP. */
+  filedTxId: string;
+  filedAt: number;
+  filedBy: string;
+}
+
+export const auditSearchSchema = z.object({ type: AuditType.optional(), subject: idSchema.optional() }).strict();
+
+/** The regulator's filing policy; the relay reads it from the audit channel. */
+export const auditPolicySchema = z
+  .object({
+    /** Per asset: a movement of at least this amount (smallest unit) is a large transfer. */
+    largeTransferThresholds: z.record(idSchema, amountSchema),
+    /** A checkpoint of the market channel every this many blocks. */
+    checkpointEvery: z.number().int().min(1).max(100_000),
+    /** A trade reversing an earlier one between the same two accounts within this window is a round trip. */
+    roundTripWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86400),
+    /** This many orders placed and cancelled by one account in one class within the window, around a trade,
+     * is layering. */
+    layeringCancels: z.number().int().min(2).max(1000),
+    layeringWindowSeconds: z.number().int().min(1).max(86400),
+  })
+  .strict();
+export type AuditPolicy = z.infer<typeof auditPolicySchema>;
+
+export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
+  largeTransferThresholds: {},
+  checkpointEvery: 10,
+  roundTripWindowSeconds: 3600,
+  layeringCancels: 3,
+  layeringWindowSeconds: 300,
+};
