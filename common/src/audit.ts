@@ -108,3 +108,28 @@ export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
   layeringCancels: 3,
   layeringWindowSeconds: 300,
 };
+
+/** An audit record as the contract returns it (for response validation and the OpenAPI document). */
+export const auditRecordSchema = z
+  .object({
+    v: z.number().int(),
+    id: z.string(),
+    type: AuditType,
+    kind: AlertKind.optional(),
+    source: z.object({ blockNumber: z.string(), txIds: z.array(z.string()) }).passthrough(),
+    parties: z.array(z.string()),
+    subjects: z.array(z.string()),
+    summary: z.string(),
+    details: z.record(z.unknown()),
+    observedAt: z.number().int(),
+    filedTxId: z.string(),
+    filedAt: z.number().int(),
+    filedBy: z.string(),
+  })
+  .passthrough();
+
+/** A filing's id in a path: `<type>:<source-derived id>`. */
+export const auditIdSchema = z
+  .string()
+  .max(240)
+  .regex(/^[a-z-]+:[A-Za-z0-9._:-]+$/);

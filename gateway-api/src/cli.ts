@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-import { crashProcess, Layout, loadTopology, REPO_ROOT, startProcess, stopProcess } from '@ecf/network';
+import { crashProcess, Layout, loadTopology, REPO_ROOT, runningPid, startProcess, stopProcess } from '@ecf/network';
 import { join } from 'node:path';
 import { ALL_SCOPES, Scope } from './auth/principal';
 import { roleOfCertificate } from './auth/certificate';
 import { TokenStore } from './auth/tokens';
 import { gatewayPort, loadConfig } from './config';
-import { gatewayPaths, openWallet, startGateway } from './server';
+import { gatewayPaths, openWallet, runRelay, startGateway } from './server';
 
 const USAGE = `usage: gateway-api <command> [options]
   serve --org NAME [--port N]           run one org's gateway in the foreground
-  up [--org NAME]                       start the gateway of every org (or one) in the background
-  down [--org NAME]                     stop them
+  relay --org Regulator                 run the audit relay in the foreground
+  up [--org NAME] [--no-relay]          start the gateway of every org (or one) in the background,
+                                        and the regulator's audit relay
+  down [--org NAME] [--relay]           stop them (--relay: the relay only)
+  crash [--org NAME] [--relay]          kill them with SIGKILL (fault tests)
   token create --org NAME --identity LABEL [--scopes read,write,events,identities]
                [--description TEXT] [--expires-days N]
                                         create an API token bound to a wallet identity; prints it once
@@ -32,6 +35,8 @@ function need(name: string): string {
 
 const topologyFile = () => arg('--topology') ?? join(REPO_ROOT, 'network', 'topology.yaml');
 const processId = (slug: string) => `gateway.${slug}`;
+/** The audit relay's process id (it shares the `gateway.` prefix that `network down` stops). */
+const relayId = (slug: string) => `gateway.relay.${slug}`;
 
 async function main(): Promise<void> {
   const [command, sub] = process.argv.slice(2);
@@ -46,15 +51,24 @@ async function main(): Promise<void> {
       }
       return;
     }
+    case 'relay': {
+      const controller = new AbortController();
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+      await runRelay(loadConfig({ org: need('--org'), topologyFile: topologyFile() }), controller.signal);
+      return;
+    }
     case 'up':
       return up(arg('--org'));
     case 'down':
     case 'crash': {
       const layout = new Layout();
       for (const org of selectedOrgs(arg('--org'))) {
-        const id = processId(org.slug);
-        const done = command === 'down' ? await stopProcess(layout, id, 5_000) : crashProcess(layout, id);
-        if (done) console.log(`${command === 'down' ? 'stopped' : 'killed'} ${id}`);
+        const relayOnly = process.argv.includes('--relay');
+        const ids = relayOnly ? [relayId(org.slug)] : [processId(org.slug), relayId(org.slug)];
+        for (const id of ids) {
+          const done = command === 'down' ? await stopProcess(layout, id, 5_000) : crashProcess(layout, id);
+          if (done) console.log(`${command === 'down' ? 'stopped' : 'killed'} ${id}`);
+        }
       }
       return;
     }
@@ -93,6 +107,20 @@ async function up(name: string | undefined): Promise<void> {
     const port = gatewayPort(org);
     await waitHealthy(port, id, layout.logFile(id));
     console.log(`${org.name.padEnd(10)} gateway  http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
+    if (org.role === 'regulator' && !process.argv.includes('--no-relay')) {
+      const relay = relayId(org.slug);
+      if (runningPid(layout, relay) === undefined) {
+        startProcess(layout, {
+          id: relay,
+          command: process.execPath,
+          args: [__filename, 'relay', '--org', org.name, '--topology', topologyFile()],
+          env: { ...process.env },
+        });
+      }
+      console.log(
+        `${org.name.padEnd(10)} audit relay  (log: ${layout.logFile(relay)}; dashboard: http://127.0.0.1:${port}/dashboard)`,
+      );
+    }
   }
 }
 

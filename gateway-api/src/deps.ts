@@ -33,6 +33,10 @@ export interface GatewaySettings {
 export interface GatewayDeps {
   readonly org: OrgInfo;
   readonly fabric: FabricPort;
+  /** The audit channel's chaincode, where the org's gateway reads (and the regulator's files) records. */
+  readonly audit?: FabricPort;
+  /** The regulator's relay checkpoint file (audit status). */
+  readonly relayCheckpointFile?: string;
   readonly ca: CaPort;
   readonly wallet: Pick<IdentityWallet, 'has'>;
   readonly tokens: Pick<TokenStore, 'revoke'>;

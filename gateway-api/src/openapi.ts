@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { OPERATIONS, type Operation } from './operations';
+import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './routes/audit';
 
 /**
  * The OpenAPI 3.1 document, generated from the operations table and the shared zod schemas, and the
@@ -88,7 +89,10 @@ function queryParameters(op: Operation): JsonSchema[] {
     name,
     in: 'query',
     required: false,
-    description: 'The account, for operator and trustee credentials; a customer credential implies its own.',
+    description:
+      name === 'accountId'
+        ? 'The account, for operator and trustee credentials; a customer credential implies its own.'
+        : `Filter by ${name}.`,
     schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 },
   }));
   if (op.list) {
@@ -186,7 +190,65 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       },
     },
   };
+  const regulatorView = (id: string, summary: string, schema: z.ZodTypeAny, extra: Record<string, unknown> = {}) => ({
+    get: {
+      operationId: id,
+      summary,
+      tags: ['Audit'],
+      description: 'Roles: regulator. Scope: `read`.',
+      security: [{ bearerToken: ['read'] }],
+      responses: {
+        '200': { description: 'Success', content: { 'application/json': { schema: jsonSchema(schema) } } },
+        ...Object.fromEntries(
+          ['401', '403', '404', '503', '504'].map((s) => [
+            s,
+            {
+              description: 'Problem',
+              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+            },
+          ]),
+        ),
+      },
+      ...extra,
+    },
+  });
+  paths['/v1/audit/verification'] = regulatorView(
+    'verifyMarket',
+    "Recompute the hash of every checkpointed market block on the regulator's peer and compare",
+    verificationSchema,
+  );
+  paths['/v1/audit/transparency'] = regulatorView(
+    'transparencyReport',
+    'Volumes, participant concentration, open campaigns and uptime (`?format=csv` for CSV)',
+    transparencySchema,
+    { parameters: [{ name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv'] } }] },
+  );
+  paths['/v1/audit/transactions/{txId}'] = regulatorView(
+    'auditTransaction',
+    'Drill down into a market transaction: block, validity, creator, function, public arguments, event',
+    transactionViewSchema,
+    {
+      parameters: [{ name: 'txId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+    },
+  );
+  paths['/v1/audit/status'] = regulatorView(
+    'relayStatus',
+    "The audit relay's progress through the market channel",
+    relayStatusSchema,
+  );
+  paths['/v1/audit/events'] = {
+    get: {
+      operationId: 'streamAuditEvents',
+      summary: 'Server-Sent Events: filings on the audit channel as they commit (an org sees those naming it)',
+      tags: ['Audit'],
+      security: [{ bearerToken: ['events'] }],
+      responses: {
+        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      },
+    },
+  };
   for (const [path, summary] of [
+    ['/dashboard', "The regulator's supervision dashboard (a web page)"],
     ['/healthz', 'Liveness: the process is serving'],
     ['/readyz', "Readiness: the org's peer and CA answer"],
     ['/metrics', 'Prometheus metrics'],

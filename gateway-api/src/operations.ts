@@ -1,5 +1,9 @@
 import {
   accountFreezeSchema,
+  auditIdSchema,
+  auditPolicySchema,
+  auditRecordSchema,
+  auditSearchSchema,
   accountHistorySchema,
   accountRecordSchema,
   accountStatusSchema,
@@ -85,6 +89,8 @@ export interface Operation {
   readonly result: z.ZodTypeAny;
   /** The result is a list (`true`), or an object whose named field is the list; either way it is paged. */
   readonly list?: true | string;
+  /** The channel's chaincode the function runs on (default: market). */
+  readonly channel?: 'audit';
   readonly status?: 200 | 201;
 }
 
@@ -842,5 +848,77 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'none',
     result: z.object({}).passthrough(),
     list: true,
+  }),
+  op({
+    id: 'listCampaigns',
+    method: 'get',
+    path: '/v1/campaigns',
+    summary: 'Every campaign, with its terms and status',
+    tag: 'Campaigns',
+    roles: EVERYONE,
+    fn: 'Campaigns:List',
+    mode: 'evaluate',
+    via: 'none',
+    result: campaignRecordSchema,
+    list: true,
+  }),
+
+  // ---- the audit channel ----
+  op({
+    id: 'searchAuditRecords',
+    method: 'get',
+    path: '/v1/audit/records',
+    summary: 'Search reports, alerts and checkpoints (an org sees the records that name it)',
+    tag: 'Audit',
+    roles: [R, T, O],
+    fn: 'Audit:Search',
+    mode: 'evaluate',
+    via: 'arg',
+    channel: 'audit',
+    query: ['type', 'subject'],
+    input: auditSearchSchema,
+    result: auditRecordSchema,
+    list: true,
+  }),
+  op({
+    id: 'getAuditRecord',
+    method: 'get',
+    path: '/v1/audit/records/:recordId',
+    summary: 'Read one audit record',
+    tag: 'Audit',
+    roles: [R, T, O],
+    fn: 'Audit:Get',
+    mode: 'evaluate',
+    via: 'args',
+    channel: 'audit',
+    params: { recordId: auditIdSchema },
+    result: auditRecordSchema,
+  }),
+  op({
+    id: 'getAuditPolicy',
+    method: 'get',
+    path: '/v1/audit/policy',
+    summary: 'The thresholds and windows the relay files by',
+    tag: 'Audit',
+    roles: [R, T, O],
+    fn: 'Audit:GetPolicy',
+    mode: 'evaluate',
+    via: 'none',
+    channel: 'audit',
+    result: auditPolicySchema,
+  }),
+  op({
+    id: 'setAuditPolicy',
+    method: 'put',
+    path: '/v1/audit/policy',
+    summary: 'Regulator: set the large-transfer thresholds, checkpoint interval and surveillance windows',
+    tag: 'Audit',
+    roles: [R],
+    fn: 'Audit:SetPolicy',
+    mode: 'submit',
+    via: 'arg',
+    channel: 'audit',
+    input: auditPolicySchema,
+    result: nothing,
   }),
 ];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './app';
+import { AuditRelay } from './audit/relay';
 import { TokenStore } from './auth/tokens';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps } from './deps';
@@ -21,6 +22,7 @@ export function gatewayPaths(config: GatewayConfig) {
     wallet: join(config.dataDir, 'wallet'),
     tokens: join(config.dataDir, 'tokens'),
     idempotency: join(config.dataDir, 'idempotency'),
+    relayCheckpoint: join(config.dataDir, 'relay-checkpoint.json'),
   };
 }
 
@@ -33,6 +35,56 @@ export async function openWallet(config: GatewayConfig): Promise<IdentityWallet>
   return wallet;
 }
 
+/** A fabric-gateway connection to the org's own peer for one channel's chaincode. */
+function channelPort(config: GatewayConfig, wallet: IdentityWallet, channel: 'market' | 'audit'): FabricGateway {
+  const peer = config.org.peers[0];
+  if (!peer) throw new Error(`${config.org.name} has no peer`);
+  return new FabricGateway({
+    peer: {
+      address: `127.0.0.1:${peer.port}`,
+      hostname: peer.hostname,
+      tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug)),
+    },
+    channel: channel === 'market' ? config.channel : 'audit',
+    chaincode: channel === 'market' ? config.chaincode : 'audit',
+    wallet,
+    serviceIdentity: SERVICE_IDENTITY,
+  });
+}
+
+/**
+ * The regulator's audit relay (its own process): follows the market channel and files on the audit
+ * channel until the signal aborts, restarting its stream after a failure (peer restart, network blip).
+ */
+export async function runRelay(config: GatewayConfig, signal: AbortSignal): Promise<void> {
+  if (config.org.role !== 'regulator') throw new Error('the audit relay is the regulator’s');
+  const wallet = await openWallet(config);
+  const logger = createLogger({ level: config.logLevel, org: config.org.name });
+  const market = channelPort(config, wallet, 'market');
+  const audit = channelPort(config, wallet, 'audit');
+  const relay = new AuditRelay({
+    market,
+    audit,
+    identity: SERVICE_IDENTITY,
+    checkpointFile: gatewayPaths(config).relayCheckpoint,
+    logger,
+  });
+  try {
+    while (!signal.aborted) {
+      try {
+        await relay.run(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        logger.warn('relay stream failed; restarting', { error: (err as Error).message.split('\n')[0] });
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    market.close();
+    audit.close();
+  }
+}
+
 export interface RunningGateway {
   readonly server: Server;
   readonly deps: GatewayDeps;
@@ -43,19 +95,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const paths = gatewayPaths(config);
   const wallet = await openWallet(config);
   const logger = createLogger({ level: config.logLevel, org: config.org.name });
-  const peer = config.org.peers[0];
-  if (!peer) throw new Error(`${config.org.name} has no peer`);
-  const fabric = new FabricGateway({
-    peer: {
-      address: `127.0.0.1:${peer.port}`,
-      hostname: peer.hostname,
-      tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug)),
-    },
-    channel: config.channel,
-    chaincode: config.chaincode,
-    wallet,
-    serviceIdentity: SERVICE_IDENTITY,
-  });
+  const fabric = channelPort(config, wallet, 'market');
   const ca = new FabricCa(
     {
       url: `https://127.0.0.1:${config.org.ca.port}`,
@@ -65,10 +105,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     wallet,
     ADMIN_IDENTITY,
   );
+  // The audit channel: every org reads the records naming it; the regulator's relay files them.
+  const audit = channelPort(config, wallet, 'audit');
   const tokens = new TokenStore(paths.tokens);
   const deps: GatewayDeps = {
     org: config.info,
     fabric,
+    audit,
+    relayCheckpointFile: paths.relayCheckpoint,
     ca,
     wallet,
     tokens,
@@ -97,6 +141,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         server.closeAllConnections();
       });
       fabric.close();
+      audit.close();
     },
   };
 }

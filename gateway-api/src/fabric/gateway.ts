@@ -10,9 +10,11 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
+import { decodeBlock, type DecodedBlock, type DecodedTx } from './blocks';
 import type { IdentityWallet } from './wallet';
 import {
   FabricFailure,
+  type BlockStream,
   type ChainEvent,
   type CommittedTransaction,
   type EventPosition,
@@ -183,6 +185,68 @@ export class FabricGateway implements FabricPort {
         }
       },
     };
+  }
+
+  async blocks(startBlock: bigint): Promise<BlockStream> {
+    const network = await this.network(this.options.serviceIdentity);
+    let source;
+    try {
+      source = await network.getBlockAndPrivateDataEvents({ startBlock });
+    } catch (err) {
+      throw classify(err);
+    }
+    const iterable = source;
+    return {
+      close: () => iterable.close(),
+      async *[Symbol.asyncIterator](): AsyncIterator<DecodedBlock> {
+        try {
+          for await (const event of iterable) {
+            const block = event.getBlock();
+            if (!block) continue;
+            const map = event.getPrivateDataMapMap();
+            yield decodeBlock(block, { get: (i) => map.get(i) });
+          }
+        } catch (err) {
+          if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
+          throw classify(err);
+        }
+      },
+    };
+  }
+
+  async block(number: bigint, deadline: number): Promise<DecodedBlock> {
+    const bytes = await this.qscc('GetBlockByNumber', [number.toString()], deadline);
+    return decodeBlock(common.Block.deserializeBinary(bytes));
+  }
+
+  async transaction(txId: string, deadline: number): Promise<(DecodedTx & { blockNumber: string }) | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.qscc('GetBlockByTxID', [txId], deadline);
+    } catch (err) {
+      if (/not found|no such transaction|Failed to get block for txID/i.test(messageOf(err))) return undefined;
+      throw err;
+    }
+    const block = decodeBlock(common.Block.deserializeBinary(bytes));
+    const tx = block.txs.find((t) => t.txId === txId);
+    return tx && { ...tx, blockNumber: block.number };
+  }
+
+  async height(deadline: number): Promise<bigint> {
+    const info = common.BlockchainInfo.deserializeBinary(await this.qscc('GetChainInfo', [], deadline));
+    return BigInt(info.getHeight());
+  }
+
+  private async qscc(fn: string, args: string[], deadline: number): Promise<Uint8Array> {
+    const network = await this.network(this.options.serviceIdentity);
+    try {
+      return await network
+        .getContract('qscc')
+        .newProposal(fn, { arguments: [this.options.channel, ...args] })
+        .evaluate({ deadline });
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   async ping(deadline: number): Promise<void> {

@@ -3,6 +3,8 @@
  * behind these interfaces in `fabric/`; unit tests replace them and nothing else.
  */
 
+import type { DecodedBlock, DecodedTx } from './blocks';
+
 /** A wallet label: the identity a transaction is signed with. */
 export type IdentityLabel = string;
 
@@ -57,6 +59,10 @@ export interface EventPosition {
   readonly txId?: string;
 }
 
+export interface BlockStream extends AsyncIterable<DecodedBlock> {
+  close(): void;
+}
+
 export interface FabricPort {
   evaluate(identity: IdentityLabel, call: Invocation): Promise<unknown>;
   submit(identity: IdentityLabel, call: Invocation, hooks?: SubmitHooks): Promise<SubmitResult>;
@@ -64,6 +70,14 @@ export interface FabricPort {
   findTransaction(txId: string, deadline: number): Promise<CommittedTransaction | undefined>;
   /** The org's chaincode events from a position (or from the next block), resumable by the caller. */
   events(from: EventPosition | undefined): Promise<EventStream>;
+  /** The channel's blocks from `startBlock`, with the private data the org's peer holds (audit relay). */
+  blocks(startBlock: bigint): Promise<BlockStream>;
+  /** One block, read from the org's peer (its header hash recomputed). */
+  block(number: bigint, deadline: number): Promise<DecodedBlock>;
+  /** A committed transaction, decoded, with its block number; undefined when the peer has none. */
+  transaction(txId: string, deadline: number): Promise<(DecodedTx & { blockNumber: string }) | undefined>;
+  /** The channel's height (number of blocks). */
+  height(deadline: number): Promise<bigint>;
   /** Resolves when the org's peer answers on the channel. */
   ping(deadline: number): Promise<void>;
   close(): void;

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth/principal';
 import type { GatewayDeps } from '../deps';
 import { filterEvent } from '../events/visibility';
-import type { EventPosition } from '../fabric/types';
+import type { EventPosition, FabricPort } from '../fabric/types';
 import { ApiError, GatewayCode } from '../problem';
 
 const POSITION = /^([0-9]{1,19}):([0-9a-f]{64})$/;
@@ -15,47 +15,66 @@ const POSITION = /^([0-9]{1,19}):([0-9a-f]{64})$/;
 export function eventsRouter(deps: GatewayDeps): Router {
   const router = Router();
   router.get('/v1/events', async (req: Request, res: Response) => {
-    const principal = principalOf(req);
-    if (!principal.scopes.includes('events'))
-      throw new ApiError(GatewayCode.FORBIDDEN, 'the credential lacks the events scope');
-    if (principal.accountId !== undefined) {
-      throw new ApiError(
-        GatewayCode.FORBIDDEN,
-        "the event stream is the org's; customer credentials read their own records",
-      );
-    }
-    const from = positionOf(req);
-    const stream = await deps.fabric.events(from);
-    res.status(200).set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write(': stream open\n\n');
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    const stop = () => {
-      clearInterval(keepAlive);
-      stream.close();
+    await stream(deps, deps.fabric, req, res, (payload) => filterEvent(deps.org, payload));
+  });
+  router.get('/v1/audit/events', async (req: Request, res: Response) => {
+    if (!deps.audit) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway is not connected to the audit channel');
+    const mine = (payload: unknown) => {
+      const parties = (payload as { parties?: unknown }).parties;
+      const visible = deps.org.role === 'regulator' || (Array.isArray(parties) && parties.includes(deps.org.mspId));
+      return visible ? (payload as Record<string, unknown>) : undefined;
     };
-    req.on('close', stop);
-    try {
-      for await (const event of stream) {
-        const visible = filterEvent(deps.org, event.payload);
-        if (!visible) continue;
-        const data = JSON.stringify({ blockNumber: event.blockNumber, txId: event.txId, event: visible });
-        res.write(`id: ${event.blockNumber}:${event.txId}\nevent: ${event.name}\ndata: ${data}\n\n`);
-      }
-    } catch (err) {
-      deps.logger.warn('event stream ended', { requestId: res.get('X-Request-Id'), error: (err as Error).name });
-      res.write(`event: error\ndata: ${JSON.stringify({ code: GatewayCode.UNAVAILABLE })}\n\n`);
-    } finally {
-      stop();
-      res.end();
-    }
+    await stream(deps, deps.audit, req, res, mine);
   });
   return router;
+}
+
+async function stream(
+  deps: GatewayDeps,
+  port: FabricPort,
+  req: Request,
+  res: Response,
+  filter: (payload: unknown) => Record<string, unknown> | undefined,
+): Promise<void> {
+  const principal = principalOf(req);
+  if (!principal.scopes.includes('events'))
+    throw new ApiError(GatewayCode.FORBIDDEN, 'the credential lacks the events scope');
+  if (principal.accountId !== undefined) {
+    throw new ApiError(
+      GatewayCode.FORBIDDEN,
+      "the event stream is the org's; customer credentials read their own records",
+    );
+  }
+  const from = positionOf(req);
+  const events = await port.events(from);
+  res.status(200).set({
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  res.write(': stream open\n\n');
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const stop = () => {
+    clearInterval(keepAlive);
+    events.close();
+  };
+  req.on('close', stop);
+  try {
+    for await (const event of events) {
+      const visible = filter(event.payload);
+      if (!visible) continue;
+      const data = JSON.stringify({ blockNumber: event.blockNumber, txId: event.txId, event: visible });
+      res.write(`id: ${event.blockNumber}:${event.txId}\nevent: ${event.name}\ndata: ${data}\n\n`);
+    }
+  } catch (err) {
+    deps.logger.warn('event stream ended', { requestId: res.get('X-Request-Id'), error: (err as Error).name });
+    res.write(`event: error\ndata: ${JSON.stringify({ code: GatewayCode.UNAVAILABLE })}\n\n`);
+  } finally {
+    stop();
+    res.end();
+  }
 }
 
 function positionOf(req: Request): EventPosition | undefined {

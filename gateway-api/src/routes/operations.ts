@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import type { GatewayDeps } from '../deps';
-import type { Invocation, SubmitResult } from '../fabric/types';
+import type { FabricPort, Invocation, SubmitResult } from '../fabric/types';
 import { IdempotencyStore } from '../idempotency';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { OPERATIONS, type Operation } from '../operations';
@@ -63,7 +63,7 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
         authorize(op, principal);
         const input = requestInput(op, req, principal, validators);
         if (op.mode === 'evaluate') {
-          const result = await deps.fabric.evaluate(principal.identity, call(op, input, deadlineOf(req)));
+          const result = await portOf(deps, op).evaluate(principal.identity, call(op, input, deadlineOf(req)));
           const after = HOOKS[op.id]?.after;
           const value = after ? await after(deps, input, result) : result;
           sendJson(res, validators.of(op.id).response, op.status ?? 200, paged(op, value, req));
@@ -79,6 +79,13 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
     });
   }
   return router;
+}
+
+/** The Fabric port of the channel an operation runs on. */
+function portOf(deps: GatewayDeps, op: Operation): FabricPort {
+  if (op.channel !== 'audit') return deps.fabric;
+  if (!deps.audit) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway is not connected to the audit channel');
+  return deps.audit;
 }
 
 /** The gateway's own role and scope check: refuses early what the chaincode would refuse anyway. */
@@ -242,7 +249,7 @@ async function execute(
 ): Promise<{ txId: string; blockNumber: string; result: unknown }> {
   const hooks = HOOKS[op.id];
   await hooks?.before?.(deps, input);
-  const outcome: SubmitResult = await deps.fabric.submit(principal.identity, call(op, input, deadline), {
+  const outcome: SubmitResult = await portOf(deps, op).submit(principal.identity, call(op, input, deadline), {
     beforeSend: async (txId) => sent?.(txId),
   });
   deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -267,7 +274,7 @@ async function recover(
   const settleBy = Math.min(deadline, Date.now() + deps.config.recoveryWaitMs);
   for (;;) {
     for (const txId of txIds) {
-      const found = await deps.fabric.findTransaction(txId, deadline);
+      const found = await portOf(deps, op).findTransaction(txId, deadline);
       if (found?.valid) {
         const after = HOOKS[op.id]?.after;
         const result = after ? await after(deps, input, found.result) : found.result;

@@ -1,6 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
+import { join } from 'node:path';
 import { docsPage } from './docs-page';
+
+const PUBLIC = join(__dirname, '..', '..', 'public');
 
 /** Unauthenticated operational routes: liveness, readiness, metrics and the API's own description. */
 export function opsRouter(deps: GatewayDeps, document: Record<string, unknown>): Router {
@@ -20,6 +23,13 @@ export function opsRouter(deps: GatewayDeps, document: Record<string, unknown>):
   });
   router.get('/openapi.json', (_req: Request, res: Response) => {
     res.json(document);
+  });
+  // The dashboard is static; its data calls carry the regulator's token like any other client's.
+  router.get('/dashboard', (_req: Request, res: Response) => res.sendFile(join(PUBLIC, 'dashboard.html')));
+  router.get('/dashboard/:file', (req: Request, res: Response, next) => {
+    const file = String(req.params.file);
+    if (file !== 'app.js' && file !== 'app.css') return next();
+    res.sendFile(join(PUBLIC, file));
   });
   const page = docsPage(document);
   router.get('/docs', (_req: Request, res: Response) => {

@@ -6,7 +6,9 @@ import { Writable } from 'node:stream';
 import { createApp } from '../app';
 import { TokenStore } from '../auth/tokens';
 import { DEFAULT_SETTINGS, type GatewayDeps, type GatewaySettings, type OrgInfo } from '../deps';
+import type { DecodedBlock } from '../fabric/blocks';
 import type {
+  BlockStream,
   CaPort,
   ChainEvent,
   CommittedTransaction,
@@ -75,6 +77,37 @@ export class FakeFabric implements FabricPort {
         yield* events;
       },
     };
+  }
+
+  /** The channel's blocks, for the relay and the audit routes. */
+  chain: DecodedBlock[] = [];
+
+  async blocks(startBlock: bigint): Promise<BlockStream> {
+    const blocks = this.chain.filter((b) => BigInt(b.number) >= startBlock);
+    return {
+      close: () => undefined,
+      async *[Symbol.asyncIterator]() {
+        yield* blocks;
+      },
+    };
+  }
+
+  async block(number: bigint): Promise<DecodedBlock> {
+    const block = this.chain.find((b) => BigInt(b.number) === number);
+    if (!block) throw new Error(`no block ${number}`);
+    return block;
+  }
+
+  async transaction(txId: string) {
+    for (const b of this.chain) {
+      const tx = b.txs.find((t) => t.txId === txId);
+      if (tx) return { ...tx, blockNumber: b.number };
+    }
+    return undefined;
+  }
+
+  async height(): Promise<bigint> {
+    return BigInt(this.chain.length);
   }
 
   async ping(): Promise<void> {}

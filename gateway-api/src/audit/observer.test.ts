@@ -1,0 +1,278 @@
+import { auditFilingSchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
+import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
+import { createLogger } from '../log';
+import { FakeFabric } from '../testing/fake-fabric';
+import { MarketObserver } from './observer';
+import { AuditRelay } from './relay';
+
+const MYR = 'TrusteeMSP.MYR';
+const policy: AuditPolicy = {
+  ...DEFAULT_AUDIT_POLICY,
+  largeTransferThresholds: { [MYR]: '100000' },
+  checkpointEvery: 5,
+  roundTripWindowSeconds: 600,
+  layeringCancels: 3,
+  layeringWindowSeconds: 120,
+};
+
+let txCounter = 0;
+const T0 = 1_800_000_000;
+const hex = (n: number) => n.toString(16).padStart(64, '0');
+const pub = (type: string, attributes: string[], value: unknown): KeyWrite => ({
+  namespace: 'market',
+  type,
+  attributes,
+  deleted: false,
+  value,
+});
+const pvt = (collection: string, type: string, attributes: string[], value: unknown): KeyWrite => ({
+  ...pub(type, attributes, value),
+  collection,
+});
+function tx(at: number, writes: KeyWrite[], event?: Record<string, unknown>, fn = 'Market:Match'): DecodedTx {
+  const txId = hex(++txCounter);
+  return {
+    txId,
+    valid: true,
+    validationCode: 'VALID',
+    timestamp: at,
+    creatorMspId: 'TrusteeMSP',
+    chaincode: 'market',
+    fn,
+    args: [],
+    ...(event ? { event: { name: String(event.type), payload: { v: 1, txId, at, ...event } } } : {}),
+    writes,
+  };
+}
+const block = (number: number, txs: DecodedTx[]): DecodedBlock => ({
+  number: String(number),
+  hash: hex(1000 + number),
+  previousHash: hex(999 + number),
+  dataHash: hex(5000 + number),
+  txs,
+});
+
+/** An account onboarded by an operator, with the personal data its holder gave. */
+const onboard = (at: number, id: string, operator: string, nationalId: string) =>
+  tx(
+    at,
+    [
+      pub('account', [id], { id, operatorMspId: `${operator}MSP` }),
+      pvt(`pdc${operator}`, 'pii', [id], { personal: { nationalId, dateOfBirth: '1980-01-01' }, salt: 'x' }),
+    ],
+    undefined,
+    'Accounts:Onboard',
+  );
+const place = (at: number, orderId: string, accountId: string, operator: string) =>
+  tx(
+    at,
+    [
+      pub('order', ['ACME', orderId], { id: orderId, operatorMspId: `${operator}MSP`, classId: 'ACME' }),
+      pvt(`pdc${operator}`, 'oesc', [orderId], { orderId, accountId, assetId: MYR, amount: '1' }),
+    ],
+    { type: 'OrderPlaced', orderId, classId: 'ACME' },
+    'Market:PlaceOrder',
+  );
+const trade = (at: number, id: string, buyOrderId: string, sellOrderId: string) =>
+  tx(at, [pub('trade', ['ACME', id], { id, classId: 'ACME', price: '10', quantity: '5', buyOrderId, sellOrderId })], {
+    type: 'TradeSettled',
+    tradeId: id,
+  });
+const cancel = (at: number, orderId: string) =>
+  tx(at, [], { type: 'OrderCancelled', orderId, classId: 'ACME' }, 'Market:CancelOrder');
+const movement = (at: number, accountId: string, delta: string, kind: string, counterparty?: string) =>
+  tx(at, [
+    pvt('pdcOperatorA', 'mv', [accountId, hex(77), '000'], {
+      accountId,
+      assetId: MYR,
+      delta,
+      kind,
+      ...(counterparty ? { counterparty } : {}),
+      reference: 'BANK-1',
+    }),
+  ]);
+
+function run(blocks: DecodedBlock[], p = policy): AuditFiling[] {
+  const o = new MarketObserver();
+  return blocks.flatMap((b) => o.observe(b, p));
+}
+
+describe('audit observer (what the relay files)', () => {
+  it('files a travel-rule report for each movement at or above the threshold, and only those', () => {
+    const out = run([
+      block(1, [
+        onboard(T0, 'ann', 'OperatorA', 'N1'),
+        onboard(T0, 'ben', 'OperatorA', 'N2'),
+        movement(T0 + 1, 'ann', '-150000', 'transfer', 'ben'),
+        movement(T0 + 2, 'ann', '150000', 'transfer', 'ben'),
+        movement(T0 + 3, 'ben', '-99999', 'transfer', 'ann'),
+        movement(T0 + 4, 'ben', '250000', 'deposit'),
+      ]),
+    ]);
+    const reports = out.filter((f) => f.type === 'LARGE_TRANSFER');
+    expect(reports.map((r) => [r.details.originator, r.details.beneficiary, r.details.amount])).to.deep.equal([
+      ['ann', 'ben', '150000'],
+      ['bank:BANK-1', 'ben', '250000'],
+    ]);
+    expect(reports[0]?.parties).to.deep.equal(['OperatorAMSP']);
+  });
+
+  it('raises exactly one wash-trade alert when both sides have the same beneficial owner', () => {
+    const out = run([
+      block(1, [onboard(T0, 'x1', 'OperatorA', 'S1234567Z'), onboard(T0, 'x2', 'OperatorB', ' s1234567z ')]),
+      block(2, [place(T0 + 10, 'o1', 'x1', 'OperatorA'), place(T0 + 11, 'o2', 'x2', 'OperatorB')]),
+      block(3, [trade(T0 + 20, 't1', 'o2', 'o1')]),
+    ]);
+    expect(out.filter((f) => f.type === 'TRADE').map((f) => f.id)).to.deep.equal(['trade:t1']);
+    const alerts = out.filter((f) => f.type === 'ALERT');
+    expect(alerts.map((a) => [a.kind, a.id])).to.deep.equal([['WASH_TRADE_SAME_OWNER', 'alert:wash-owner:t1']]);
+    expect(alerts[0]?.parties.sort()).to.deep.equal(['OperatorAMSP', 'OperatorBMSP']);
+    expect(JSON.stringify(out)).not.to.contain('S1234567Z');
+  });
+
+  it('raises a round-trip alert when the same two accounts trade back within the window, not after it', () => {
+    const setup = [
+      block(1, [onboard(T0, 'a', 'OperatorA', 'P1'), onboard(T0, 'b', 'OperatorB', 'P2')]),
+      block(2, [place(T0, 'o1', 'a', 'OperatorA'), place(T0, 'o2', 'b', 'OperatorB')]),
+      block(3, [trade(T0 + 10, 't1', 'o2', 'o1')]),
+      block(4, [place(T0 + 20, 'o3', 'b', 'OperatorB'), place(T0 + 20, 'o4', 'a', 'OperatorA')]),
+    ];
+    const within = run([...setup, block(6, [trade(T0 + 300, 't2', 'o4', 'o3')])]);
+    expect(within.filter((f) => f.kind === 'WASH_TRADE_ROUND_TRIP').map((f) => f.source.txIds.length)).to.deep.equal([
+      2,
+    ]);
+    const after = run([...setup, block(6, [trade(T0 + 10_000, 't2', 'o4', 'o3')])]);
+    expect(after.filter((f) => f.type === 'ALERT')).to.deep.equal([]);
+  });
+
+  it('raises one layering alert for a burst of cancellations around a trade', () => {
+    const out = run([
+      block(1, [
+        onboard(T0, 'a', 'OperatorA', 'P1'),
+        onboard(T0, 'b', 'OperatorB', 'P2'),
+        onboard(T0, 'c', 'OperatorA', 'P3'),
+      ]),
+      block(
+        2,
+        ['l1', 'l2', 'l3', 'l4'].map((o) => place(T0, o, 'c', 'OperatorA')),
+      ),
+      block(3, [place(T0, 'o1', 'a', 'OperatorA'), place(T0, 'o2', 'b', 'OperatorB')]),
+      block(4, [cancel(T0 + 5, 'l1'), cancel(T0 + 6, 'l2')]),
+      block(6, [trade(T0 + 10, 't1', 'o2', 'o1')]),
+      block(7, [cancel(T0 + 15, 'l3'), cancel(T0 + 16, 'l4')]),
+    ]);
+    const alerts = out.filter((f) => f.kind === 'LAYERING');
+    expect(alerts.map((a) => a.id)).to.deep.equal(['alert:layering:c:t1']);
+    expect(alerts[0]?.source.txIds).to.have.length(4);
+  });
+
+  it('files circuit-breaker halts, campaign outcomes, supervisory actions and checkpoints', () => {
+    const out = run([
+      block(5, [
+        tx(T0, [pub('campaign', ['seed'], { id: 'seed', operatorMspId: 'OperatorAMSP', trusteeMspId: 'TrusteeMSP' })]),
+        tx(T0 + 1, [], { type: 'CampaignSettlement', campaignId: 'seed', status: 'SUCCEEDED' }),
+        tx(T0 + 2, [], { type: 'CircuitBreakerTripped', classId: 'ACME', price: '30', haltedUntil: T0 + 60 }),
+        tx(T0 + 3, [], {
+          type: 'SupervisoryAction',
+          action: 'FREEZE',
+          target: 'ann',
+          reason: 'court order',
+          operatorMspId: 'OperatorAMSP',
+        }),
+      ]),
+    ]);
+    expect(out.map((f) => `${f.type}${f.kind ? `/${f.kind}` : ''}`)).to.deep.equal([
+      'CAMPAIGN_OUTCOME',
+      'ALERT/CIRCUIT_BREAKER',
+      'SUPERVISORY_ACTION',
+      'CHECKPOINT',
+    ]);
+    expect(out.find((f) => f.type === 'CAMPAIGN_OUTCOME')?.parties).to.deep.equal(['OperatorAMSP', 'TrusteeMSP']);
+    expect(out.find((f) => f.type === 'CHECKPOINT')?.details.blockHash).to.equal(hex(1005));
+  });
+
+  it('is deterministic, and every filing passes the shared schema', () => {
+    const blocks = [
+      block(1, [onboard(T0, 'x1', 'OperatorA', 'S1'), onboard(T0, 'x2', 'OperatorB', 'S1')]),
+      block(2, [place(T0, 'o1', 'x1', 'OperatorA'), place(T0, 'o2', 'x2', 'OperatorB')]),
+      block(5, [trade(T0 + 5, 't9', 'o1', 'o2'), movement(T0 + 6, 'x1', '-500000', 'withdrawal')]),
+    ];
+    const a = run(blocks);
+    expect(run(blocks)).to.deep.equal(a);
+    expect(a.length).to.be.greaterThan(3);
+    for (const f of a) expect(auditFilingSchema.safeParse(f).success, f.id).to.equal(true);
+  });
+});
+
+/** The audit channel as the contract behaves: the first filing of an id is kept, a repeat writes nothing. */
+class FakeAuditChannel extends FakeFabric {
+  readonly filed = new Map<string, AuditFiling>();
+  attempts = 0;
+  failAfter = Infinity;
+
+  override async submit(identity: string, call: Invocation): Promise<SubmitResult> {
+    if (call.fn === 'Audit:File') {
+      if (this.attempts >= this.failAfter) throw new FabricFailure('unavailable', 'the relay was killed');
+      this.attempts++;
+      const f = JSON.parse(String(call.args?.[0])) as AuditFiling;
+      if (!this.filed.has(f.id)) this.filed.set(f.id, f);
+    }
+    return super.submit(identity, call);
+  }
+
+  override async evaluate(identity: string, call: Invocation): Promise<unknown> {
+    if (call.fn === 'Audit:GetPolicy') return policy;
+    return super.evaluate(identity, call);
+  }
+}
+
+describe('audit relay (exactly once across a crash)', () => {
+  const chain = (): DecodedBlock[] => [
+    block(0, []),
+    block(1, [onboard(T0, 'x1', 'OperatorA', 'S1'), onboard(T0, 'x2', 'OperatorB', 'S1')]),
+    block(2, [place(T0, 'o1', 'x1', 'OperatorA'), place(T0, 'o2', 'x2', 'OperatorB')]),
+    block(3, [trade(T0 + 5, 't1', 'o1', 'o2'), movement(T0 + 6, 'x1', '-500000', 'withdrawal')]),
+    block(4, [movement(T0 + 7, 'x1', '-200000', 'transfer', 'x2')]),
+    block(5, [movement(T0 + 8, 'x2', '-300000', 'transfer', 'x1')]),
+  ];
+  const relay = (market: FabricPort, audit: FabricPort, checkpointFile: string) =>
+    new AuditRelay({
+      market,
+      audit,
+      identity: 'gateway',
+      checkpointFile,
+      logger: createLogger({ org: 'Regulator', stream: process.stdout, level: 'error' }),
+    });
+
+  it('files every report once even when killed part-way and restarted', async function () {
+    this.timeout(10_000);
+    const market = new FakeFabric();
+    market.chain = chain();
+    const expected = run(market.chain).map((f) => f.id);
+
+    const dir = mkdtempSync(join(tmpdir(), 'ecf-relay-'));
+    const audit = new FakeAuditChannel();
+    audit.failAfter = 3;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1000);
+    let failed = false;
+    try {
+      await relay(market, audit, join(dir, 'cp.json')).run(controller.signal);
+    } catch {
+      failed = true;
+    }
+    expect(failed || controller.signal.aborted).to.equal(true);
+    const before = audit.attempts;
+    expect(before).to.equal(3);
+    audit.failAfter = Infinity;
+    await relay(market, audit, join(dir, 'cp.json')).run(new AbortController().signal);
+    expect([...audit.filed.keys()].sort()).to.deep.equal([...expected].sort());
+    // The restart re-files at most the block it died in; earlier blocks are never re-sent.
+    expect(audit.attempts - before).to.be.lessThan(expected.length);
+  });
+});

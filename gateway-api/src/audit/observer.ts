@@ -1,0 +1,359 @@
+import type { AuditFiling, AuditPolicy } from '@ecf/common';
+import { createHash } from 'node:crypto';
+import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
+
+/**
+ * What the regulator files about the market, computed from the market's blocks alone, in block order.
+ * Pure and deterministic: the same blocks under the same policy give the same filings with the same ids,
+ * which is what makes the relay's filing exactly-once (see relay.ts). State is only what later blocks
+ * need: who owns which account and order, recent trades and cancellations.
+ */
+interface TradeSeen {
+  readonly tradeId: string;
+  readonly txId: string;
+  readonly at: number;
+  readonly buyer?: string;
+  readonly seller?: string;
+}
+
+interface Movement {
+  accountId: string;
+  assetId: string;
+  delta: string;
+  kind: string;
+  counterparty?: string;
+  reference?: string;
+}
+
+const MONEY_OUT = new Set(['transfer', 'instruction', 'forced', 'withdrawal', 'trade']);
+
+export class MarketObserver {
+  /** account → a hash of its holder's national id and birth date: the beneficial owner, without the PII. */
+  private readonly ownerOf = new Map<string, string>();
+  private readonly operatorOf = new Map<string, string>();
+  private readonly orderOwner = new Map<string, string>();
+  private readonly orderOperator = new Map<string, string>();
+  private readonly campaignParties = new Map<string, string[]>();
+  private readonly trades = new Map<string, TradeSeen[]>();
+  /** (account, class) → cancellation times and transactions. */
+  private readonly cancels = new Map<string, Array<{ at: number; txId: string }>>();
+  private readonly raised = new Set<string>();
+
+  constructor(private readonly chaincode = 'market') {}
+
+  observe(block: DecodedBlock, policy: AuditPolicy): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    for (const tx of block.txs) {
+      if (!tx.valid || tx.chaincode !== this.chaincode) continue;
+      this.learn(tx);
+      out.push(...this.movements(block, tx, policy));
+      out.push(...this.tradesOf(block, tx, policy));
+      out.push(...this.events(block, tx, policy));
+    }
+    const n = BigInt(block.number);
+    if (n % BigInt(policy.checkpointEvery) === 0n) {
+      out.push({
+        id: `checkpoint:market:${block.number}`,
+        type: 'CHECKPOINT',
+        source: { blockNumber: block.number, txIds: [] },
+        parties: [],
+        subjects: [],
+        summary: `market block ${block.number}`,
+        details: {
+          channel: 'market',
+          blockHash: block.hash,
+          previousHash: block.previousHash,
+          dataHash: block.dataHash,
+        },
+        observedAt: block.txs.at(-1)?.timestamp ?? 0,
+      });
+    }
+    return out;
+  }
+
+  /** Keeps the ownership facts later filings need. */
+  private learn(tx: DecodedTx): void {
+    for (const w of tx.writes) {
+      if (w.deleted) continue;
+      const v = w.value as Record<string, unknown> | undefined;
+      if (!v || typeof v !== 'object') continue;
+      if (w.type === 'account' && !w.collection && typeof v.operatorMspId === 'string') {
+        this.operatorOf.set(String(v.id), v.operatorMspId);
+      } else if (w.type === 'pii' && w.collection) {
+        const p = v.personal as { nationalId?: string; dateOfBirth?: string } | undefined;
+        const account = w.attributes[0];
+        if (account && p?.nationalId) {
+          const owner = createHash('sha256')
+            .update(`${p.nationalId.trim().toUpperCase()}|${p.dateOfBirth ?? ''}`)
+            .digest('hex');
+          this.ownerOf.set(account, owner);
+        }
+      } else if (w.type === 'oesc' && w.collection && typeof v.accountId === 'string') {
+        this.orderOwner.set(String(v.orderId), v.accountId);
+      } else if (w.type === 'order' && !w.collection && typeof v.operatorMspId === 'string') {
+        this.orderOperator.set(String(v.id), v.operatorMspId);
+      } else if (w.type === 'campaign' && !w.collection) {
+        this.campaignParties.set(
+          String(v.id),
+          [v.operatorMspId, v.trusteeMspId].filter((p): p is string => typeof p === 'string'),
+        );
+      }
+    }
+  }
+
+  /** Travel-rule style reports of money and units moving at or above the regulator's threshold. */
+  private movements(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    for (const w of tx.writes) {
+      if (w.type !== 'mv' || !w.collection || w.deleted) continue;
+      const m = w.value as Movement;
+      const threshold = policy.largeTransferThresholds[m.assetId];
+      if (!threshold) continue;
+      const delta = BigInt(m.delta);
+      const amount = delta < 0n ? -delta : delta;
+      const outgoing = delta < 0n && MONEY_OUT.has(m.kind);
+      const incomingFromBank = delta > 0n && m.kind === 'deposit';
+      if (amount < BigInt(threshold) || (!outgoing && !incomingFromBank)) continue;
+      const [accountId, , seq] = w.attributes;
+      const originator = outgoing ? m.accountId : `bank:${m.reference ?? 'unknown'}`;
+      const beneficiary = outgoing ? (m.counterparty ?? `bank:${m.reference ?? 'unknown'}`) : m.accountId;
+      const parties = unique([this.operatorOf.get(m.accountId), m.counterparty && this.operatorOf.get(m.counterparty)]);
+      out.push({
+        id: `transfer:${tx.txId}:${accountId}:${seq}`,
+        type: 'LARGE_TRANSFER',
+        source: { blockNumber: block.number, txIds: [tx.txId] },
+        parties,
+        subjects: unique([m.accountId, m.counterparty, m.assetId]),
+        summary: `${amount} of ${m.assetId} from ${originator} to ${beneficiary} (${m.kind})`,
+        details: { originator, beneficiary, assetId: m.assetId, amount: amount.toString(), kind: m.kind },
+        observedAt: tx.timestamp,
+      });
+    }
+    return out;
+  }
+
+  private tradesOf(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    for (const w of tx.writes) {
+      if (w.type !== 'trade' || w.collection || w.deleted) continue;
+      const t = w.value as {
+        id: string;
+        classId: string;
+        price: string;
+        quantity: string;
+        buyOrderId: string;
+        sellOrderId: string;
+      };
+      const buyer = this.orderOwner.get(t.buyOrderId);
+      const seller = this.orderOwner.get(t.sellOrderId);
+      const parties = unique([this.orderOperator.get(t.buyOrderId), this.orderOperator.get(t.sellOrderId)]);
+      const value = (BigInt(t.price) * BigInt(t.quantity)).toString();
+      const source = { blockNumber: block.number, txIds: [tx.txId] };
+      out.push({
+        id: `trade:${t.id}`,
+        type: 'TRADE',
+        source,
+        parties,
+        subjects: unique([t.classId, buyer, seller]),
+        summary: `${t.quantity} ${t.classId} at ${t.price}`,
+        details: {
+          classId: t.classId,
+          price: t.price,
+          quantity: t.quantity,
+          value,
+          buyOrderId: t.buyOrderId,
+          sellOrderId: t.sellOrderId,
+          ...(buyer ? { buyer } : {}),
+          ...(seller ? { seller } : {}),
+        },
+        observedAt: tx.timestamp,
+      });
+      const seen: TradeSeen = {
+        tradeId: t.id,
+        txId: tx.txId,
+        at: tx.timestamp,
+        ...(buyer ? { buyer } : {}),
+        ...(seller ? { seller } : {}),
+      };
+      const owner = buyer && this.ownerOf.get(buyer);
+      const recent = this.recentTrades(t.classId, tx.timestamp, policy);
+      if (buyer && seller && owner && owner === this.ownerOf.get(seller)) {
+        out.push(
+          alert(
+            'WASH_TRADE_SAME_OWNER',
+            `alert:wash-owner:${t.id}`,
+            source,
+            parties,
+            [t.classId, buyer, seller],
+            `${buyer} and ${seller} have the same beneficial owner and traded ${t.quantity} ${t.classId}`,
+            { tradeId: t.id, buyer, seller },
+            tx.timestamp,
+          ),
+        );
+      } else if (buyer && seller) {
+        const back = recent.find((r) => r.buyer === seller && r.seller === buyer);
+        if (back) {
+          out.push(
+            alert(
+              'WASH_TRADE_ROUND_TRIP',
+              `alert:wash-round-trip:${t.id}`,
+              { blockNumber: block.number, txIds: unique([back.txId, tx.txId]) },
+              parties,
+              [t.classId, buyer, seller],
+              `${seller} sold back to ${buyer} within ${policy.roundTripWindowSeconds} s`,
+              { tradeId: t.id, earlierTradeId: back.tradeId, buyer, seller },
+              tx.timestamp,
+            ),
+          );
+        }
+      }
+      recent.push(seen);
+      // Cancellations just before this trade may already amount to layering.
+      for (const key of this.cancels.keys()) {
+        const [account, classId] = key.split('\u0000') as [string, string];
+        if (classId === t.classId) out.push(...this.layering(account, classId, seen, block, policy));
+      }
+    }
+    return out;
+  }
+
+  private events(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    const payload = tx.event?.payload as { type?: string; events?: Array<Record<string, unknown>> } | undefined;
+    if (!payload) return out;
+    const events = payload.type === 'Batch' ? (payload.events ?? []) : [payload as Record<string, unknown>];
+    const source = { blockNumber: block.number, txIds: [tx.txId] };
+    events.forEach((e, i) => {
+      const suffix = events.length > 1 ? `.${i}` : '';
+      switch (e.type) {
+        case 'CampaignSettlement':
+          if (e.status === 'SUCCEEDED' || e.status === 'FAILED') {
+            const id = String(e.campaignId);
+            out.push({
+              id: `campaign:${id}`,
+              type: 'CAMPAIGN_OUTCOME',
+              source,
+              parties: this.campaignParties.get(id) ?? [],
+              subjects: [id],
+              summary: `campaign ${id} ${String(e.status).toLowerCase()}`,
+              details: { campaignId: id, outcome: String(e.status) },
+              observedAt: tx.timestamp,
+            });
+          }
+          break;
+        case 'CircuitBreakerTripped':
+          out.push(
+            alert(
+              'CIRCUIT_BREAKER',
+              `alert:halt:${tx.txId}${suffix}`,
+              source,
+              [],
+              [String(e.classId)],
+              `${String(e.classId)} halted: a trade at ${String(e.price)} fell outside the band`,
+              { classId: String(e.classId), price: String(e.price), haltedUntil: Number(e.haltedUntil) },
+              tx.timestamp,
+            ),
+          );
+          break;
+        case 'SupervisoryAction':
+        case 'ParticipantStatusChanged':
+        case 'CircuitBreakerSet': {
+          const parties = unique(
+            [e.operatorMspId, e.counterpartyOperatorMspId, e.mspId].map((p) => (typeof p === 'string' ? p : undefined)),
+          );
+          const target = String(e.target ?? e.mspId ?? e.classId ?? '');
+          out.push({
+            id: `supervision:${tx.txId}${suffix}`,
+            type: 'SUPERVISORY_ACTION',
+            source,
+            parties,
+            subjects: unique(target.split('>').filter((s) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s))),
+            summary: `${String(e.action ?? e.type)} ${target}`.trim(),
+            details: {
+              action: String(
+                e.action ??
+                  (e.type === 'ParticipantStatusChanged' ? `STATUS_${String(e.status)}` : 'CIRCUIT_BREAKER_SET'),
+              ),
+              target,
+              by: tx.creatorMspId,
+              ...(typeof e.reason === 'string' ? { reason: e.reason.slice(0, 300) } : {}),
+            },
+            observedAt: tx.timestamp,
+          });
+          break;
+        }
+        case 'OrderCancelled': {
+          const account = this.orderOwner.get(String(e.orderId));
+          const classId = String(e.classId);
+          if (!account) break;
+          const key = `${account}\u0000${classId}`;
+          const list = this.cancels.get(key) ?? [];
+          list.push({ at: tx.timestamp, txId: tx.txId });
+          this.cancels.set(
+            key,
+            list.filter((c) => tx.timestamp - c.at <= 2 * policy.layeringWindowSeconds),
+          );
+          for (const trade of this.recentTrades(classId, tx.timestamp, policy)) {
+            out.push(...this.layering(account, classId, trade, block, policy));
+          }
+          break;
+        }
+      }
+    });
+    return out;
+  }
+
+  /** An account's cancellations in a class within the window around a trade, once per (account, trade). */
+  private layering(
+    account: string,
+    classId: string,
+    trade: TradeSeen,
+    block: DecodedBlock,
+    policy: AuditPolicy,
+  ): AuditFiling[] {
+    const id = `alert:layering:${account}:${trade.tradeId}`;
+    if (this.raised.has(id)) return [];
+    const w = policy.layeringWindowSeconds;
+    const near = (this.cancels.get(`${account}\u0000${classId}`) ?? []).filter((c) => Math.abs(c.at - trade.at) <= w);
+    if (near.length < policy.layeringCancels) return [];
+    this.raised.add(id);
+    return [
+      alert(
+        'LAYERING',
+        id,
+        { blockNumber: block.number, txIds: unique([...near.map((c) => c.txId), trade.txId]).slice(0, 50) },
+        unique([this.operatorOf.get(account)]),
+        [classId, account],
+        `${account} cancelled ${near.length} orders in ${classId} within ${w} s of a trade`,
+        { account, classId, tradeId: trade.tradeId, cancellations: near.length },
+        near.at(-1)?.at ?? trade.at,
+      ),
+    ];
+  }
+
+  private recentTrades(classId: string, now: number, policy: AuditPolicy): TradeSeen[] {
+    const keep = Math.max(policy.roundTripWindowSeconds, policy.layeringWindowSeconds);
+    const list = (this.trades.get(classId) ?? []).filter((t) => now - t.at <= keep);
+    this.trades.set(classId, list);
+    return list;
+  }
+}
+
+function alert(
+  kind: NonNullable<AuditFiling['kind']>,
+  id: string,
+  source: AuditFiling['source'],
+  parties: string[],
+  subjects: Array<string | undefined>,
+  summary: string,
+  details: AuditFiling['details'],
+  observedAt: number,
+): AuditFiling {
+  return { id, type: 'ALERT', kind, source, parties, subjects: unique(subjects), summary, details, observedAt };
+}
+
+function unique(values: ReadonlyArray<string | undefined | false | 0 | null>): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
+}
+
+export type { KeyWrite };
