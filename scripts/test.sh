@@ -12,6 +12,8 @@ export CORE_CHAINCODE_LOGGING_LEVEL=${CORE_CHAINCODE_LOGGING_LEVEL:-warning}
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run --silent build
 bash scripts/install-fabric.sh >/dev/null
+CHROMIUM_PATH=$(bash scripts/install-chromium.sh)
+export CHROMIUM_PATH
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
 

@@ -15,7 +15,10 @@ export interface RelayOptions {
   /** fabric-gateway file checkpointer: the last market block whose filings are all on the audit channel. */
   readonly checkpointFile: string;
   readonly logger: winston.Logger;
-  /** How often the regulator's policy is read again (ms). */
+  /**
+   * At most how old the policy may be when a new block is filed (ms). Default 0: it is read before every
+   * new block, so a policy the regulator set before a market transaction applies to it.
+   */
   readonly policyRefreshMs?: number;
 }
 
@@ -82,7 +85,7 @@ export class AuditRelay {
   }
 
   private async refreshPolicy(force: boolean): Promise<void> {
-    const every = this.options.policyRefreshMs ?? 10_000;
+    const every = this.options.policyRefreshMs ?? 0;
     if (!force && Date.now() - this.policyReadAt < every) return;
     const raw = await this.options.audit.evaluate(this.options.identity, {
       fn: 'Audit:GetPolicy',

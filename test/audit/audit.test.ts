@@ -1,0 +1,302 @@
+import type { AuditRecord } from '@ecf/common';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { Client } from '../support/client';
+import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
+import { TestNetwork } from '../support/network';
+
+const MYR = 'TrusteeMSP.MYR';
+const CLASS = 'WASH-ORD';
+const reason = 'licensed for equity crowdfunding';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const kyc = (investorClass = 'retail') => ({
+  validUntil: nowSeconds() + 365 * 86400,
+  investorClass,
+  jurisdiction: 'MY',
+});
+const person = (nationalId: string, name: string) => ({ fullName: name, nationalId, dateOfBirth: '1975-05-05' });
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(v).slice(0, 500)}`);
+    await sleep(300);
+  }
+}
+
+describe('the audit channel: relay, supervision and the dashboard on the real network', function () {
+  this.timeout(900_000);
+  const net = new TestNetwork(17_000);
+  let regulator: Api;
+  let trustee: Api;
+  let operatorA: Api;
+  let operatorB: Api;
+  let browser: Browser | undefined;
+
+  const records = async (api: Api, query = ''): Promise<AuditRecord[]> => {
+    const out: AuditRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const sep = query ? '&' : '?';
+      const res = await api.get(`/v1/audit/records${query}${cursor ? `${sep}cursor=${cursor}` : ''}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      out.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return out;
+  };
+  /** Waits until the relay has filed everything committed on the market channel so far. */
+  const caughtUp = async () => {
+    const target = BigInt((await regulator.get('/v1/audit/status')).body.marketHeight) - 1n;
+    await until(
+      () => regulator.get('/v1/audit/status'),
+      (r) => r.body.filedThrough !== null && BigInt(r.body.filedThrough) >= target,
+      'relay caught up',
+      120_000,
+    );
+  };
+
+  before(async () => {
+    await net.cli('up');
+    await gatewayCli(net, 'up');
+    [regulator, trustee, operatorA, operatorB] = await Promise.all([
+      tokenFor(net, 'Regulator', 'gateway'),
+      tokenFor(net, 'Trustee', 'gateway'),
+      tokenFor(net, 'OperatorA', 'gateway'),
+      tokenFor(net, 'OperatorB', 'gateway'),
+    ]);
+    await regulator.ok('PUT', '/v1/audit/policy', {
+      largeTransferThresholds: { [MYR]: '500000' },
+      checkpointEvery: 5,
+      roundTripWindowSeconds: 3600,
+      layeringCancels: 3,
+      layeringWindowSeconds: 300,
+    });
+    await regulator.ok('POST', '/v1/participants', { mspId: 'TrusteeMSP', kind: 'trustee', reason });
+    for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
+      await regulator.ok('POST', '/v1/participants', { mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason });
+    }
+    await until(
+      () => operatorB.get('/v1/participants/OperatorBMSP'),
+      (r) => r.status === 200,
+      'admission visible',
+    );
+    const onboard = (op: Api, accountId: string, type: string, personal: object, investorClass?: string) =>
+      op.ok('POST', '/v1/accounts', { accountId, type, kyc: kyc(investorClass), personal });
+    await onboard(operatorA, 'issuer', 'issuer', person('C-1', 'Issuer Co'), 'sophisticated');
+    // One person, two accounts at two operators: the beneficial owner the wash-trade rule looks for.
+    await onboard(operatorA, 'x1', 'investor', person('S7777777A', 'Wash Person'));
+    await onboard(operatorB, 'x2', 'investor', person('s7777777a', 'Wash Person'));
+    await onboard(operatorA, 'ann', 'investor', person('A-1', 'Ann'));
+    await onboard(operatorA, 'ben', 'investor', person('B-1', 'Ben'));
+    await until(
+      () => trustee.get('/v1/accounts/x2'),
+      (r) => r.status === 200,
+      'accounts visible to the trustee',
+    );
+    await trustee.ok('POST', '/v1/money-tokens', { currency: 'MYR', decimals: 2 });
+    await trustee.ok('POST', '/v1/share-classes', {
+      classId: CLASS,
+      issuerAccountId: 'issuer',
+      kind: 'ordinary',
+      decimals: 0,
+      allowedInvestorClasses: ['retail', 'sophisticated'],
+    });
+    await trustee.ok('POST', `/v1/share-classes/${CLASS}/issuances`, {
+      accountId: 'x1',
+      amount: '100',
+      purpose: 'offering',
+    });
+    await trustee.ok('POST', '/v1/deposits', { accountId: 'x2', tokenId: MYR, amount: '10000', bankReference: 'D-x2' });
+    await trustee.ok('POST', '/v1/deposits', {
+      accountId: 'ann',
+      tokenId: MYR,
+      amount: '900000',
+      bankReference: 'D-ann',
+    });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await gatewayCli(net, 'down').catch(() => undefined);
+    await net.destroy();
+  });
+
+  it('a wash trade between two accounts of one person raises exactly one alert', async () => {
+    await until(
+      () => operatorA.get(`/v1/accounts/x1/balances/${CLASS}`),
+      (r) => r.body?.balance === '100',
+      'units',
+    );
+    await operatorA.ok('POST', '/v1/orders', {
+      accountId: 'x1',
+      classId: CLASS,
+      tokenId: MYR,
+      side: 'SELL',
+      price: '10',
+      quantity: '5',
+    });
+    await sleep(1100);
+    await until(
+      () => operatorB.get(`/v1/accounts/x2/balances/${MYR}`),
+      (r) => r.body?.balance === '10000',
+      'money',
+    );
+    await operatorB.ok('POST', '/v1/orders', {
+      accountId: 'x2',
+      classId: CLASS,
+      tokenId: MYR,
+      side: 'BUY',
+      price: '10',
+      quantity: '5',
+    });
+    await until(
+      () => trustee.get(`/v1/share-classes/${CLASS}/order-book`),
+      (r) => r.body?.bids?.length === 1 && r.body?.asks?.length === 1,
+      'book',
+    );
+    expect((await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {})).result.fills).to.equal(1);
+    await caughtUp();
+    const alerts = await records(regulator, '?type=ALERT');
+    expect(alerts.map((a) => a.kind)).to.deep.equal(['WASH_TRADE_SAME_OWNER']);
+    const trades = await records(regulator, '?type=TRADE');
+    expect(trades).to.have.length(1);
+    expect(trades[0]?.details).to.include({ buyer: 'x2', seller: 'x1', quantity: '5', price: '10' });
+    expect(alerts[0]?.source.txIds).to.deep.equal(trades[0]?.source.txIds);
+  });
+
+  it('a large transfer files one travel-rule report, which only the parties and the regulator can read', async () => {
+    await operatorA.ok('POST', '/v1/transfers', { from: 'ann', to: 'ben', assetId: MYR, amount: '600000' });
+    await caughtUp();
+    const reports = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) => r.details.kind === 'transfer');
+    expect(reports.map((r) => [r.details.originator, r.details.beneficiary, r.details.amount])).to.deep.equal([
+      ['ann', 'ben', '600000'],
+    ]);
+    const deposit = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) => r.details.kind === 'deposit');
+    expect(deposit.map((r) => r.details.beneficiary)).to.deep.equal(['ann']);
+    const id = reports[0]!.id;
+    expect((await operatorA.get(`/v1/audit/records/${id}`)).status).to.equal(200);
+    expect((await operatorB.get(`/v1/audit/records/${id}`)).status).to.equal(404);
+    const seenByB = await records(operatorB);
+    expect(
+      seenByB.every((r) => r.parties.includes('OperatorBMSP')),
+      'B reads only records naming it',
+    ).to.equal(true);
+    expect(
+      seenByB.some((r) => r.kind === 'WASH_TRADE_SAME_OWNER'),
+      'B is a party to the wash trade',
+    ).to.equal(true);
+    const aliceLike = await tokenFor(net, 'OperatorA', 'acct-ann');
+    expect((await aliceLike.get('/v1/audit/records')).status).to.equal(403);
+  });
+
+  it('files every report exactly once across real kills of the relay', async () => {
+    const burst: string[] = [];
+    const kills = [3, 7, 11];
+    for (let i = 0; i < 14; i++) {
+      const [from, to] = i % 2 === 0 ? ['ben', 'ann'] : ['ann', 'ben'];
+      const res = await operatorA.ok('POST', '/v1/transfers', { from, to, assetId: MYR, amount: '500000' });
+      burst.push(res.txId);
+      if (kills.includes(i)) {
+        await gatewayCli(net, 'crash', '--org', 'Regulator', '--relay');
+        await sleep(300 * (i % 4));
+        await gatewayCli(net, 'up', '--org', 'Regulator');
+      }
+    }
+    await caughtUp();
+    const reports = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) =>
+      burst.includes(r.source.txIds[0] ?? ''),
+    );
+    const perTx = new Map<string, number>();
+    for (const r of reports) perTx.set(r.source.txIds[0]!, (perTx.get(r.source.txIds[0]!) ?? 0) + 1);
+    expect(burst.map((t) => perTx.get(t) ?? 0)).to.deep.equal(burst.map(() => 1));
+    const ids = (await records(regulator)).map((r) => r.id);
+    expect(new Set(ids).size).to.equal(ids.length);
+  });
+
+  it('records supervisory actions, verifies the market against its checkpoints, and catches an altered one', async () => {
+    await regulator.ok('PUT', '/v1/accounts/x2/freeze', { frozen: true, reason: 'wash trading investigation' });
+    await caughtUp();
+    const actions = await records(regulator, '?type=SUPERVISORY_ACTION');
+    expect(actions.some((a) => a.details.action === 'FREEZE' && a.parties.includes('OperatorBMSP'))).to.equal(true);
+
+    const verified = await regulator.get('/v1/audit/verification');
+    expect(verified.body.ok, JSON.stringify(verified.body)).to.equal(true);
+    expect(verified.body.checked).to.be.greaterThan(1);
+
+    // A checkpoint that does not match the chain (as if it, or the chain, had been altered).
+    const real = (await records(regulator, '?type=CHECKPOINT'))[0]!;
+    const filer = new Client(net.layout, net.org('Regulator'), 'gateway', [], 'audit', 'audit');
+    try {
+      await filer.submit('Audit:File', {
+        args: [
+          JSON.stringify({
+            id: `checkpoint:altered:${real.source.blockNumber}`,
+            type: 'CHECKPOINT',
+            source: real.source,
+            parties: [],
+            subjects: [],
+            summary: 'altered copy',
+            details: { ...real.details, blockHash: 'f'.repeat(64) },
+            observedAt: real.observedAt,
+          }),
+        ],
+      });
+    } finally {
+      filer.close();
+    }
+    const broken = await regulator.get('/v1/audit/verification');
+    expect(broken.body.ok).to.equal(false);
+    expect(broken.body.mismatches.map((m: { recordId: string }) => m.recordId)).to.deep.equal([
+      `checkpoint:altered:${real.source.blockNumber}`,
+    ]);
+  });
+
+  it('reports transparency figures as JSON and CSV', async () => {
+    const json = await regulator.get('/v1/audit/transparency');
+    expect(json.status).to.equal(200);
+    expect(json.body.volumes).to.deep.equal([{ classId: CLASS, trades: 1, units: '5', value: '50' }]);
+    expect(json.body.participants).to.include({ 'operator:ACTIVE': 2, 'trustee:ACTIVE': 1 });
+    expect(json.body.concentration.hhi).to.equal(5000);
+    const csv = await fetch(`${regulator.base}/v1/audit/transparency?format=csv`, {
+      headers: { Authorization: `Bearer ${regulator.token}` },
+    });
+    expect(csv.headers.get('content-type')).to.match(/text\/csv/);
+    const text = await csv.text();
+    expect(text.split('\n')[0]).to.equal('section,key,metric,value');
+    expect(text).to.contain(`volume,${CLASS},trades,1`);
+    expect((await operatorA.get('/v1/audit/transparency')).status).to.equal(403);
+  });
+
+  it('shows alerts live in the dashboard and drills down to the transactions behind them (headless Chromium)', async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage();
+    await page.goto(`${gatewayUrl(net, 'Regulator')}/dashboard`);
+    await page.fill('#token', regulator.token);
+    await page.click('#connect');
+    const alert = page.locator('#alerts li', { hasText: 'WASH_TRADE_SAME_OWNER' });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(Number(await page.locator('#chart').getAttribute('data-bars'))).to.be.greaterThan(0);
+    await alert.click();
+    await page.locator('#drill-rows tr', { hasText: 'Market:Match' }).waitFor({ timeout: 30_000 });
+
+    // A new filing arrives through the live feed without reloading the page.
+    await regulator.ok('PUT', '/v1/accounts/x2/freeze', { frozen: false, reason: 'investigation closed' });
+    await page.locator('#feed li', { hasText: 'UNFREEZE x2' }).waitFor({ timeout: 60_000 });
+  });
+});
