@@ -233,6 +233,26 @@ describe('the gateway API over HTTP on the real network', function () {
       );
       expect(supply.body.consistent, JSON.stringify(supply.body)).to.equal(true);
     }
+
+    // The regulator's relay (started with the gateways) reported the campaign's outcome and the trade.
+    const filed = async (type: string) => (await regulator.get(`/v1/audit/records?type=${type}`)).body.items ?? [];
+    const outcome = await until(
+      () => filed('CAMPAIGN_OUTCOME'),
+      (items) => items.length > 0,
+      'campaign outcome filed',
+      60_000,
+    );
+    expect(outcome.map((r: { id: string; details: { outcome: string } }) => [r.id, r.details.outcome])).to.deep.equal([
+      ['campaign:seed', 'SUCCEEDED'],
+    ]);
+    const reported = await until(
+      () => filed('TRADE'),
+      (items) => items.length > 0,
+      'trade filed',
+      60_000,
+    );
+    expect(reported[0].details).to.include({ buyer: 'cat', seller: 'ann', quantity: '15', price: '120' });
+    expect((await operatorB.get('/v1/audit/records?type=TRADE')).body.items).to.have.length(1);
   });
 
   it("streams the org's events over SSE and resumes after Last-Event-ID", async () => {

@@ -9,6 +9,13 @@ import { FabricFailure } from './types';
  * legacy SDK (transactions go through fabric-gateway). Labels are the CA enrollment ids.
  */
 export class IdentityWallet {
+  /**
+   * Identities read once per process. Only this process writes its org's wallet (imports, onboarding,
+   * renewal, revocation all go through put/remove), so the cache cannot go stale; it saves a file read
+   * and a JSON parse on every request.
+   */
+  private readonly cache = new Map<string, X509Identity>();
+
   private constructor(
     private readonly wallet: Wallet,
     readonly mspId: string,
@@ -19,10 +26,13 @@ export class IdentityWallet {
   }
 
   async get(label: string): Promise<X509Identity> {
+    const cached = this.cache.get(label);
+    if (cached) return cached;
     const identity = (await this.wallet.get(label)) as X509Identity | undefined;
     if (!identity || identity.type !== 'X.509') {
       throw new FabricFailure('identity', `the wallet holds no identity ${label}`);
     }
+    this.cache.set(label, identity);
     return identity;
   }
 
@@ -40,10 +50,12 @@ export class IdentityWallet {
   async put(label: string, certificate: string, privateKey: string): Promise<void> {
     const identity: X509Identity = { type: 'X.509', mspId: this.mspId, credentials: { certificate, privateKey } };
     await this.wallet.put(label, identity);
+    this.cache.set(label, identity);
   }
 
   async remove(label: string): Promise<void> {
     await this.wallet.remove(label);
+    this.cache.delete(label);
   }
 
   async labels(): Promise<string[]> {
