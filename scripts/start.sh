@@ -12,9 +12,10 @@ bash scripts/install-fabric.sh >/dev/null
 
 stop() {
   trap - INT TERM ERR
-  echo
-  echo "stopping the network (data kept; 'scripts/network.sh down --clean' wipes it)..."
-  node network/dist/cli.js down
+  # Output may go to a pipe whose reader died with the same Ctrl-C; stopping must not depend on it.
+  trap '' PIPE
+  { echo; echo "stopping the network and gateways (data kept; 'scripts/network.sh down --clean' wipes it)..."; } 2>/dev/null || true
+  node network/dist/cli.js down || true
   exit 0
 }
 trap stop INT TERM

@@ -44,7 +44,7 @@ export function loadConfig(options: { org: string; topologyFile?: string; port?:
     layout,
     port: options.port ?? gatewayPort(org),
     host: env.ECF_GATEWAY_HOST ?? '127.0.0.1',
-    dataDir: join(layout.home, 'gateway', org.slug),
+    dataDir: join(layout.gateways, org.slug),
     channel: market?.channel ?? 'market',
     chaincode: market?.name ?? 'market',
     settings: {

@@ -26,6 +26,10 @@ export class Layout {
   get data(): string {
     return join(this.home, 'data');
   }
+  /** The org gateways' state (wallet, token hashes, idempotency records, relay checkpoint). */
+  get gateways(): string {
+    return join(this.home, 'gateway');
+  }
   get generated(): string {
     return join(this.home, 'generated');
   }

@@ -171,7 +171,8 @@ export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}):
     }),
   );
   if (opts.clean) {
-    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs]) {
+    // The gateways' wallets, tokens and idempotency records belong to this network's identities too.
+    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs, ctx.layout.gateways]) {
       rmSync(dir, { recursive: true, force: true });
     }
     // crypto-config/ keeps its committed README; everything generated in it goes.

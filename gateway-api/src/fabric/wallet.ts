@@ -62,10 +62,15 @@ export class IdentityWallet {
     return this.wallet.list();
   }
 
-  /** Imports an enrolled MSP folder (signcerts/cert.pem, keystore/*) unless the label already exists. */
+  /**
+   * Imports an enrolled MSP folder (signcerts/cert.pem, keystore/*). The folder is the source of truth for
+   * the org's own identities: a wallet entry with another certificate (a network rebuilt with new CAs)
+   * is replaced.
+   */
   async importMsp(label: string, mspDir: string): Promise<void> {
-    if (await this.has(label)) return;
     const certificate = readFileSync(join(mspDir, 'signcerts', 'cert.pem'), 'utf8');
+    const existing = (await this.wallet.get(label)) as X509Identity | undefined;
+    if (existing?.credentials.certificate === certificate) return;
     const [keyFile] = readdirSync(join(mspDir, 'keystore'));
     if (!keyFile) throw new Error(`${mspDir} has no private key`);
     await this.put(label, certificate, readFileSync(join(mspDir, 'keystore', keyFile), 'utf8'));
