@@ -2,6 +2,7 @@ import type { AuditRecord } from '@ecf/common';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from '../support/client';
+import { until } from '../support/eventually';
 import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
 import { TestNetwork } from '../support/network';
 
@@ -16,16 +17,6 @@ const kyc = (investorClass = 'retail') => ({
   jurisdiction: 'MY',
 });
 const person = (nationalId: string, name: string) => ({ fullName: name, nationalId, dateOfBirth: '1975-05-05' });
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(v).slice(0, 500)}`);
-    await sleep(300);
-  }
-}
 
 describe('the audit channel: relay, supervision and the dashboard on the real network', function () {
   this.timeout(900_000);

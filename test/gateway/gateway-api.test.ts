@@ -2,6 +2,7 @@ import { OPERATIONS, type Operation } from '@ecf/gateway-api';
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '../support/eventually';
 import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
 import { TestNetwork } from '../support/network';
 
@@ -21,17 +22,6 @@ const kyc = (investorClass = 'retail') => ({
   investorClass,
   jurisdiction: 'MY',
 });
-
-/** Polls a read until it passes (another org's peer commits a moment after the submitting one). */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(v)}`);
-    await sleep(200);
-  }
-}
 
 describe('the gateway API over HTTP on the real network', function () {
   this.timeout(600_000);

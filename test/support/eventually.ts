@@ -19,3 +19,19 @@ export async function eventually<T>(
   }
   expect(seen, what).to.deep.equal(expected);
 }
+
+/** Polls a read until it satisfies `ok` (or fails with what it last saw); returns that value. */
+export async function until<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

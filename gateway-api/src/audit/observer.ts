@@ -1,4 +1,4 @@
-import type { AuditFiling, AuditPolicy } from '@ecf/common';
+import type { AuditFiling, AuditPolicy, Trade } from '@ecf/common';
 import { createHash } from 'node:crypto';
 import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
 
@@ -136,14 +136,7 @@ export class MarketObserver {
     const out: AuditFiling[] = [];
     for (const w of tx.writes) {
       if (w.type !== 'trade' || w.collection || w.deleted) continue;
-      const t = w.value as {
-        id: string;
-        classId: string;
-        price: string;
-        quantity: string;
-        buyOrderId: string;
-        sellOrderId: string;
-      };
+      const t = w.value as Trade;
       const buyer = this.orderOwner.get(t.buyOrderId);
       const seller = this.orderOwner.get(t.sellOrderId);
       const parties = unique([this.orderOperator.get(t.buyOrderId), this.orderOperator.get(t.sellOrderId)]);
