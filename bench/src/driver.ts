@@ -34,6 +34,8 @@ export interface StepResult {
   submitMs?: { p50: number; p95: number };
   commitMs?: { p50: number; p95: number };
   cpuMsPerValidTx?: number;
+  /** The same CPU split by component (peer, chaincode, orderer, ca, gateway). */
+  cpuMsPerValidTxByComponent?: Record<string, number>;
   peakRssMiB?: number;
 }
 

@@ -2,7 +2,7 @@ import { IsolatedNetwork, REPO_ROOT, run } from '@ecf/network';
 import { join } from 'node:path';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
-import { cpuMillis, networkPids, rssMiB } from './resources';
+import { cpuByComponent, networkPids, rssMiB } from './resources';
 import { round } from './stats';
 
 export interface BenchOptions {
@@ -69,7 +69,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       const workload = WORKLOADS.find((w) => w.id === id);
       if (!workload) throw new Error(`unknown workload ${id}`);
       pids = networkPids(net.layout);
-      const cpuBefore = cpuMillis(pids);
+      const cpuBefore = cpuByComponent(pids);
       let peak = rssMiB(pids);
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssMiB(pids));
@@ -77,8 +77,19 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       const offset = steps.length * 100_000; // fresh accounts order per step
       const result = await runStep(id, rate, opts.durationS, (i) => workload.next(market, offset + i));
       clearInterval(sampler);
-      const cpu = cpuMillis(networkPids(net.layout)) - cpuBefore;
+      const cpuAfter = cpuByComponent(networkPids(net.layout));
+      const spent = Object.fromEntries(
+        Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof typeof cpuBefore]]),
+      );
+      const cpu = Object.values(spent).reduce((a, b) => a + b, 0);
       result.cpuMsPerValidTx = result.valid > 0 ? round(cpu / result.valid, 2) : undefined;
+      if (result.valid > 0) {
+        result.cpuMsPerValidTxByComponent = Object.fromEntries(
+          Object.entries(spent)
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => [k, round(v / result.valid, 2)]),
+        );
+      }
       result.peakRssMiB = round(peak);
       opts.progress(
         `[${consensus}] ${id} @${rate}/s: ${result.goodputTps} valid/s, p95 ${result.latencyMs.p95} ms, invalid ${JSON.stringify(result.invalid)}, failed ${Object.values(result.failed).reduce((a, b) => a + b, 0)}`,

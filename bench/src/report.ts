@@ -105,6 +105,15 @@ export function renderMarkdown(r: BenchResults): string {
         `| ${st.workload} | ${st.offeredTps} | ${st.goodputTps} | ${st.latencyMs.p50} | ${st.latencyMs.p95} | ${st.latencyMs.p99} | ${st.endorseMs?.p95 ?? 'n/a'} | ${st.submitMs?.p95 ?? 'n/a'} | ${st.commitMs?.p95 ?? 'n/a'} | ${JSON.stringify(st.invalid)} | ${failed} | ${st.cpuMsPerValidTx ?? 'n/a'} | ${st.peakRssMiB ?? 'n/a'} |`,
       );
     }
+    // Where the CPU goes at half saturation: endorsement and validation (signature checks) in the peers,
+    // contract logic in the chaincode processes, ordering and block cutting in the orderers.
+    const components = ['peer', 'chaincode', 'orderer', 'ca', 'gateway'];
+    lines.push('', `### CPU ms per valid transaction by component, at half saturation (${consensus})`, '');
+    lines.push(`| workload | ${components.join(' | ')} |`, `|---|${components.map(() => '---').join('|')}|`);
+    for (const h of run.halfLoad) {
+      const by = h.cpuMsPerValidTxByComponent ?? {};
+      lines.push(`| ${h.workload} | ${components.map((c) => by[c] ?? '–').join(' | ')} |`);
+    }
   }
   lines.push('');
   return lines.join('\n');

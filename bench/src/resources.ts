@@ -27,19 +27,42 @@ export function networkPids(layout: Layout): number[] {
   return pids;
 }
 
-/** CPU time (user + system) the network's processes have used, in milliseconds. */
-export function cpuMillis(pids: readonly number[]): number {
-  let ticks = 0;
+/**
+ * What a process is, from its command line: where the CPU goes (endorsement and validation with their
+ * signature checks in the peer, the contract logic in the chaincode process, ordering and block cutting
+ * in the orderer, the REST gateway when it runs).
+ */
+export type Component = 'peer' | 'chaincode' | 'orderer' | 'ca' | 'gateway' | 'other';
+
+export function componentOf(pid: number): Component {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return 'other';
+  }
+  const exe = argv[0] ?? '';
+  if (exe.endsWith('/orderer')) return 'orderer';
+  if (exe.endsWith('/peer')) return 'peer';
+  if (exe.endsWith('/fabric-ca-server')) return 'ca';
+  if (argv.some((a) => a.includes('gateway-api'))) return 'gateway';
+  if (argv.some((a) => a.includes('fabric-shim') || a.includes('fabric-chaincode-node'))) return 'chaincode';
+  return 'other';
+}
+
+/** CPU milliseconds per component. */
+export function cpuByComponent(pids: readonly number[]): Record<Component, number> {
+  const out: Record<Component, number> = { peer: 0, chaincode: 0, orderer: 0, ca: 0, gateway: 0, other: 0 };
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      out[componentOf(pid)] += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
     } catch {
       /* gone */
     }
   }
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return out;
 }
 
 /** Resident memory of the network's processes, in MiB. */
