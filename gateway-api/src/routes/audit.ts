@@ -73,6 +73,9 @@ export function auditRouter(deps: GatewayDeps, validators: DocumentValidators): 
   const router = Router();
 
   const regulatorOnly = (req: Request): void => {
+    if (!principalOf(req).scopes.includes('read')) {
+      throw new ApiError(GatewayCode.FORBIDDEN, 'the credential lacks the read scope');
+    }
     if (principalOf(req).role !== 'regulator') {
       throw new ApiError(GatewayCode.FORBIDDEN, 'supervisory views are the regulator’s');
     }
