@@ -290,4 +290,51 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     await regulator.ok('PUT', '/v1/accounts/x2/freeze', { frozen: false, reason: 'investigation closed' });
     await page.locator('#feed li', { hasText: 'UNFREEZE x2' }).waitFor({ timeout: 60_000 });
   });
+
+  it('a sale bought back within the window raises a round-trip alert; a burst of cancellations around trades raises layering', async () => {
+    await trustee.ok('POST', `/v1/share-classes/${CLASS}/issuances`, {
+      accountId: 'ann',
+      amount: '10',
+      purpose: 'offering',
+    });
+    await until(
+      () => operatorA.get(`/v1/accounts/ann/balances/${CLASS}`),
+      (r) => r.body?.balance === '10',
+      'ann units',
+    );
+    const order = (accountId: string, side: string, price: string) =>
+      operatorA.ok('POST', '/v1/orders', { accountId, classId: CLASS, tokenId: MYR, side, price, quantity: '2' });
+    const cross = async (seller: string, buyer: string) => {
+      await order(seller, 'SELL', '10');
+      await sleep(1100);
+      await order(buyer, 'BUY', '10');
+      await until(
+        () => trustee.get(`/v1/share-classes/${CLASS}/order-book`),
+        (r) => r.body?.bids?.length >= 1,
+        'bid',
+      );
+      expect((await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {})).result.fills).to.equal(1);
+    };
+    await cross('ann', 'ben');
+    await until(
+      () => operatorA.get(`/v1/accounts/ben/balances/${CLASS}`),
+      (r) => r.body?.balance === '2',
+      'ben units',
+    );
+    // Ben places and withdraws three orders in quick succession between the two trades.
+    for (let i = 0; i < 3; i++) {
+      const orderId = (await order('ben', 'BUY', '1')).result;
+      await operatorA.ok('DELETE', `/v1/share-classes/${CLASS}/orders/${orderId}?accountId=ben`);
+    }
+    await cross('ben', 'ann');
+    await caughtUp();
+    const alerts = await records(regulator, '?type=ALERT');
+    const roundTrips = alerts.filter((a) => a.kind === 'WASH_TRADE_ROUND_TRIP');
+    expect(roundTrips.map((a) => [a.details.seller, a.details.buyer])).to.deep.equal([['ben', 'ann']]);
+    expect(roundTrips[0]?.source.txIds).to.have.length(2);
+    const layering = alerts.filter((a) => a.kind === 'LAYERING');
+    expect(layering.length).to.be.greaterThan(0);
+    expect(layering.every((a) => a.details.account === 'ben' && Number(a.details.cancellations) >= 3)).to.equal(true);
+    expect(alerts.filter((a) => a.kind === 'WASH_TRADE_SAME_OWNER')).to.have.length(1);
+  });
 });
