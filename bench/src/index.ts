@@ -116,14 +116,23 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       const start = performance.now();
       let fills = 0;
       let calls = 0;
+      let retries = 0;
       for (;;) {
-        const out = JSON.parse(
-          Buffer.from(
-            await match.submit('Match', { arguments: [JSON.stringify({ classId: CLASS, maxFills: 50 })] }),
-          ).toString(),
-        ) as {
-          fills: number;
-        };
+        let out: { fills: number };
+        try {
+          const bytes = await match.submit('Match', { arguments: [JSON.stringify({ classId: CLASS, maxFills: 50 })] });
+          out = JSON.parse(Buffer.from(bytes).toString()) as { fills: number };
+        } catch (err) {
+          // The two endorsing peers can be a block apart right after the book was built (their simulations
+          // then differ); a Match that failed to endorse changed nothing, so it is simply tried again.
+          if (++retries > 5) throw err;
+          const e = err as { message?: string; details?: Array<{ message?: string }> };
+          opts.progress(
+            `[${consensus}] W6: Match retried after: ${[e.message, ...(e.details ?? []).map((d) => d.message)].join(' | ').slice(0, 200)}`,
+          );
+          await new Promise((r) => setTimeout(r, 500 * retries));
+          continue;
+        }
         calls += 1;
         fills += out.fills;
         if (out.fills === 0) break;

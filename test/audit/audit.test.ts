@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
-import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
+import { Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -51,14 +51,7 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
   };
 
   before(async () => {
-    await net.cli('up');
-    await gatewayCli(net, 'up');
-    [regulator, trustee, operatorA, operatorB] = await Promise.all([
-      tokenFor(net, 'Regulator', 'gateway'),
-      tokenFor(net, 'Trustee', 'gateway'),
-      tokenFor(net, 'OperatorA', 'gateway'),
-      tokenFor(net, 'OperatorB', 'gateway'),
-    ]);
+    ({ regulator, trustee, operatorA, operatorB } = await upWithGateways(net));
     await regulator.ok('PUT', '/v1/audit/policy', {
       largeTransferThresholds: { [MYR]: '500000' },
       checkpointEvery: 5,

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../support/eventually';
-import { Api, gatewayCli, gatewayUrl, tokenFor } from '../support/http';
+import { Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -38,14 +38,7 @@ describe('the gateway API over HTTP on the real network', function () {
     BigInt((await api.get(`/v1/accounts/${accountId}/balances/${assetId}`)).body.balance ?? '-1');
 
   before(async () => {
-    await net.cli('up');
-    await gatewayCli(net, 'up');
-    [regulator, trustee, operatorA, operatorB] = await Promise.all([
-      tokenFor(net, 'Regulator', 'gateway'),
-      tokenFor(net, 'Trustee', 'gateway'),
-      tokenFor(net, 'OperatorA', 'gateway'),
-      tokenFor(net, 'OperatorB', 'gateway'),
-    ]);
+    ({ regulator, trustee, operatorA, operatorB } = await upWithGateways(net));
     secrets.push(...[regulator, trustee, operatorA, operatorB].map((a) => a.token));
   });
 

@@ -91,3 +91,16 @@ export async function tokenFor(net: IsolatedNetwork, org: string, identity: stri
   const token = out.trim().split('\n').pop() ?? '';
   return new Api(gatewayUrl(net, org), token);
 }
+
+/** Brings a test network up with every org's gateway (and the regulator's relay); one token per org. */
+export async function upWithGateways(
+  net: IsolatedNetwork,
+): Promise<{ regulator: Api; trustee: Api; operatorA: Api; operatorB: Api }> {
+  await net.cli('up');
+  await gatewayCli(net, 'up');
+  const [regulator, trustee, operatorA, operatorB] = await Promise.all(
+    ['Regulator', 'Trustee', 'OperatorA', 'OperatorB'].map((org) => tokenFor(net, org, 'gateway')),
+  );
+  if (!regulator || !trustee || !operatorA || !operatorB) throw new Error('a gateway token is missing');
+  return { regulator, trustee, operatorA, operatorB };
+}
