@@ -125,7 +125,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
         } catch (err) {
           // The two endorsing peers can be a block apart right after the book was built (their simulations
           // then differ); a Match that failed to endorse changed nothing, so it is simply tried again.
-          if (++retries > 5) throw err;
+          if ((err as Error).name !== 'EndorseError' || ++retries > 5) throw err;
           const e = err as { message?: string; details?: Array<{ message?: string }> };
           opts.progress(
             `[${consensus}] W6: Match retried after: ${[e.message, ...(e.details ?? []).map((d) => d.message)].join(' | ').slice(0, 200)}`,
