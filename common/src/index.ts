@@ -6,3 +6,4 @@ export * from './records';
 export * from './collections';
 export * from './record-schemas';
 export * from './audit';
+export * from './key-types';

@@ -1,4 +1,12 @@
-import type { AccountStatus, AccountType, InvestorClass, Kyc, ParticipantKind, ParticipantStatus } from './schemas';
+import type {
+  AccountStatus,
+  AccountType,
+  InvestorClass,
+  Kyc,
+  ParticipantKind,
+  ParticipantStatus,
+  PersonalData,
+} from './schemas';
 
 /** Record layout version, carried by every record and event so consumers can evolve with it. */
 export const RECORD_VERSION = 1;
@@ -185,4 +193,22 @@ export interface CircuitBreaker {
   coolingSeconds: number;
   /** Set when a trade outside the band halted the instrument; trading resumes at this time. */
   haltedUntil?: number;
+}
+
+/** The private record of a person, in the operator's collection (`pii`). */
+export interface PersonalRecord {
+  v: number;
+  accountId: string;
+  personal: PersonalData;
+  salt: string;
+  updatedAt: number;
+}
+
+/** What an order has locked away: money for a buy, units for a sell; in the owner's operator collection. */
+export interface OrderEscrow {
+  v: number;
+  orderId: string;
+  accountId: string;
+  assetId: string;
+  amount: string;
 }

@@ -1,15 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PersonalData } from '@ecf/common';
+export type { PersonalRecord } from '@ecf/common';
 import { canonicalJson } from '../ledger/codec';
-
-/** The private record of a person, in the operator's collection. */
-export interface PersonalRecord {
-  v: number;
-  accountId: string;
-  personal: PersonalData;
-  salt: string;
-  updatedAt: number;
-}
 
 /**
  * The public commitment to a person's data: sha256 over the salt and the canonical JSON. The salt is

@@ -14,6 +14,7 @@ import {
   type CircuitBreaker,
   type Order,
   type Trade,
+  type OrderEscrow,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
@@ -26,15 +27,6 @@ import { parse, parseJsonArg, transientPayload } from '../input';
 import { inBand, match, type BookOrder } from '../market/matching';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
-
-/** What an order has locked away: money for a buy, units for a sell; in the owner's operator collection. */
-export interface OrderEscrow {
-  v: number;
-  orderId: string;
-  accountId: string;
-  assetId: string;
-  amount: string;
-}
 
 /**
  * The secondary market. Orders are public (price, quantity, side, operator) and anonymous: who placed one,

@@ -12,6 +12,7 @@ import {
   type Account,
   type Asset,
   type Campaign,
+  type OrderEscrow,
   type SupplyReport,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
@@ -24,7 +25,6 @@ import { keys, KeyType } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant, listParticipants } from '../registry/records';
 import type { PledgeRecord } from './campaigns';
-import type { OrderEscrow } from './market';
 import type { TransitRecord } from './transfers';
 import { BaseContract, json } from './base';
 

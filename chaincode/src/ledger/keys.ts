@@ -1,38 +1,8 @@
+import { KeyType } from '@ecf/common';
 import type { ChaincodeStub } from 'fabric-shim-api';
 
 /** Every ledger key is built here; nothing else concatenates key strings. */
-export const KeyType = {
-  PARTICIPANT: 'participant',
-  ACCOUNT: 'account',
-  ASSET: 'asset',
-  /** One public record per mint or burn (asset, txId): supply without a hot counter. */
-  SUPPLY: 'supply',
-  SUPERVISION: 'supervision',
-  HEARTBEAT: 'system.heartbeat',
-  CAMPAIGN: 'campaign',
-  /** Public index of a campaign's pledges (operator only): settlement walks it, since a transaction that
-   * range-queries private data may not write. */
-  PLEDGE_REF: 'pledgeref',
-  ORDER: 'order',
-  TRADE: 'trade',
-  BREAKER: 'breaker',
-  // audit channel
-  AUDIT: 'audit',
-  /** Search indexes of audit records: by type, and by each subject (account or instrument). */
-  AUDIT_BY_TYPE: 'audit.type',
-  AUDIT_BY_SUBJECT: 'audit.subject',
-  AUDIT_POLICY: 'audit.policy',
-  // private (operator collections)
-  BALANCE: 'bal',
-  PERSONAL: 'pii',
-  MOVEMENT: 'mv',
-  PARTIAL_FREEZE: 'frz',
-  CAP_USAGE: 'cap',
-  TRANSIT: 'transit',
-  PLEDGE: 'pledge',
-  PLEDGE_TOTAL: 'ptot',
-  ORDER_ESCROW: 'oesc',
-} as const;
+export { KeyType };
 
 type Stub = Pick<ChaincodeStub, 'createCompositeKey'>;
 

@@ -1,6 +1,18 @@
-import type { AuditFiling, AuditPolicy, Trade } from '@ecf/common';
+import {
+  KeyType,
+  type Account,
+  type AuditFiling,
+  type AuditPolicy,
+  type Campaign,
+  type Movement,
+  type Order,
+  type OrderEscrow,
+  type PersonalData,
+  type PersonalRecord,
+  type Trade,
+} from '@ecf/common';
 import { createHash } from 'node:crypto';
-import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
+import type { DecodedBlock, DecodedTx } from '../fabric/blocks';
 
 /**
  * What the regulator files about the market, computed from the market's blocks alone, in block order.
@@ -16,16 +28,7 @@ interface TradeSeen {
   readonly seller?: string;
 }
 
-interface Movement {
-  accountId: string;
-  assetId: string;
-  delta: string;
-  kind: string;
-  counterparty?: string;
-  reference?: string;
-}
-
-const MONEY_OUT = new Set(['transfer', 'instruction', 'forced', 'withdrawal', 'trade']);
+const MONEY_OUT = new Set<Movement['kind']>(['transfer', 'instruction', 'forced', 'withdrawal', 'trade']);
 
 export class MarketObserver {
   /** account → a hash of its holder's national id and birth date: the beneficial owner, without the PII. */
@@ -74,29 +77,24 @@ export class MarketObserver {
   /** Keeps the ownership facts later filings need. */
   private learn(tx: DecodedTx): void {
     for (const w of tx.writes) {
-      if (w.deleted) continue;
-      const v = w.value as Record<string, unknown> | undefined;
-      if (!v || typeof v !== 'object') continue;
-      if (w.type === 'account' && !w.collection && typeof v.operatorMspId === 'string') {
-        this.operatorOf.set(String(v.id), v.operatorMspId);
-      } else if (w.type === 'pii' && w.collection) {
-        const p = v.personal as { nationalId?: string; dateOfBirth?: string } | undefined;
-        const account = w.attributes[0];
-        if (account && p?.nationalId) {
-          const owner = createHash('sha256')
-            .update(`${p.nationalId.trim().toUpperCase()}|${p.dateOfBirth ?? ''}`)
-            .digest('hex');
-          this.ownerOf.set(account, owner);
-        }
-      } else if (w.type === 'oesc' && w.collection && typeof v.accountId === 'string') {
-        this.orderOwner.set(String(v.orderId), v.accountId);
-      } else if (w.type === 'order' && !w.collection && typeof v.operatorMspId === 'string') {
-        this.orderOperator.set(String(v.id), v.operatorMspId);
-      } else if (w.type === 'campaign' && !w.collection) {
-        this.campaignParties.set(
-          String(v.id),
-          [v.operatorMspId, v.trusteeMspId].filter((p): p is string => typeof p === 'string'),
-        );
+      if (w.deleted || w.value === null || typeof w.value !== 'object') continue;
+      const inCollection = w.collection !== undefined;
+      if (w.type === KeyType.ACCOUNT && !inCollection) {
+        const account = w.value as Account;
+        this.operatorOf.set(account.id, account.operatorMspId);
+      } else if (w.type === KeyType.PERSONAL && inCollection) {
+        const { personal } = w.value as PersonalRecord;
+        const accountId = w.attributes[0];
+        if (accountId && personal?.nationalId) this.ownerOf.set(accountId, beneficialOwner(personal));
+      } else if (w.type === KeyType.ORDER_ESCROW && inCollection) {
+        const escrow = w.value as OrderEscrow;
+        this.orderOwner.set(escrow.orderId, escrow.accountId);
+      } else if (w.type === KeyType.ORDER && !inCollection) {
+        const order = w.value as Order;
+        this.orderOperator.set(order.id, order.operatorMspId);
+      } else if (w.type === KeyType.CAMPAIGN && !inCollection) {
+        const campaign = w.value as Campaign;
+        this.campaignParties.set(campaign.id, unique([campaign.operatorMspId, campaign.trusteeMspId]));
       }
     }
   }
@@ -105,7 +103,7 @@ export class MarketObserver {
   private movements(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
     const out: AuditFiling[] = [];
     for (const w of tx.writes) {
-      if (w.type !== 'mv' || !w.collection || w.deleted) continue;
+      if (w.type !== KeyType.MOVEMENT || !w.collection || w.deleted) continue;
       const m = w.value as Movement;
       const threshold = policy.largeTransferThresholds[m.assetId];
       if (!threshold) continue;
@@ -135,7 +133,7 @@ export class MarketObserver {
   private tradesOf(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
     const out: AuditFiling[] = [];
     for (const w of tx.writes) {
-      if (w.type !== 'trade' || w.collection || w.deleted) continue;
+      if (w.type !== KeyType.TRADE || w.collection || w.deleted) continue;
       const t = w.value as Trade;
       const buyer = this.orderOwner.get(t.buyOrderId);
       const seller = this.orderOwner.get(t.sellOrderId);
@@ -345,8 +343,11 @@ function alert(
   return { id, type: 'ALERT', kind, source, parties, subjects: unique(subjects), summary, details, observedAt };
 }
 
+/** One person behind several accounts: a hash of national id and birth date (the PII itself is not kept). */
+function beneficialOwner(p: PersonalData): string {
+  return createHash('sha256').update(`${p.nationalId.trim().toUpperCase()}|${p.dateOfBirth}`).digest('hex');
+}
+
 function unique(values: ReadonlyArray<string | undefined | false | 0 | null>): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
 }
-
-export type { KeyWrite };

@@ -1,3 +1,4 @@
+import { operatorOfCollection } from '@ecf/common';
 import type { OrgInfo } from '../deps';
 
 /**
@@ -31,8 +32,8 @@ function partiesOf(event: Record<string, unknown>): string[] {
   for (const [key, value] of Object.entries(event)) {
     if (typeof value !== 'string') continue;
     if (key.endsWith('MspId')) out.push(value);
-    // pdcOperatorA -> OperatorAMSP (collections are named after their operator).
-    if (key === 'collection' && value.startsWith('pdc')) out.push(`${value.slice(3)}MSP`);
+    const operator = key === 'collection' ? operatorOfCollection(value) : undefined;
+    if (operator) out.push(operator);
   }
   return out;
 }

@@ -1,0 +1,37 @@
+/**
+ * The object types of the market's composite keys. The chaincode builds every key from these
+ * (`chaincode/src/ledger/keys.ts`); the gateway's audit relay reads blocks by them. Pure data, so both
+ * sides share one list.
+ */
+export const KeyType = {
+  PARTICIPANT: 'participant',
+  ACCOUNT: 'account',
+  ASSET: 'asset',
+  /** One public record per mint or burn (asset, txId): supply without a hot counter. */
+  SUPPLY: 'supply',
+  SUPERVISION: 'supervision',
+  HEARTBEAT: 'system.heartbeat',
+  CAMPAIGN: 'campaign',
+  /** Public index of a campaign's pledges (operator only): settlement walks it, since a transaction that
+   * range-queries private data may not write. */
+  PLEDGE_REF: 'pledgeref',
+  ORDER: 'order',
+  TRADE: 'trade',
+  BREAKER: 'breaker',
+  // audit channel
+  AUDIT: 'audit',
+  /** Search indexes of audit records: by type, and by each subject (account or instrument). */
+  AUDIT_BY_TYPE: 'audit.type',
+  AUDIT_BY_SUBJECT: 'audit.subject',
+  AUDIT_POLICY: 'audit.policy',
+  // private (operator collections)
+  BALANCE: 'bal',
+  PERSONAL: 'pii',
+  MOVEMENT: 'mv',
+  PARTIAL_FREEZE: 'frz',
+  CAP_USAGE: 'cap',
+  TRANSIT: 'transit',
+  PLEDGE: 'pledge',
+  PLEDGE_TOTAL: 'ptot',
+  ORDER_ESCROW: 'oesc',
+} as const;
