@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { crashProcess, Layout, loadTopology, REPO_ROOT, runningPid, startProcess, stopProcess } from '@ecf/network';
+import {
+  crashProcess,
+  Layout,
+  loadTopology,
+  REPO_ROOT,
+  runningPid,
+  startProcess,
+  stopProcess,
+  waitHealthy,
+} from '@ecf/network';
 import { join } from 'node:path';
 import { ALL_SCOPES, Scope } from './auth/principal';
 import { roleOfCertificate } from './auth/certificate';
@@ -105,7 +114,7 @@ async function up(name: string | undefined): Promise<void> {
       env: { ...process.env },
     });
     const port = gatewayPort(org);
-    await waitHealthy(port, id, layout.logFile(id));
+    await waitHealthy(layout, id, port, 30_000);
     console.log(`${org.name.padEnd(10)} gateway  http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
     if (org.role === 'regulator' && !process.argv.includes('--no-relay')) {
       const relay = relayId(org.slug);
@@ -121,20 +130,6 @@ async function up(name: string | undefined): Promise<void> {
         `${org.name.padEnd(10)} audit relay  (log: ${layout.logFile(relay)}; dashboard: http://127.0.0.1:${port}/dashboard)`,
       );
     }
-  }
-}
-
-async function waitHealthy(port: number, id: string, log: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${id} did not become healthy; see ${log}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

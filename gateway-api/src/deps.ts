@@ -5,6 +5,7 @@ import type { TokenStore } from './auth/tokens';
 import type { CaPort, FabricPort } from './fabric/types';
 import type { IdentityWallet } from './fabric/wallet';
 import type { IdempotencyStore } from './idempotency';
+import { ApiError, GatewayCode } from './problem';
 import type { Metrics } from './metrics';
 
 /** The org a gateway serves. */
@@ -46,6 +47,12 @@ export interface GatewayDeps {
   readonly metrics: Metrics;
   readonly config: GatewaySettings;
   readonly version: string;
+}
+
+/** The audit channel's port, or 503 on a gateway started without one. */
+export function auditPort(deps: GatewayDeps): FabricPort {
+  if (!deps.audit) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway is not connected to the audit channel');
+  return deps.audit;
 }
 
 export const DEFAULT_SETTINGS: GatewaySettings = {

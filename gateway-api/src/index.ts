@@ -12,4 +12,4 @@ export * from './auth/principal';
 export * from './auth/tokens';
 export * from './auth/certificate';
 export * from './fabric/types';
-export { accountIdentity } from './routes/operations';
+export { accountIdentity } from './operation-hooks';

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { OPERATIONS, type Operation } from './operations';
-import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './routes/audit';
+import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
 
 /**
  * The OpenAPI 3.1 document, generated from the operations table and the shared zod schemas, and the

@@ -27,6 +27,14 @@ export function filterEvent(org: OrgInfo, payload: unknown): Record<string, unkn
   return visibleTo(org, event) ? event : undefined;
 }
 
+/** A filing on the audit channel: the regulator sees all; an org, the filings that list it as a party. */
+export function filterAuditEvent(org: OrgInfo, payload: unknown): Record<string, unknown> | undefined {
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const parties = (payload as { parties?: unknown }).parties;
+  const visible = org.role === 'regulator' || (Array.isArray(parties) && parties.includes(org.mspId));
+  return visible ? (payload as Record<string, unknown>) : undefined;
+}
+
 function partiesOf(event: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(event)) {

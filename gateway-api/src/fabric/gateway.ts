@@ -4,6 +4,7 @@ import {
   connect,
   GatewayError,
   signers,
+  type CloseableAsyncIterable,
   type Contract,
   type Gateway,
   type Network,
@@ -159,59 +160,28 @@ export class FabricGateway implements FabricPort {
       getBlockNumber: () => from.blockNumber,
       getTransactionId: () => from.txId,
     };
-    let iterable;
-    try {
-      iterable = await network.getChaincodeEvents(this.options.chaincode, checkpoint ? { checkpoint } : {});
-    } catch (err) {
-      throw classify(err);
-    }
-    const source = iterable;
-    return {
-      close: () => source.close(),
-      async *[Symbol.asyncIterator](): AsyncIterator<ChainEvent> {
-        try {
-          for await (const event of source) {
-            yield {
-              blockNumber: event.blockNumber.toString(),
-              txId: event.transactionId,
-              name: event.eventName,
-              payload: decode(event.payload),
-            };
-          }
-        } catch (err) {
-          // Closing the stream cancels the gRPC call; that is the normal end, not a failure.
-          if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
-          throw classify(err);
-        }
-      },
-    };
+    return stream(
+      () => network.getChaincodeEvents(this.options.chaincode, checkpoint ? { checkpoint } : {}),
+      (event): ChainEvent => ({
+        blockNumber: event.blockNumber.toString(),
+        txId: event.transactionId,
+        name: event.eventName,
+        payload: decode(event.payload),
+      }),
+    );
   }
 
   async blocks(startBlock: bigint): Promise<BlockStream> {
     const network = await this.network(this.options.serviceIdentity);
-    let source;
-    try {
-      source = await network.getBlockAndPrivateDataEvents({ startBlock });
-    } catch (err) {
-      throw classify(err);
-    }
-    const iterable = source;
-    return {
-      close: () => iterable.close(),
-      async *[Symbol.asyncIterator](): AsyncIterator<DecodedBlock> {
-        try {
-          for await (const event of iterable) {
-            const block = event.getBlock();
-            if (!block) continue;
-            const map = event.getPrivateDataMapMap();
-            yield decodeBlock(block, { get: (i) => map.get(i) });
-          }
-        } catch (err) {
-          if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
-          throw classify(err);
-        }
+    return stream(
+      () => network.getBlockAndPrivateDataEvents({ startBlock }),
+      (event) => {
+        const block = event.getBlock();
+        if (!block) return undefined;
+        const map = event.getPrivateDataMapMap();
+        return decodeBlock(block, { get: (i) => map.get(i) });
       },
-    };
+    );
   }
 
   async block(number: bigint, deadline: number): Promise<DecodedBlock> {
@@ -296,6 +266,36 @@ export class FabricGateway implements FabricPort {
     this.gateways.get(label)?.gateway.close();
     this.gateways.delete(label);
   }
+}
+
+/**
+ * A fabric-gateway event iterable as one of ours: items mapped (undefined ones skipped), errors
+ * classified, and a cancelled call (our own `close`) ending the iteration instead of failing it.
+ */
+async function stream<S, T>(
+  open: () => Promise<CloseableAsyncIterable<S>>,
+  map: (item: S) => T | undefined,
+): Promise<AsyncIterable<T> & { close(): void }> {
+  let source: CloseableAsyncIterable<S>;
+  try {
+    source = await open();
+  } catch (err) {
+    throw classify(err);
+  }
+  return {
+    close: () => source.close(),
+    async *[Symbol.asyncIterator](): AsyncIterator<T> {
+      try {
+        for await (const item of source) {
+          const mapped = map(item);
+          if (mapped !== undefined) yield mapped;
+        }
+      } catch (err) {
+        if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
+        throw classify(err);
+      }
+    },
+  };
 }
 
 function method(fn: string): string {

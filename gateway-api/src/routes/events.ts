@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth/principal';
-import type { GatewayDeps } from '../deps';
-import { filterEvent } from '../events/visibility';
+import { auditPort, type GatewayDeps } from '../deps';
+import { filterAuditEvent, filterEvent } from '../events/visibility';
 import type { EventPosition, FabricPort } from '../fabric/types';
 import { ApiError, GatewayCode } from '../problem';
 
@@ -18,13 +18,7 @@ export function eventsRouter(deps: GatewayDeps): Router {
     await stream(deps, deps.fabric, req, res, (payload) => filterEvent(deps.org, payload));
   });
   router.get('/v1/audit/events', async (req: Request, res: Response) => {
-    if (!deps.audit) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway is not connected to the audit channel');
-    const mine = (payload: unknown) => {
-      const parties = (payload as { parties?: unknown }).parties;
-      const visible = deps.org.role === 'regulator' || (Array.isArray(parties) && parties.includes(deps.org.mspId));
-      return visible ? (payload as Record<string, unknown>) : undefined;
-    };
-    await stream(deps, deps.audit, req, res, mine);
+    await stream(deps, auditPort(deps), req, res, (payload) => filterAuditEvent(deps.org, payload));
   });
   return router;
 }

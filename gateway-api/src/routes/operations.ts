@@ -2,56 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
-import type { GatewayDeps } from '../deps';
+import { auditPort, type GatewayDeps } from '../deps';
 import type { FabricPort, Invocation, SubmitResult } from '../fabric/types';
 import { IdempotencyStore } from '../idempotency';
+import { HOOKS } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { OPERATIONS, type Operation } from '../operations';
 import { ApiError, GatewayCode, problemOf, toApiError } from '../problem';
 import { deadlineOf, sendJson, sendProblem } from './respond';
-
-/** The wallet label of an end user's identity: its CA enrollment id. */
-export function accountIdentity(accountId: string): string {
-  return `acct-${accountId}`;
-}
-
-/** Work some operations do around their transaction: CA enrollment, revocation, re-enrollment. */
-interface Hooks {
-  /** Before the transaction (and before the idempotency slot records a transaction id). */
-  before?(deps: GatewayDeps, input: Record<string, unknown>): Promise<void>;
-  /** After success; its value replaces the chaincode's result. */
-  after?(deps: GatewayDeps, input: Record<string, unknown>, result: unknown): Promise<unknown>;
-}
-
-const HOOKS: Record<string, Hooks> = {
-  onboardAccount: {
-    async before(deps, input) {
-      const accountId = String(input.accountId);
-      await deps.ca.registerAndEnroll({
-        enrollmentId: accountIdentity(accountId),
-        attributes: { role: String(input.type), account: accountId },
-      });
-    },
-    after: async (_deps, input) => ({ accountId: input.accountId, identity: accountIdentity(String(input.accountId)) }),
-  },
-  setAccountStatus: {
-    async after(deps, input, result) {
-      if (input.status === 'OFFBOARDED') {
-        const label = accountIdentity(String(input.accountId));
-        deps.tokens.revoke({ identity: label });
-        if (await deps.wallet.has(label)) await deps.ca.revoke(label, 'cessationofoperation');
-      }
-      return result;
-    },
-  },
-  renewCredential: {
-    async after(deps, input) {
-      const label = accountIdentity(String(input.accountId));
-      const { notAfter } = await deps.ca.reenroll(label);
-      return { accountId: input.accountId, identity: label, notAfter };
-    },
-  },
-};
 
 export function operationsRouter(deps: GatewayDeps, validators: DocumentValidators): Router {
   const router = Router();
@@ -83,9 +41,7 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
 
 /** The Fabric port of the channel an operation runs on. */
 function portOf(deps: GatewayDeps, op: Operation): FabricPort {
-  if (op.channel !== 'audit') return deps.fabric;
-  if (!deps.audit) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway is not connected to the audit channel');
-  return deps.audit;
+  return op.channel === 'audit' ? auditPort(deps) : deps.fabric;
 }
 
 /** The gateway's own role and scope check: refuses early what the chaincode would refuse anyway. */
