@@ -1,5 +1,4 @@
-import { IsolatedNetwork, REPO_ROOT, run } from '@ecf/network';
-import { join } from 'node:path';
+import { IsolatedNetwork } from '@ecf/network';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
@@ -159,14 +158,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
 /** Starts OperatorA's gateway against a bench network, with the rate limit out of the way, and a token. */
 async function startGateway(net: IsolatedNetwork): Promise<{ url: string; token: string }> {
   const cli = (...args: string[]) =>
-    run(process.execPath, [join(REPO_ROOT, 'gateway-api', 'dist', 'cli.js'), ...args, '--topology', net.topologyFile], {
-      env: {
-        ECF_NETWORK_HOME: net.layout.home,
-        ECF_CRYPTO_DIR: net.layout.crypto,
-        ECF_GATEWAY_RATE_LIMIT: '1000000000',
-      },
-      timeoutMs: 60_000,
-    });
+    net.node('gateway-api/dist/cli.js', args, { ECF_GATEWAY_RATE_LIMIT: '1000000000' });
   await cli('up', '--org', 'OperatorA');
   const token = (await cli('token', 'create', '--org', 'OperatorA', '--identity', 'gateway')).trim();
   return { url: `http://127.0.0.1:${net.org('OperatorA').ca.port + 80}`, token };

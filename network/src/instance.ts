@@ -32,14 +32,18 @@ export class IsolatedNetwork {
 
   /** Runs the network CLI (what scripts/network.sh runs) against this instance; resolves to its output. */
   cli(...args: string[]): Promise<string> {
-    return run(
-      process.execPath,
-      [join(REPO_ROOT, 'network', 'dist', 'cli.js'), ...args, '--topology', this.topologyFile],
-      {
-        env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto },
-        timeoutMs: 590_000,
-      },
-    );
+    return this.node('network/dist/cli.js', args);
+  }
+
+  /**
+   * Runs one of the repository's Node CLIs (path from the repository root) against this instance: its
+   * state folder, its topology, and any extra environment. Resolves to the CLI's standard output.
+   */
+  node(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+    return run(process.execPath, [join(REPO_ROOT, script), ...args, '--topology', this.topologyFile], {
+      env: { ECF_NETWORK_HOME: this.layout.home, ECF_CRYPTO_DIR: this.layout.crypto, ...env },
+      timeoutMs: 590_000,
+    });
   }
 
   /** The Fabric binaries folder (the CLI installs them before anything else). */

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
-import { Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
+import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -59,15 +59,7 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
       layeringCancels: 3,
       layeringWindowSeconds: 300,
     });
-    await regulator.ok('POST', '/v1/participants', { mspId: 'TrusteeMSP', kind: 'trustee', reason });
-    for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
-      await regulator.ok('POST', '/v1/participants', { mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason });
-    }
-    await until(
-      () => operatorB.get('/v1/participants/OperatorBMSP'),
-      (r) => r.status === 200,
-      'admission visible',
-    );
+    await admitConsortium(regulator, operatorB, reason);
     const onboard = (op: Api, accountId: string, type: string, personal: object, investorClass?: string) =>
       op.ok('POST', '/v1/accounts', { accountId, type, kyc: kyc(investorClass), personal });
     await onboard(operatorA, 'issuer', 'issuer', person('C-1', 'Issuer Co'), 'sophisticated');

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../support/eventually';
-import { Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
+import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -49,15 +49,7 @@ describe('the gateway API over HTTP on the real network', function () {
 
   it('runs the whole journey: admit, onboard, deposit, campaign, pledge, settle, trade, withdraw', async () => {
     // The regulator admits the trustee and the operators.
-    await regulator.ok('POST', '/v1/participants', { mspId: 'TrusteeMSP', kind: 'trustee', reason });
-    for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
-      await regulator.ok('POST', '/v1/participants', { mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason });
-    }
-    await until(
-      () => operatorB.get('/v1/participants/OperatorBMSP'),
-      (r) => r.status === 200,
-      'admission visible',
-    );
+    await admitConsortium(regulator, operatorB, reason);
 
     // Operators onboard people: CA identity, wallet entry, on-chain account; personal data stays private.
     const onboard = async (op: Api, org: string, accountId: string, type: string, investorClass?: string) => {

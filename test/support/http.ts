@@ -1,5 +1,5 @@
-import { REPO_ROOT, run, type IsolatedNetwork } from '@ecf/network';
-import { join } from 'node:path';
+import type { IsolatedNetwork } from '@ecf/network';
+import { until } from './eventually';
 
 /**
  * Response bodies in the suites are read field by field; the gateway has already validated them against
@@ -62,14 +62,7 @@ export class Api {
 
 /** Runs the gateway CLI against a test network instance. */
 export function gatewayCli(net: IsolatedNetwork, ...args: string[]): Promise<string> {
-  return run(
-    process.execPath,
-    [join(REPO_ROOT, 'gateway-api', 'dist', 'cli.js'), ...args, '--topology', net.topologyFile],
-    {
-      env: { ECF_NETWORK_HOME: net.layout.home, ECF_CRYPTO_DIR: net.layout.crypto },
-      timeoutMs: 120_000,
-    },
-  );
+  return net.node('gateway-api/dist/cli.js', args);
 }
 
 export function gatewayUrl(net: IsolatedNetwork, org: string): string {
@@ -103,4 +96,17 @@ export async function upWithGateways(
   );
   if (!regulator || !trustee || !operatorA || !operatorB) throw new Error('a gateway token is missing');
   return { regulator, trustee, operatorA, operatorB };
+}
+
+/** The regulator admits the trustee and both operators over HTTP; returns once OperatorB's peer sees it. */
+export async function admitConsortium(regulator: Api, operatorB: Api, reason: string): Promise<void> {
+  await regulator.ok('POST', '/v1/participants', { mspId: 'TrusteeMSP', kind: 'trustee', reason });
+  for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
+    await regulator.ok('POST', '/v1/participants', { mspId, kind: 'operator', trusteeMspId: 'TrusteeMSP', reason });
+  }
+  await until(
+    () => operatorB.get('/v1/participants/OperatorBMSP'),
+    (r) => r.status === 200,
+    'admission visible',
+  );
 }
