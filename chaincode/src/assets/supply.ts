@@ -1,6 +1,8 @@
-import { RECORD_VERSION } from '@ecf/common';
+import { RECORD_VERSION, type Account, type Asset } from '@ecf/common';
 import type { MarketContext } from '../context';
 import { keys } from '../ledger/keys';
+import { Holdings } from './holdings';
+import { credit } from './movements';
 
 /**
  * Records a mint (positive delta) or a burn (negative) under its own key (asset, transaction id), so
@@ -9,4 +11,39 @@ import { keys } from '../ledger/keys';
  */
 export async function recordSupplyChange(ctx: MarketContext, assetId: string, delta: bigint): Promise<void> {
   await ctx.ledger.put(keys.supply(ctx.stub, assetId, ctx.ledger.txId), { v: RECORD_VERSION, delta: delta.toString() });
+}
+
+/**
+ * A trustee's mint into an account (a deposit of money, an issue of units), after its checks: the credit,
+ * the supply record, and the event that a private movement happened. Mint and burn are the only ways
+ * supply changes for a single account, so they always go together.
+ */
+export async function mint(
+  ctx: MarketContext,
+  holdings: Holdings,
+  account: Account,
+  asset: Asset,
+  amount: bigint,
+  kind: 'deposit' | 'issue',
+  reference: string,
+): Promise<void> {
+  await credit(ctx, holdings, account, asset, amount, kind, undefined, reference);
+  await recordSupplyChange(ctx, asset.id, amount);
+  ctx.ledger.emit('PrivateMovement', { kind, collection: Holdings.collectionOf(account) });
+}
+
+/** A trustee's burn from an account whose `balance` was read and checked. */
+export async function burn(
+  ctx: MarketContext,
+  holdings: Holdings,
+  account: Account,
+  asset: Asset,
+  balance: bigint,
+  amount: bigint,
+  kind: 'withdrawal' | 'burn',
+  reference: string,
+): Promise<void> {
+  await holdings.apply(account, asset.id, balance, -amount, { kind, reference });
+  await recordSupplyChange(ctx, asset.id, -amount);
+  ctx.ledger.emit('PrivateMovement', { kind, collection: Holdings.collectionOf(account) });
 }

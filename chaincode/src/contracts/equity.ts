@@ -8,8 +8,8 @@ import {
   type Asset,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
-import { recordSupplyChange } from '../assets/supply';
-import { checkCredit, credit, refuseUnless } from '../assets/movements';
+import { burn, mint } from '../assets/supply';
+import { checkCredit, refuseUnless } from '../assets/movements';
 import { requireTrustee, resolveCaller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
@@ -78,9 +78,7 @@ export class EquityContract extends BaseContract {
     const amount = BigInt(req.amount);
     const holdings = new Holdings(ctx);
     refuseUnless(await checkCredit(ctx, holdings, account, shareClass, amount));
-    await credit(ctx, holdings, account, shareClass, amount, 'issue', undefined, req.purpose);
-    await recordSupplyChange(ctx, shareClass.id, amount);
-    ctx.ledger.emit('PrivateMovement', { kind: 'issue', collection: Holdings.collectionOf(account) });
+    await mint(ctx, holdings, account, shareClass, amount, 'issue', req.purpose);
   }
 
   /** Trustee: burns units on redemption or buyback. Transient `payload`. */
@@ -96,9 +94,7 @@ export class EquityContract extends BaseContract {
     const balance = await holdings.balance(account, shareClass.id);
     if (balance < amount)
       throw new MarketError(ErrorCode.COMPLIANCE, `balance ${balance} is below ${amount}`, 'INSUFFICIENT_BALANCE');
-    await holdings.apply(account, shareClass.id, balance, -amount, { kind: 'burn', reference: req.purpose });
-    await recordSupplyChange(ctx, shareClass.id, -amount);
-    ctx.ledger.emit('PrivateMovement', { kind: 'burn', collection: Holdings.collectionOf(account) });
+    await burn(ctx, holdings, account, shareClass, balance, amount, 'burn', req.purpose);
   }
 
   private requireOwnClass(trusteeMspId: string, asset: Asset): void {

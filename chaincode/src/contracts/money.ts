@@ -8,7 +8,7 @@ import {
   type Asset,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
-import { recordSupplyChange } from '../assets/supply';
+import { burn, mint } from '../assets/supply';
 import { checkCredit, refuseUnless } from '../assets/movements';
 import { checkSender } from '../compliance/check-transfer';
 import { requireTrustee, resolveCaller } from '../auth/caller';
@@ -63,10 +63,7 @@ export class MoneyContract extends BaseContract {
     const amount = BigInt(req.amount);
     const holdings = new Holdings(ctx);
     refuseUnless(await checkCredit(ctx, holdings, account, token, amount));
-    const before = await holdings.balance(account, token.id);
-    await holdings.apply(account, token.id, before, amount, { kind: 'deposit', reference: req.bankReference });
-    await recordSupplyChange(ctx, token.id, amount);
-    ctx.ledger.emit('PrivateMovement', { kind: 'deposit', collection: Holdings.collectionOf(account) });
+    await mint(ctx, holdings, account, token, amount, 'deposit', req.bankReference);
   }
 
   /** Trustee: burns when the money leaves the trust account for the customer's bank. Transient `payload`. */
@@ -86,9 +83,7 @@ export class MoneyContract extends BaseContract {
     refuseUnless(
       checkSender(active, operator, token, amount, balance, await holdings.frozen(account, token.id), ctx.ledger.now),
     );
-    await holdings.apply(account, token.id, balance, -amount, { kind: 'withdrawal', reference: req.bankReference });
-    await recordSupplyChange(ctx, token.id, -amount);
-    ctx.ledger.emit('PrivateMovement', { kind: 'withdrawal', collection: Holdings.collectionOf(account) });
+    await burn(ctx, holdings, account, token, balance, amount, 'withdrawal', req.bankReference);
   }
 
   private requireOwnToken(trusteeMspId: string, token: Asset): void {
