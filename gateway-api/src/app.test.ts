@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { FabricFailure } from './fabric/types';
 import { IdempotencyStore } from './idempotency';
 import { OPERATIONS } from './operations';
 import { FakeFabric, harness } from './testing/fake-fabric';
+import { scratchDir } from './testing/scratch';
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 const ACCOUNT = {
@@ -268,7 +266,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
     });
 
     it('after a restart, answers from the ledger for a transaction the dead gateway had sent', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ecf-gw-restart-'));
+      const dir = scratchDir('ecf-gw-restart-');
       const fabric = new FakeFabric();
       const before = harness({ dir, fabric });
       // The first gateway records the transaction id, sends it, and dies before answering.
@@ -297,7 +295,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
     });
 
     it('after a restart, runs a request the dead gateway never sent', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ecf-gw-restart-'));
+      const dir = scratchDir('ecf-gw-restart-');
       const fabric = new FakeFabric();
       const before = harness({ dir, fabric });
       const principal = await before.tokens.authenticate(`Bearer ${before.token.trustee}`);

@@ -1,5 +1,6 @@
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
+import { throughOrdering } from './ordering-failover';
 import { activeOrderers, orgOf, type Org, type OrdererNode, type PeerNode } from './topology';
 
 /** Environment for the `peer` CLI acting as an org admin against one of its peers. */
@@ -26,18 +27,37 @@ export function peerCli(
   return run(binary(ctx, 'peer'), args, { env: peerAdminEnv(ctx, org, peer), timeoutMs });
 }
 
-/** The ordering node an org's admin submits through: its own when it runs one, else the first one. */
-export function ordererFor(ctx: NetworkContext, org: Org): OrdererNode {
+/** The ordering nodes an org's admin submits through, in order: its own first when it runs one. */
+export function orderersFor(ctx: NetworkContext, org: Org): OrdererNode[] {
   const active = activeOrderers(ctx.topology);
-  const own = active.find((o) => o.org === org.name) ?? active[0];
-  if (!own) throw new Error('the topology has no ordering node');
-  return own;
+  if (active.length === 0) throw new Error('the topology has no ordering node');
+  return [...active.filter((o) => o.org === org.name), ...active.filter((o) => o.org !== org.name)];
 }
 
-export function ordererArgs(ctx: NetworkContext, org: Org): string[] {
-  const orderer = ordererFor(ctx, org);
+export function ordererArgs(ctx: NetworkContext, orderer: OrdererNode): string[] {
   const ordererOrg = orgOf(ctx.topology, orderer.org);
   return ['-o', `127.0.0.1:${orderer.port}`, '--tls', '--cafile', ctx.layout.tlsCaCert(ordererOrg.slug)];
+}
+
+/**
+ * Submits an admin transaction with the peer CLI, through the org's own ordering node and on failure
+ * through the next. The peer CLI talks to a single node, so this is what a BFT client must do itself: no
+ * one node may stand between the consortium and its chaincode lifecycle.
+ */
+export function submitThroughOrdering(
+  ctx: NetworkContext,
+  org: Org,
+  peer: PeerNode,
+  args: string[],
+  done: () => Promise<boolean> = async () => false,
+): Promise<void> {
+  return throughOrdering(orderersFor(ctx, org), {
+    send: async (orderer) => {
+      await peerCli(ctx, org, peer, [...args, ...ordererArgs(ctx, orderer)]);
+    },
+    done,
+    skipped: (orderer, next, reason) => ctx.progress(`  ${orderer.id} did not order it (${reason}); trying ${next.id}`),
+  });
 }
 
 export function osnadmin(ctx: NetworkContext, orderer: OrdererNode, args: string[]): Promise<string> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ordererArgs, peerCli } from './admin-cli';
+import { peerCli, submitThroughOrdering } from './admin-cli';
 import { perOperatorCollections } from './collections';
 import type { NetworkContext } from './context';
 import { run } from './exec';
@@ -200,14 +200,14 @@ export async function approveAndCommit(
     ctx.topology.orgs.map(async (org) => {
       const peer = org.peers[0];
       if (!peer) return;
-      await peerCli(ctx, org, peer, [
+      // Approving the same definition again is allowed until it is committed, so a retry is safe.
+      await submitThroughOrdering(ctx, org, peer, [
         'lifecycle',
         'chaincode',
         'approveformyorg',
         ...definition,
         '--package-id',
         pkg.packageId,
-        ...ordererArgs(ctx, org),
       ]);
     }),
   );
@@ -219,14 +219,13 @@ export async function approveAndCommit(
       .slice(0, 1)
       .flatMap((p) => ['--peerAddresses', `127.0.0.1:${p.port}`, '--tlsRootCertFiles', ctx.layout.tlsCaCert(org.slug)]),
   );
-  await peerCli(ctx, first, firstPeer, [
-    'lifecycle',
-    'chaincode',
-    'commit',
-    ...definition,
-    ...peerArgs,
-    ...ordererArgs(ctx, first),
-  ]);
+  await submitThroughOrdering(
+    ctx,
+    first,
+    firstPeer,
+    ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs],
+    async () => ((await queryCommitted(ctx, spec))?.sequence ?? 0) >= sequence,
+  );
 }
 
 /** Starts the chaincode on every peer (the first call launches it) so the network is ready when `up` returns. */

@@ -7,8 +7,15 @@ export class CommandError extends Error {
     readonly exitCode: number | null,
     readonly output: string,
   ) {
-    super(`${command} exited with ${exitCode}: ${output.trim().split('\n').slice(-8).join('\n')}`);
+    super(`${command} exited with ${exitCode}: ${summary(output)}`);
   }
+}
+
+/** The lines that say what went wrong: Cobra CLIs (peer, osnadmin) print their usage after the error. */
+function summary(output: string): string {
+  const lines = output.trim().split('\n');
+  const errors = lines.filter((l) => l.startsWith('Error:'));
+  return (errors.length > 0 ? errors : lines.slice(-8)).join('\n');
 }
 
 export interface RunOptions {

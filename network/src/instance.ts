@@ -57,7 +57,13 @@ export class IsolatedNetwork {
     return org;
   }
 
+  /** Stops the instance and deletes its state; ECF_KEEP_NETWORK=1 keeps the state and logs for a post-mortem. */
   async destroy(): Promise<void> {
+    if (process.env.ECF_KEEP_NETWORK === '1') {
+      await this.cli('down').catch(() => undefined);
+      process.stderr.write(`kept network state and logs in ${this.home}\n`);
+      return;
+    }
     await this.cli('down', '--clean').catch(() => undefined);
     rmSync(this.home, { recursive: true, force: true });
   }

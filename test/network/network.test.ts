@@ -178,13 +178,17 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
     expect((await heartbeat(net, org, peer, 15)).mspId).to.equal(org.mspId);
   });
 
-  it('upgrades the chaincode to the next sequence and keeps the ledger data', async () => {
-    const [org] = net.topology.orgs;
+  it('upgrades the chaincode to the next sequence and keeps the ledger data, with an ordering node down', async () => {
+    const [org, downOrg] = net.topology.orgs;
     const peer = org?.peers[0];
-    if (!org || !peer) throw new Error('missing org');
+    const down = downOrg?.orderers[0];
+    if (!org || !peer || !down) throw new Error('missing org');
     const mine = await heartbeat(net, org, peer);
+    // The peer CLI submits through one ordering node; the lifecycle must not depend on that one node.
+    expect(crashProcess(net.layout, down.id)).to.equal(true);
     const out = await net.cli('deploy');
     expect(out).to.match(/market: committed version \w+ as sequence 2/);
+    expect(out).to.include(`${down.id} did not order it`);
     const conn = connectTo(net.layout, org, peer);
     try {
       const contract = conn.gateway.getNetwork(CHANNEL).getContract(CHAINCODE, 'System');
@@ -199,6 +203,9 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
     }
     const s = await status(net);
     expect(s.chaincodes[0]?.sequence).to.equal(2);
+    // `up` brings the stopped node back (and commits fresh heartbeats, so it comes after the check above).
+    await net.cli('up');
+    expect((await status(net)).nodes.every((n) => n.healthy)).to.equal(true);
   });
 
   it('stops exactly the processes it started and keeps data; down --clean wipes it', async () => {

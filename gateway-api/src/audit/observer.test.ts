@@ -1,12 +1,11 @@
 import { auditFilingSchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
 import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
 import { createLogger } from '../log';
 import { FakeFabric } from '../testing/fake-fabric';
+import { scratchDir } from '../testing/scratch';
 import { MarketObserver } from './observer';
 import { AuditRelay } from './relay';
 
@@ -255,7 +254,7 @@ describe('audit relay (exactly once across a crash)', () => {
     market.chain = chain();
     const expected = run(market.chain).map((f) => f.id);
 
-    const dir = mkdtempSync(join(tmpdir(), 'ecf-relay-'));
+    const dir = scratchDir('ecf-relay-');
     const audit = new FakeAuditChannel();
     audit.failAfter = 3;
     const controller = new AbortController();

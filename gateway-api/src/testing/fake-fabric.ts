@@ -1,6 +1,4 @@
 import { Role } from '@ecf/common';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createApp } from '../app';
@@ -23,6 +21,7 @@ import type {
 import { IdempotencyStore } from '../idempotency';
 import { createLogger } from '../log';
 import { Metrics } from '../metrics';
+import { scratchDir } from './scratch';
 
 /** One recorded call into the fake Fabric seam. */
 export interface Recorded {
@@ -159,7 +158,7 @@ export interface Harness {
 export function harness(
   options: { org?: OrgInfo; settings?: Partial<GatewaySettings>; dir?: string; fabric?: FakeFabric } = {},
 ): Harness {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ecf-gw-unit-'));
+  const dir = options.dir ?? scratchDir('ecf-gw-unit-');
   const tokens = new TokenStore(join(dir, 'tokens'));
   const fabric = options.fabric ?? new FakeFabric();
   const ca = new FakeCa();
