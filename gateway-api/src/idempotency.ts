@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from './durable-file';
 
 /**
  * Durable Idempotency-Key records, one file per (credential, key), written with fsync and an atomic
@@ -103,16 +104,7 @@ export class IdempotencyStore {
   }
 
   private write(slot: string, record: IdempotencyRecord): void {
-    const file = this.file(slot);
-    const tmp = `${file}.${this.boot}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(record));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileDurably(this.file(slot), JSON.stringify(record), this.boot);
   }
 }
 

@@ -23,6 +23,7 @@ export function gatewayPaths(config: GatewayConfig) {
     tokens: join(config.dataDir, 'tokens'),
     idempotency: join(config.dataDir, 'idempotency'),
     relayCheckpoint: join(config.dataDir, 'relay-checkpoint.json'),
+    relaySnapshot: join(config.dataDir, 'relay-observer.json'),
   };
 }
 
@@ -67,6 +68,7 @@ export async function runRelay(config: GatewayConfig, signal: AbortSignal): Prom
     audit,
     identity: SERVICE_IDENTITY,
     checkpointFile: gatewayPaths(config).relayCheckpoint,
+    snapshotFile: gatewayPaths(config).relaySnapshot,
     logger,
   });
   try {

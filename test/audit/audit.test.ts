@@ -1,5 +1,7 @@
 import type { AuditRecord } from '@ecf/common';
 import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
@@ -191,6 +193,16 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     expect(burst.map((t) => perTx.get(t) ?? 0)).to.deep.equal(burst.map(() => 1));
     const ids = (await records(regulator)).map((r) => r.id);
     expect(new Set(ids).size).to.equal(ids.length);
+
+    // Every restart resumed from the relay's saved observer (owner-only file), not by replaying block 0.
+    const starts = readFileSync(net.layout.logFile('gateway.relay.regulator'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"relay following the market channel"'))
+      .map((line) => JSON.parse(line) as { observeFrom: string });
+    expect(starts.length).to.be.greaterThan(kills.length);
+    expect(starts.slice(-kills.length).map((s) => BigInt(s.observeFrom) > 0n)).to.deep.equal(kills.map(() => true));
+    const saved = statSync(join(net.layout.gateways, 'regulator', 'relay-observer.json'));
+    expect(saved.mode & 0o777).to.equal(0o600);
   });
 
   it('records supervisory actions, verifies the market against its checkpoints, and catches an altered one', async () => {

@@ -1,12 +1,13 @@
 import { auditFilingSchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecodedBlock, DecodedTx, KeyWrite } from '../fabric/blocks';
 import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
 import { createLogger } from '../log';
 import { FakeFabric } from '../testing/fake-fabric';
 import { scratchDir } from '../testing/scratch';
-import { MarketObserver } from './observer';
+import { MarketObserver, observerSnapshotSchema } from './observer';
 import { AuditRelay } from './relay';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -208,15 +209,50 @@ describe('audit observer (what the relay files)', () => {
   });
 });
 
+describe('audit observer snapshots', () => {
+  const chain = (): DecodedBlock[] => [
+    block(1, [onboard(T0, 's1', 'OperatorA', 'SAME'), onboard(T0, 's2', 'OperatorB', 'same ')]),
+    block(2, [place(T0, 'so1', 's1', 'OperatorA'), place(T0, 'so2', 's2', 'OperatorB'), cancel(T0 + 1, 'so9')]),
+    block(3, [trade(T0 + 5, 'st1', 'so1', 'so2'), movement(T0 + 6, 's1', '-500000', 'withdrawal')]),
+    block(4, [trade(T0 + 50, 'st2', 'so2', 'so1')]),
+    block(5, [movement(T0 + 60, 's2', '-300000', 'transfer', 's1')]),
+  ];
+
+  it('resumes from a snapshot taken after any block with exactly the filings of an uninterrupted run', () => {
+    const blocks = chain();
+    const whole = run(blocks);
+    expect(whole.some((f) => f.kind === 'WASH_TRADE_SAME_OWNER')).to.equal(true);
+    for (let cut = 1; cut < blocks.length; cut++) {
+      const first = new MarketObserver();
+      const before = blocks.slice(0, cut).flatMap((b) => first.observe(b, policy));
+      const saved = JSON.parse(JSON.stringify(first.snapshot())) as unknown;
+      const resumed = MarketObserver.restore(observerSnapshotSchema.parse(saved));
+      expect(resumed.observedThrough).to.equal(blocks[cut - 1]?.number);
+      const after = blocks.slice(cut).flatMap((b) => resumed.observe(b, policy));
+      expect([...before, ...after], `cut after block ${cut}`).to.deep.equal(whole);
+    }
+  });
+
+  it('has no snapshot before the first block, and refuses a malformed one', () => {
+    expect(new MarketObserver().snapshot()).to.equal(undefined);
+    expect(observerSnapshotSchema.safeParse({ version: 1, through: 'x' }).success).to.equal(false);
+  });
+});
+
 /** The audit channel as the contract behaves: the first filing of an id is kept, a repeat writes nothing. */
 class FakeAuditChannel extends FakeFabric {
   readonly filed = new Map<string, AuditFiling>();
   attempts = 0;
   failAfter = Infinity;
+  /** Called when a filing fails: the moment the relay is killed. */
+  onFail = (): void => undefined;
 
   override async submit(identity: string, call: Invocation): Promise<SubmitResult> {
     if (call.fn === 'Audit:File') {
-      if (this.attempts >= this.failAfter) throw new FabricFailure('unavailable', 'the relay was killed');
+      if (this.attempts >= this.failAfter) {
+        this.onFail();
+        throw new FabricFailure('unavailable', 'the relay was killed');
+      }
       this.attempts++;
       const f = JSON.parse(String(call.args?.[0])) as AuditFiling;
       if (!this.filed.has(f.id)) this.filed.set(f.id, f);
@@ -239,13 +275,19 @@ describe('audit relay (exactly once across a crash)', () => {
     block(4, [movement(T0 + 7, 'x1', '-200000', 'transfer', 'x2')]),
     block(5, [movement(T0 + 8, 'x2', '-300000', 'transfer', 'x1')]),
   ];
-  const relay = (market: FabricPort, audit: FabricPort, checkpointFile: string) =>
+  const relay = (
+    market: FabricPort,
+    audit: FabricPort,
+    checkpointFile: string,
+    options: Partial<ConstructorParameters<typeof AuditRelay>[0]> = {},
+  ) =>
     new AuditRelay({
       market,
       audit,
       identity: 'gateway',
       checkpointFile,
       logger: createLogger({ org: 'Regulator', stream: process.stdout, level: 'error' }),
+      ...options,
     });
 
   it('files every report once even when killed part-way and restarted', async function () {
@@ -273,5 +315,64 @@ describe('audit relay (exactly once across a crash)', () => {
     expect([...audit.filed.keys()].sort()).to.deep.equal([...expected].sort());
     // The restart re-files at most the block it died in; earlier blocks are never re-sent.
     expect(audit.attempts - before).to.be.lessThan(expected.length);
+  });
+
+  it('resumes from its saved observer, which keeps owners whose personal data was purged since', async function () {
+    this.timeout(10_000);
+    const market = new FakeFabric();
+    market.chain = chain();
+    const expected = run(market.chain);
+    expect(expected.some((f) => f.kind === 'WASH_TRADE_SAME_OWNER')).to.equal(true);
+    const dir = scratchDir('ecf-relay-');
+    const options = { checkpointFile: join(dir, 'cp.json'), snapshotFile: join(dir, 'observer.json') };
+    const audit = new FakeAuditChannel();
+    // Dies while filing block 3 (where the wash trade is), after blocks 0–2 were filed and saved.
+    audit.failAfter = expected.filter((f) => Number(f.source.blockNumber) < 3).length;
+    const kill = new AbortController();
+    audit.onFail = () => kill.abort();
+    const first = relay(market, audit, options.checkpointFile, { ...options, snapshotEveryMs: 0 });
+    await first.run(kill.signal).catch(() => undefined);
+    expect(audit.filed.size).to.equal(audit.failAfter);
+
+    // Meanwhile the accounts' personal data is purged: a replay from block 0 could not link them.
+    market.chain = market.chain.map((b) => ({
+      ...b,
+      txs: b.txs.map((t) => ({ ...t, writes: t.writes.filter((w) => w.type !== 'pii') })),
+    }));
+    const starts: bigint[] = [];
+    const blocks = market.blocks.bind(market);
+    market.blocks = (start: bigint) => {
+      starts.push(start);
+      return blocks(start);
+    };
+    audit.failAfter = Infinity;
+    await relay(market, audit, options.checkpointFile, options).run(new AbortController().signal);
+    expect(starts).to.deep.equal([3n]);
+    expect([...audit.filed.keys()].sort()).to.deep.equal(expected.map((f) => f.id).sort());
+  });
+
+  it('replays from block 0 when its saved observer is ahead of the checkpoint or unreadable', async () => {
+    const market = new FakeFabric();
+    market.chain = chain();
+    const dir = scratchDir('ecf-relay-');
+    const snapshotFile = join(dir, 'observer.json');
+    const observer = new MarketObserver();
+    for (const b of market.chain) observer.observe(b, policy);
+    for (const content of [JSON.stringify(observer.snapshot()), '{"version":1', '']) {
+      writeFileSync(snapshotFile, content);
+      const starts: bigint[] = [];
+      const blocks = market.blocks.bind(market);
+      market.blocks = (start: bigint) => {
+        starts.push(start);
+        return blocks(start);
+      };
+      const audit = new FakeAuditChannel();
+      await relay(market, audit, join(dir, `cp-${content.length}.json`), { snapshotFile }).run(
+        new AbortController().signal,
+      );
+      expect(starts, content.slice(0, 20)).to.deep.equal([0n]);
+      expect(audit.filed.size).to.equal(run(market.chain).length);
+      market.blocks = blocks;
+    }
   });
 });

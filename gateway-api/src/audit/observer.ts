@@ -12,6 +12,7 @@ import {
   type Trade,
 } from '@ecf/common';
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { DecodedBlock, DecodedTx } from '../fabric/blocks';
 
 /**
@@ -20,13 +21,36 @@ import type { DecodedBlock, DecodedTx } from '../fabric/blocks';
  * which is what makes the relay's filing exactly-once (see relay.ts). State is only what later blocks
  * need: who owns which account and order, recent trades and cancellations.
  */
-interface TradeSeen {
-  readonly tradeId: string;
-  readonly txId: string;
-  readonly at: number;
-  readonly buyer?: string;
-  readonly seller?: string;
-}
+const tradeSeenSchema = z.object({
+  tradeId: z.string(),
+  txId: z.string(),
+  at: z.number(),
+  buyer: z.string().optional(),
+  seller: z.string().optional(),
+});
+type TradeSeen = Readonly<z.infer<typeof tradeSeenSchema>>;
+
+const pairs = <V extends z.ZodTypeAny>(value: V) => z.array(z.tuple([z.string(), value]));
+
+/**
+ * The observer's whole state after one block, so the relay can resume from it instead of replaying the
+ * chain. It holds the beneficial-owner hashes, which are personal data: the file is the regulator's, 0600.
+ */
+export const observerSnapshotSchema = z.object({
+  version: z.literal(1),
+  chaincode: z.string(),
+  /** The last block observed. */
+  through: z.string().regex(/^\d+$/),
+  ownerOf: pairs(z.string()),
+  operatorOf: pairs(z.string()),
+  orderOwner: pairs(z.string()),
+  orderOperator: pairs(z.string()),
+  campaignParties: pairs(z.array(z.string())),
+  trades: pairs(z.array(tradeSeenSchema)),
+  cancels: pairs(z.array(z.object({ at: z.number(), txId: z.string() }))),
+  raised: z.array(z.string()),
+});
+export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
 
 const MONEY_OUT = new Set<Movement['kind']>(['transfer', 'instruction', 'forced', 'withdrawal', 'trade']);
 
@@ -41,10 +65,54 @@ export class MarketObserver {
   /** (account, class) → cancellation times and transactions. */
   private readonly cancels = new Map<string, Array<{ at: number; txId: string }>>();
   private readonly raised = new Set<string>();
+  private through: string | undefined;
 
   constructor(private readonly chaincode = 'market') {}
 
+  /** An observer in the state a snapshot recorded; it continues with the block after `through`. */
+  static restore(snapshot: ObserverSnapshot): MarketObserver {
+    const s = observerSnapshotSchema.parse(snapshot);
+    const o = new MarketObserver(s.chaincode);
+    const fill = <V>(map: Map<string, V>, entries: Array<[string, V]>) => {
+      for (const [k, v] of entries) map.set(k, v);
+    };
+    fill(o.ownerOf, s.ownerOf);
+    fill(o.operatorOf, s.operatorOf);
+    fill(o.orderOwner, s.orderOwner);
+    fill(o.orderOperator, s.orderOperator);
+    fill(o.campaignParties, s.campaignParties);
+    fill(o.trades, s.trades);
+    fill(o.cancels, s.cancels);
+    for (const id of s.raised) o.raised.add(id);
+    o.through = s.through;
+    return o;
+  }
+
+  /** The last block observed. */
+  get observedThrough(): string | undefined {
+    return this.through;
+  }
+
+  /** The state after the last block observed; undefined before the first. */
+  snapshot(): ObserverSnapshot | undefined {
+    if (this.through === undefined) return undefined;
+    return {
+      version: 1,
+      chaincode: this.chaincode,
+      through: this.through,
+      ownerOf: [...this.ownerOf],
+      operatorOf: [...this.operatorOf],
+      orderOwner: [...this.orderOwner],
+      orderOperator: [...this.orderOperator],
+      campaignParties: [...this.campaignParties],
+      trades: [...this.trades],
+      cancels: [...this.cancels],
+      raised: [...this.raised],
+    };
+  }
+
   observe(block: DecodedBlock, policy: AuditPolicy): AuditFiling[] {
+    this.through = block.number;
     const out: AuditFiling[] = [];
     for (const tx of block.txs) {
       if (!tx.valid || tx.chaincode !== this.chaincode) continue;

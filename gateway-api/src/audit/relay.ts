@@ -1,9 +1,10 @@
 import { auditPolicySchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
 import { checkpointers } from '@hyperledger/fabric-gateway';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type winston from 'winston';
+import { writeFileDurably } from '../durable-file';
 import { FabricFailure, type FabricPort } from '../fabric/types';
-import { MarketObserver } from './observer';
+import { MarketObserver, observerSnapshotSchema } from './observer';
 
 export interface RelayOptions {
   /** The market channel, read with the regulator's peer (a member of every collection). */
@@ -14,6 +15,13 @@ export interface RelayOptions {
   readonly identity: string;
   /** fabric-gateway file checkpointer: the last market block whose filings are all on the audit channel. */
   readonly checkpointFile: string;
+  /**
+   * Where the observer's state is saved (see observerSnapshotSchema), so a restart resumes from it instead
+   * of replaying the chain from block 0. Without it, every start replays.
+   */
+  readonly snapshotFile?: string;
+  /** At most how often the observer's state is saved (ms); default 10 s. 0 saves after every block. */
+  readonly snapshotEveryMs?: number;
   readonly logger: winston.Logger;
   /**
    * At most how old the policy may be when a new block is filed (ms). Default 0: it is read before every
@@ -29,13 +37,16 @@ export interface RelayOptions {
  * - every filing's id is derived from its source (transaction, trade, block), and `Audit:File` keeps the
  *   first record of an id and writes nothing for a repeat;
  * - the checkpoint moves past a block only after all its filings are committed;
- * - on start the relay replays the chain from block 0 through the observer (so its windows and ownership
- *   maps are exactly what they were), filing only from the checkpoint on. The block being filed when the
- *   relay died is filed again; the ids make that a no-op.
+ * - on start the observer is restored from its last snapshot, or, without one, rebuilt by replaying the
+ *   chain from block 0 (so its windows and ownership maps are exactly what they were); blocks after the
+ *   snapshot are observed again and filed only from the checkpoint on. A snapshot is saved only after
+ *   the checkpoint has moved past its block, so it is never ahead of what has been filed. The block being
+ *   filed when the relay died is filed again; the ids make that a no-op.
  */
 export class AuditRelay {
   private policy: AuditPolicy = DEFAULT_AUDIT_POLICY;
   private policyReadAt = 0;
+  private savedAt = 0;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -45,10 +56,14 @@ export class AuditRelay {
     const checkpoint = await checkpointers.file(this.options.checkpointFile);
     const fileFrom = checkpoint.getBlockNumber() ?? 0n;
     await this.refreshPolicy(true);
-    const observer = new MarketObserver();
-    const stream = await market.blocks(0n);
+    const observer = this.restore(fileFrom) ?? new MarketObserver();
+    const observeFrom = BigInt(observer.observedThrough ?? -1) + 1n;
+    const stream = await market.blocks(observeFrom);
     signal.addEventListener('abort', () => stream.close(), { once: true });
-    logger.info('relay following the market channel', { fileFrom: fileFrom.toString() });
+    logger.info('relay following the market channel', {
+      observeFrom: observeFrom.toString(),
+      fileFrom: fileFrom.toString(),
+    });
     for await (const block of stream) {
       const number = BigInt(block.number);
       if (number >= fileFrom) await this.refreshPolicy(false);
@@ -56,9 +71,38 @@ export class AuditRelay {
       if (number < fileFrom) continue;
       for (const filing of filings) await this.file(filing, signal);
       await checkpoint.checkpointBlock(number);
+      this.save(observer, signal.aborted);
       if (filings.length) logger.info('filed', { block: block.number, filings: filings.length });
       if (signal.aborted) return;
     }
+  }
+
+  /** The observer as last saved, when the snapshot is usable: not ahead of the checkpoint. */
+  private restore(fileFrom: bigint): MarketObserver | undefined {
+    const file = this.options.snapshotFile;
+    if (!file || !existsSync(file)) return undefined;
+    try {
+      const parsed = observerSnapshotSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success && BigInt(parsed.data.through) < fileFrom) return MarketObserver.restore(parsed.data);
+      this.options.logger.warn('observer snapshot not usable; replaying from block 0', {
+        reason: parsed.success ? 'ahead of the checkpoint' : 'invalid',
+      });
+    } catch (err) {
+      this.options.logger.warn('observer snapshot unreadable; replaying from block 0', {
+        error: (err as Error).message.split('\n')[0],
+      });
+    }
+    return undefined;
+  }
+
+  private save(observer: MarketObserver, force: boolean): void {
+    const file = this.options.snapshotFile;
+    const every = this.options.snapshotEveryMs ?? 10_000;
+    if (!file || (!force && Date.now() - this.savedAt < every)) return;
+    const snapshot = observer.snapshot();
+    if (!snapshot) return;
+    writeFileDurably(file, JSON.stringify(snapshot));
+    this.savedAt = Date.now();
   }
 
   private async file(filing: AuditFiling, signal: AbortSignal): Promise<void> {

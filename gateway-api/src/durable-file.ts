@@ -1,0 +1,18 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+
+/**
+ * Replaces a file so that after a crash it holds either the old or the new content, never a torn mix:
+ * written to a temporary file beside it, flushed to disk, then renamed over it. Readable by the owner only.
+ * `tag` keeps concurrent writers (two processes, one file) off each other's temporary file.
+ */
+export function writeFileDurably(file: string, content: string, tag: string | number = process.pid): void {
+  const tmp = `${file}.${tag}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
