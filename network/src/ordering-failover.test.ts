@@ -49,6 +49,24 @@ describe('submitting through the ordering service', () => {
     expect(s.sent).to.deep.equal(['own']);
   });
 
+  it('takes a refused retry as success when the first attempt committed late', async () => {
+    let committed = false;
+    const s = steps(
+      {
+        own: new Error(TIMEOUT),
+        other: new Error('Error: requested sequence is 2, but new definition must be sequence 3'),
+      },
+      () => committed,
+    );
+    const send = s.steps.send;
+    s.steps.send = async (node: string) => {
+      if (node === 'other') committed = true;
+      await send(node);
+    };
+    await throughOrdering(['own', 'other', 'third'], s.steps);
+    expect(s.sent).to.deep.equal(['own', 'other']);
+  });
+
   it('throws at once an error another node would repeat', async () => {
     const refused = new Error('Error: proposal failed with status: 500 - attempted to define sequence 3, expected 2');
     const s = steps({ own: refused });
