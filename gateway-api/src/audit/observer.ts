@@ -69,9 +69,11 @@ export class MarketObserver {
 
   constructor(private readonly chaincode = 'market') {}
 
-  /** An observer in the state a snapshot recorded; it continues with the block after `through`. */
-  static restore(snapshot: ObserverSnapshot): MarketObserver {
-    const s = observerSnapshotSchema.parse(snapshot);
+  /**
+   * An observer in the state a snapshot recorded (validated by observerSnapshotSchema); it continues with
+   * the block after `through`.
+   */
+  static restore(s: ObserverSnapshot): MarketObserver {
     const o = new MarketObserver(s.chaincode);
     const fill = <V>(map: Map<string, V>, entries: Array<[string, V]>) => {
       for (const [k, v] of entries) map.set(k, v);

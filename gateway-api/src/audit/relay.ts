@@ -1,8 +1,8 @@
 import { auditPolicySchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
-import { checkpointers } from '@hyperledger/fabric-gateway';
 import { existsSync, readFileSync } from 'node:fs';
 import type winston from 'winston';
 import { writeFileDurably } from '../durable-file';
+import { fileCheckpoint } from '../fabric/checkpoint';
 import { FabricFailure, type FabricPort } from '../fabric/types';
 import { MarketObserver, observerSnapshotSchema } from './observer';
 
@@ -53,7 +53,7 @@ export class AuditRelay {
   /** Runs until the stream ends or fails; the caller restarts it. */
   async run(signal: AbortSignal): Promise<void> {
     const { market, logger } = this.options;
-    const checkpoint = await checkpointers.file(this.options.checkpointFile);
+    const checkpoint = await fileCheckpoint(this.options.checkpointFile);
     const fileFrom = checkpoint.getBlockNumber() ?? 0n;
     await this.refreshPolicy(true);
     const observer = this.restore(fileFrom) ?? new MarketObserver();
@@ -137,15 +137,5 @@ export class AuditRelay {
     });
     this.policy = auditPolicySchema.parse(raw);
     this.policyReadAt = Date.now();
-  }
-}
-
-/** The block the relay has filed through, from its checkpoint file (for status endpoints). */
-export function relayCheckpoint(file: string): bigint | undefined {
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { blockNumber?: number | string };
-    return state.blockNumber === undefined ? undefined : BigInt(state.blockNumber) - 1n;
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type { AuditRecord, Campaign, Participant } from '@ecf/common';
 import { Router, type Request, type Response } from 'express';
-import { relayCheckpoint } from '../audit/relay';
+import { checkpointedBlock } from '../fabric/checkpoint';
 import { toCsv, transparencyReport, verifyCheckpoints } from '../audit/reports';
 import { principalOf } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
@@ -101,5 +101,5 @@ export function auditRouter(deps: GatewayDeps, validators: DocumentValidators): 
 }
 
 function relayFiledThrough(deps: GatewayDeps): bigint | undefined {
-  return deps.relayCheckpointFile ? relayCheckpoint(deps.relayCheckpointFile) : undefined;
+  return deps.relayCheckpointFile ? checkpointedBlock(deps.relayCheckpointFile) : undefined;
 }
