@@ -5,19 +5,13 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
+import { kyc, sleep } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
 const CLASS = 'WASH-ORD';
 const reason = 'licensed for equity crowdfunding';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const kyc = (investorClass = 'retail') => ({
-  validUntil: nowSeconds() + 365 * 86400,
-  investorClass,
-  jurisdiction: 'MY',
-});
 const person = (nationalId: string, name: string) => ({ fullName: name, nationalId, dateOfBirth: '1975-05-05' });
 
 describe('the audit channel: relay, supervision and the dashboard on the real network', function () {

@@ -3,24 +3,18 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../support/eventually';
+import { campaignTerms, kyc, nowSeconds, sleep } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
 const CLASS = 'ACME-ORD';
 const reason = 'licensed for equity crowdfunding';
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const person = (name: string) => ({
   fullName: `${name} Person`,
   nationalId: `NID-${name}-93817`,
   dateOfBirth: '1984-03-02',
   email: `${name}@mail.example.org`,
-});
-const kyc = (investorClass = 'retail') => ({
-  validUntil: nowSeconds() + 365 * 86400,
-  investorClass,
-  jurisdiction: 'MY',
 });
 
 describe('the gateway API over HTTP on the real network', function () {
@@ -102,20 +96,7 @@ describe('the gateway API over HTTP on the real network', function () {
     );
 
     // The issuer proposes through its own credential, the operator approves, the trustee escrows units.
-    const terms = {
-      campaignId: 'seed',
-      classId: CLASS,
-      tokenId: MYR,
-      pricePerUnit: '100',
-      minUnits: '50',
-      maxUnits: '100',
-      openAt: nowSeconds() - 5,
-      closeAt: nowSeconds() + 14,
-      minPledge: '100',
-      maxPledge: '50000',
-      allowedInvestorClasses: ['retail', 'sophisticated'],
-      coolingOffSeconds: 3600,
-    };
+    const terms = campaignTerms({ campaignId: 'seed', classId: CLASS, tokenId: MYR }, 14);
     await until(
       () => customers.acme!.get('/v1/accounts/acme'),
       (r) => r.status === 200,

@@ -3,15 +3,12 @@ import { enrollUser } from '@ecf/network';
 import type { SupplyReport } from '@ecf/common';
 import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
 import { eventually } from '../support/eventually';
+import { kyc } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
 
-const YEAR = 365 * 86400;
 const MYR = 'TrusteeMSP.MYR';
 const reason = 'licensed for equity crowdfunding';
 
-function kyc(investorClass = 'retail') {
-  return { validUntil: Math.floor(Date.now() / 1000) + YEAR, investorClass, jurisdiction: 'MY' };
-}
 function person(name: string) {
   return { fullName: name, nationalId: `NRIC-${name}`, dateOfBirth: '1988-08-08' };
 }

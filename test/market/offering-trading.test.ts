@@ -2,14 +2,13 @@ import { expect } from 'chai';
 import type { SupplyReport } from '@ecf/common';
 import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
 import { eventually } from '../support/eventually';
+import { campaignTerms, kyc, sleep } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
 const CLASS = 'ACME-ORD';
 const reason = 'licensed for equity crowdfunding';
 const salt = 'b2ZmZXJpbmctdGVzdC1zYWx0LTk=';
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('campaigns and the secondary market on the real network', function () {
   this.timeout(600_000);
@@ -28,7 +27,7 @@ describe('campaigns and the secondary market on the real network', function () {
       transient: {
         accountId,
         type,
-        kyc: { validUntil: nowSeconds() + 365 * 86400, investorClass, jurisdiction: 'MY' },
+        kyc: kyc(investorClass),
         personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
         salt,
       },
@@ -63,21 +62,8 @@ describe('campaigns and the secondary market on the real network', function () {
     }
     throw new Error(`campaign ${campaignId} did not settle`);
   };
-  const campaign = (campaignId: string, closeIn: number, over: Record<string, unknown> = {}) => ({
-    campaignId,
-    classId: CLASS,
-    tokenId: MYR,
-    pricePerUnit: '100',
-    minUnits: '50',
-    maxUnits: '100',
-    openAt: nowSeconds() - 5,
-    closeAt: nowSeconds() + closeIn,
-    minPledge: '100',
-    maxPledge: '50000',
-    allowedInvestorClasses: ['retail', 'sophisticated'],
-    coolingOffSeconds: 3600,
-    ...over,
-  });
+  const campaign = (campaignId: string, closeIn: number, over: Record<string, unknown> = {}) =>
+    campaignTerms({ campaignId, classId: CLASS, tokenId: MYR }, closeIn, over);
   const launch = async (terms: ReturnType<typeof campaign>) => {
     await operatorA.submit('Campaigns:Propose', { args: [JSON.stringify(terms)] });
     await operatorA.submit('Campaigns:Approve', { args: [JSON.stringify({ campaignId: terms.campaignId })] });

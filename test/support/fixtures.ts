@@ -1,0 +1,33 @@
+/** Inputs the end-to-end suites share: times, KYC records and campaign terms as the chaincode expects them. */
+
+export { setTimeout as sleep } from 'node:timers/promises';
+
+export const YEAR_SECONDS = 365 * 86400;
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A KYC record valid for a year. */
+export const kyc = (investorClass = 'retail') => ({
+  validUntil: nowSeconds() + YEAR_SECONDS,
+  investorClass,
+  jurisdiction: 'MY',
+});
+
+/** All-or-nothing campaign terms: 50–100 units at 100, open now, closing in `closeIn` seconds. */
+export const campaignTerms = (
+  ids: { campaignId: string; classId: string; tokenId: string },
+  closeIn: number,
+  over: Record<string, unknown> = {},
+) => ({
+  ...ids,
+  pricePerUnit: '100',
+  minUnits: '50',
+  maxUnits: '100',
+  openAt: nowSeconds() - 5,
+  closeAt: nowSeconds() + closeIn,
+  minPledge: '100',
+  maxPledge: '50000',
+  allowedInvestorClasses: ['retail', 'sophisticated'],
+  coolingOffSeconds: 3600,
+  ...over,
+});
