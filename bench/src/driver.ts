@@ -1,4 +1,5 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
+import { gatewayErrorText } from '@ecf/network';
 import { peer } from '@hyperledger/fabric-protos';
 import { percentile, round } from './stats';
 
@@ -185,8 +186,7 @@ export async function runAll(
           await submitOne(i);
           break;
         } catch (err) {
-          const e = err as { message?: string; details?: Array<{ message?: string }> };
-          const detail = [e.message, ...(e.details ?? []).map((d) => d.message)].join(' | ');
+          const detail = gatewayErrorText(err);
           // An attempt that timed out on the client may still have committed: creating it again is done.
           if (attempt > 1 && /CONFLICT: .*(already|exists)/.test(detail)) break;
           if (attempt === 1) firstErrors.set(detail.slice(0, 120), (firstErrors.get(detail.slice(0, 120)) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import { IsolatedNetwork } from '@ecf/network';
+import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
@@ -125,10 +125,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
           // The two endorsing peers can be a block apart right after the book was built (their simulations
           // then differ); a Match that failed to endorse changed nothing, so it is simply tried again.
           if ((err as Error).name !== 'EndorseError' || ++retries > 5) throw err;
-          const e = err as { message?: string; details?: Array<{ message?: string }> };
-          opts.progress(
-            `[${consensus}] W6: Match retried after: ${[e.message, ...(e.details ?? []).map((d) => d.message)].join(' | ').slice(0, 200)}`,
-          );
+          opts.progress(`[${consensus}] W6: Match retried after: ${gatewayErrorText(err).slice(0, 200)}`);
           await new Promise((r) => setTimeout(r, 500 * retries));
           continue;
         }

@@ -20,6 +20,15 @@ export function loadIdentity(layout: Layout, org: Org, name: string): { identity
   return { identity: { mspId: org.mspId, credentials }, signer: signers.newPrivateKeySigner(key) };
 }
 
+/**
+ * The text of a fabric-gateway error including the peers' own messages, which it keeps apart in `details`
+ * (where the chaincode's error codes are): for logs and for matching codes.
+ */
+export function gatewayErrorText(err: unknown): string {
+  const e = err as { message?: string; details?: Array<{ message?: string }> };
+  return [e.message ?? String(err), ...(e.details ?? []).map((d) => d.message ?? '')].join(' | ');
+}
+
 /** A fabric-gateway connection to one peer as one of its org's identities. */
 export function connectTo(layout: Layout, org: Org, peer: PeerNode, identityName = 'gateway'): OrgConnection {
   const tlsRoot = readFileSync(layout.tlsCaCert(org.slug));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { enrollUser } from '@ecf/network';
+import { enrollUser, gatewayErrorText } from '@ecf/network';
 import type { SupplyReport } from '@ecf/common';
-import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
+import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
 import { eventually } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
@@ -25,7 +25,7 @@ async function refused(p: Promise<unknown>, pattern: RegExp): Promise<string> {
   try {
     await p;
   } catch (err) {
-    const text = errorText(err);
+    const text = gatewayErrorText(err);
     expect(text).to.match(pattern);
     return text;
   }

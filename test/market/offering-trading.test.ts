@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { SupplyReport } from '@ecf/common';
-import { admitDefaultConsortium, Client, ClientPool, errorText } from '../support/client';
+import { gatewayErrorText } from '@ecf/network';
+import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
 import { eventually } from '../support/eventually';
 import { campaignTerms, kyc, sleep } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
@@ -199,7 +200,7 @@ describe('campaigns and the secondary market on the real network', function () {
       await trustee.submit('Market:Match', { args: [JSON.stringify({ classId: CLASS })] });
       expect.fail('matching a halted instrument must be refused');
     } catch (err) {
-      expect(errorText(err)).to.match(/CONFLICT: .* is halted/);
+      expect(gatewayErrorText(err)).to.match(/CONFLICT: .* is halted/);
     }
     await regulator.submit('Supervision:HaltInstrument', {
       args: [JSON.stringify({ assetId: CLASS, halted: false, reason: 'volatility reviewed' })],
@@ -245,7 +246,7 @@ describe('campaigns and the secondary market on the real network', function () {
     );
     const failed = results
       .filter((r) => r.status === 'rejected')
-      .map((r) => errorText((r as PromiseRejectedResult).reason));
+      .map((r) => gatewayErrorText((r as PromiseRejectedResult).reason));
     expect(failed, failed.join('\n')).to.deep.equal([]);
     const book = await regulator.evaluate<{ bids: unknown[] }>('Market:GetOrderBook', { args: [CLASS] });
     expect(book.bids.length).to.be.at.least(50);

@@ -1,4 +1,4 @@
-import { connectTo, type IsolatedNetwork, type Layout, type Org } from '@ecf/network';
+import { connectTo, gatewayErrorText, type IsolatedNetwork, type Layout, type Org } from '@ecf/network';
 
 /** One identity's connection to its org's first peer, with JSON in and out. */
 export class Client {
@@ -75,7 +75,8 @@ export class Client {
           });
           break;
         } catch (err) {
-          if (Date.now() > deadline) throw new Error(`${mspId}'s peer never committed ${txId}: ${errorText(err)}`);
+          if (Date.now() > deadline)
+            throw new Error(`${mspId}'s peer never committed ${txId}: ${gatewayErrorText(err)}`);
           await new Promise((r) => setTimeout(r, 100));
         }
       }
@@ -99,15 +100,9 @@ function decode<T>(bytes: Uint8Array): T {
 
 /** fabric-gateway keeps the peers' messages in `details`; tests want them in the message. */
 function withDetails(err: unknown): Error {
-  const e = new Error(errorText(err));
+  const e = new Error(gatewayErrorText(err));
   e.name = (err as Error).name ?? 'Error';
   return e;
-}
-
-/** The error text fabric-gateway reports, including the peers' details, for matching error codes. */
-export function errorText(err: unknown): string {
-  const e = err as { message?: string; details?: Array<{ message?: string }> };
-  return [e.message ?? String(err), ...(e.details ?? []).map((d) => d.message ?? '')].join(' | ');
 }
 
 /** The clients a suite opens on one network, each waiting for every org's peer on submit; closed together. */
