@@ -166,6 +166,11 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
   });
 
   it('files every report exactly once across real kills of the relay', async () => {
+    const relayStarts = () =>
+      readFileSync(net.layout.logFile('gateway.relay.regulator'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"relay following the market channel"'))
+        .map((line) => JSON.parse(line) as { observeFrom: string });
     const burst: string[] = [];
     const kills = [3, 7, 11];
     for (let i = 0; i < 14; i++) {
@@ -173,9 +178,18 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
       const res = await operatorA.ok('POST', '/v1/transfers', { from, to, assetId: MYR, amount: '500000' });
       burst.push(res.txId);
       if (kills.includes(i)) {
+        const before = relayStarts().length;
         await gatewayCli(net, 'crash', '--org', 'Regulator', '--relay');
-        await sleep(300 * (i % 4));
+        await sleep(300 * kills.indexOf(i));
         await gatewayCli(net, 'up', '--org', 'Regulator');
+        // `up` does not wait for the relay to stream; the next kill must find it following the chain, or
+        // it would only test a kill during start-up, where nothing has been filed yet.
+        await until(
+          async () => relayStarts().length,
+          (n) => n > before,
+          'relay following again',
+          60_000,
+        );
       }
     }
     await caughtUp();
@@ -189,10 +203,7 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     expect(new Set(ids).size).to.equal(ids.length);
 
     // Every restart resumed from the relay's saved observer (owner-only file), not by replaying block 0.
-    const starts = readFileSync(net.layout.logFile('gateway.relay.regulator'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('"relay following the market channel"'))
-      .map((line) => JSON.parse(line) as { observeFrom: string });
+    const starts = relayStarts();
     expect(starts.length).to.be.greaterThan(kills.length);
     expect(starts.slice(-kills.length).map((s) => BigInt(s.observeFrom) > 0n)).to.deep.equal(kills.map(() => true));
     const saved = statSync(join(net.layout.gateways, 'regulator', 'relay-observer.json'));
