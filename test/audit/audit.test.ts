@@ -35,12 +35,17 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     } while (cursor);
     return out;
   };
-  /** Waits until the relay has filed everything committed on the market channel so far. */
-  const caughtUp = async () => {
-    const target = BigInt((await regulator.get('/v1/audit/status')).body.marketHeight) - 1n;
+  /**
+   * Waits until the relay has filed everything committed on the market channel so far, and at least the
+   * block of `write`: a write through another org's gateway is committed on that org's peer first, and
+   * the relay follows the regulator's peer, which may not have that block yet.
+   */
+  const caughtUp = async (write?: { blockNumber: string }) => {
+    const height = BigInt((await regulator.get('/v1/audit/status')).body.marketHeight);
+    const target = [height - 1n, BigInt(write?.blockNumber ?? 0)].reduce((a, b) => (a > b ? a : b));
     await until(
       () => regulator.get('/v1/audit/status'),
-      (r) => r.body.filedThrough !== null && BigInt(r.body.filedThrough) >= target,
+      (r) => r.status === 200 && r.body.filedThrough !== null && BigInt(r.body.filedThrough) >= target,
       'relay caught up',
       120_000,
     );
@@ -130,8 +135,9 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
       (r) => r.body?.bids?.length === 1 && r.body?.asks?.length === 1,
       'book',
     );
-    expect((await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {})).result.fills).to.equal(1);
-    await caughtUp();
+    const matched = await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {});
+    expect(matched.result.fills).to.equal(1);
+    await caughtUp(matched);
     const alerts = await records(regulator, '?type=ALERT');
     expect(alerts.map((a) => a.kind)).to.deep.equal(['WASH_TRADE_SAME_OWNER']);
     const trades = await records(regulator, '?type=TRADE');
@@ -141,8 +147,9 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
   });
 
   it('a large transfer files one travel-rule report, which only the parties and the regulator can read', async () => {
-    await operatorA.ok('POST', '/v1/transfers', { from: 'ann', to: 'ben', assetId: MYR, amount: '600000' });
-    await caughtUp();
+    await caughtUp(
+      await operatorA.ok('POST', '/v1/transfers', { from: 'ann', to: 'ben', assetId: MYR, amount: '600000' }),
+    );
     const reports = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) => r.details.kind === 'transfer');
     expect(reports.map((r) => [r.details.originator, r.details.beneficiary, r.details.amount])).to.deep.equal([
       ['ann', 'ben', '600000'],
@@ -150,7 +157,12 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     const deposit = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) => r.details.kind === 'deposit');
     expect(deposit.map((r) => r.details.beneficiary)).to.deep.equal(['ann']);
     const id = reports[0]!.id;
-    expect((await operatorA.get(`/v1/audit/records/${id}`)).status).to.equal(200);
+    // The relay's filing is committed on the regulator's peer first; OperatorA reads through its own.
+    await until(
+      () => operatorA.get(`/v1/audit/records/${id}`),
+      (r) => r.status === 200,
+      'A reads its report',
+    );
     expect((await operatorB.get(`/v1/audit/records/${id}`)).status).to.equal(404);
     const seenByB = await records(operatorB);
     expect(
@@ -172,11 +184,13 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
         .filter((line) => line.includes('"relay following the market channel"'))
         .map((line) => JSON.parse(line) as { observeFrom: string });
     const burst: string[] = [];
+    let last: { blockNumber: string } | undefined;
     const kills = [3, 7, 11];
     for (let i = 0; i < 14; i++) {
       const [from, to] = i % 2 === 0 ? ['ben', 'ann'] : ['ann', 'ben'];
       const res = await operatorA.ok('POST', '/v1/transfers', { from, to, assetId: MYR, amount: '500000' });
       burst.push(res.txId);
+      last = res;
       if (kills.includes(i)) {
         const before = relayStarts().length;
         await gatewayCli(net, 'crash', '--org', 'Regulator', '--relay');
@@ -192,7 +206,7 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
         );
       }
     }
-    await caughtUp();
+    await caughtUp(last);
     const reports = (await records(regulator, '?type=LARGE_TRANSFER')).filter((r) =>
       burst.includes(r.source.txIds[0] ?? ''),
     );
@@ -211,8 +225,9 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
   });
 
   it('records supervisory actions, verifies the market against its checkpoints, and catches an altered one', async () => {
-    await regulator.ok('PUT', '/v1/accounts/x2/freeze', { frozen: true, reason: 'wash trading investigation' });
-    await caughtUp();
+    await caughtUp(
+      await regulator.ok('PUT', '/v1/accounts/x2/freeze', { frozen: true, reason: 'wash trading investigation' }),
+    );
     const actions = await records(regulator, '?type=SUPERVISORY_ACTION');
     expect(actions.some((a) => a.details.action === 'FREEZE' && a.parties.includes('OperatorBMSP'))).to.equal(true);
 
@@ -315,7 +330,9 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
         (r) => r.body?.bids?.length >= 1,
         'bid',
       );
-      expect((await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {})).result.fills).to.equal(1);
+      const matched = await trustee.ok('POST', `/v1/share-classes/${CLASS}/matching`, {});
+      expect(matched.result.fills).to.equal(1);
+      return matched;
     };
     await cross('ann', 'ben');
     await until(
@@ -328,8 +345,7 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
       const orderId = (await order('ben', 'BUY', '1')).result;
       await operatorA.ok('DELETE', `/v1/share-classes/${CLASS}/orders/${orderId}?accountId=ben`);
     }
-    await cross('ben', 'ann');
-    await caughtUp();
+    await caughtUp(await cross('ben', 'ann'));
     const alerts = await records(regulator, '?type=ALERT');
     const roundTrips = alerts.filter((a) => a.kind === 'WASH_TRADE_ROUND_TRIP');
     expect(roundTrips.map((a) => [a.details.seller, a.details.buyer])).to.deep.equal([['ben', 'ann']]);

@@ -3,7 +3,7 @@ import type { SupplyReport } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
 import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
 import { eventually } from '../support/eventually';
-import { campaignTerms, kyc, sleep } from '../support/fixtures';
+import { campaignTerms, kyc, pastClose, sleep } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -107,7 +107,8 @@ describe('campaigns and the secondary market on the real network', function () {
   });
 
   it('settles an oversubscribed campaign pro rata across operators, with a cooling-off withdrawal on the way', async () => {
-    await launch(campaign('seed', 12));
+    const terms = campaign('seed', 20);
+    await launch(terms);
     const withdrawn = await pledge(operatorA, 'seed', 'acc-ann', '3000');
     await operatorA.submit('Campaigns:WithdrawPledge', {
       transient: { campaignId: 'seed', accountId: 'acc-ann', pledgeId: withdrawn },
@@ -118,7 +119,7 @@ describe('campaigns and the secondary market on the real network', function () {
       pledge(operatorB, 'seed', 'acc-cat', '4000'),
     ]);
     await consistent();
-    await sleep(13_000); // past the close time (transaction timestamps decide)
+    await pastClose(terms);
     const done = await settle('seed');
     expect(done.status).to.equal('SUCCEEDED');
     // 180 units pledged for 100: exact shares 44.4, 33.3 and 22.2. Cumulative rounding in pledge-index
@@ -144,11 +145,12 @@ describe('campaigns and the secondary market on the real network', function () {
   });
 
   it('refunds every pledge of a campaign that misses its minimum', async () => {
-    await launch(campaign('bridge', 8, { minUnits: '90' }));
+    const terms = campaign('bridge', 15, { minUnits: '90' });
+    await launch(terms);
     const before = String(1000000 - catUnits * 100);
     await pledge(operatorB, 'bridge', 'acc-cat', '1000');
     await eventually(() => balance('acc-cat', MYR), String(Number(before) - 1000), 'money escrowed by the pledge');
-    await sleep(9_000);
+    await pastClose(terms);
     const done = await settle('bridge');
     expect(done.status).to.equal('FAILED');
     await eventually(() => balance('acc-cat', MYR), before, 'full refund');

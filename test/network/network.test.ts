@@ -12,6 +12,7 @@ import {
   connectTo,
   isAlive,
 } from '@ecf/network';
+import { until } from '../support/eventually';
 import { TestNetwork } from '../support/network';
 
 const CHANNEL = 'market';
@@ -167,8 +168,14 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
       if (!v) throw new Error('missing node');
       expect(crashProcess(net.layout, v.id), v.id).to.equal(true);
     }
-    await new Promise((r) => setTimeout(r, 500));
-    for (const v of victims) expect(runningPid(net.layout, v?.id ?? '')).to.equal(undefined);
+    // SIGKILL is delivered at once, but a node in the middle of an fsync leaves only when that returns.
+    const alive = () => victims.filter((v) => runningPid(net.layout, v?.id ?? '') !== undefined).map((v) => v?.id);
+    await until(
+      async () => alive(),
+      (ids) => ids.length === 0,
+      'crashed nodes gone',
+      10_000,
+    );
     await net.cli('up');
     const after = await agreedLedger(net, before.height);
     expect(after.height).to.be.greaterThanOrEqual(before.height);

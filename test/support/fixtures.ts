@@ -1,6 +1,8 @@
 /** Inputs the end-to-end suites share: times, KYC records and campaign terms as the chaincode expects them. */
 
-export { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export { sleep };
 
 export const YEAR_SECONDS = 365 * 86400;
 
@@ -31,3 +33,10 @@ export const campaignTerms = (
   coolingOffSeconds: 3600,
   ...over,
 });
+
+/**
+ * Waits until 2 s after a campaign's close. Transaction timestamps decide whether it has closed, and
+ * this machine's clock sets them.
+ */
+export const pastClose = (terms: { closeAt: number }): Promise<void> =>
+  sleep(Math.max(0, (terms.closeAt + 2 - nowSeconds()) * 1000));
