@@ -279,7 +279,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         'gateway',
         { fn: 'Money:Deposit', transient: deposit, deadline: Date.now() + 1000 },
         {
-          beforeSend: async (txId) => store.sent(slot, txId),
+          beforeOrder: async (txId, transaction) => store.sending(slot, txId, transaction),
         },
       );
       const after = harness({ dir, fabric });
@@ -311,6 +311,55 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         .send(deposit)
         .expect(201);
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
+    });
+    /** A deposit whose transaction reached ordering but whose answer never came (504), with its key. */
+    const unanswered = async (key: string) => {
+      const dir = scratchDir('ecf-gw-restart-');
+      const fabric = new FakeFabric();
+      const before = harness({ dir, fabric });
+      fabric.dieWhileOrdering = true;
+      const post = (app: typeof before.app) =>
+        request(app).post('/v1/deposits').set(bearer(before.token.trustee)).set('Idempotency-Key', key).send(deposit);
+      await post(before.app).expect(504);
+      fabric.dieWhileOrdering = false;
+      const [sent] = fabric.submits('Money:Deposit');
+      expect(sent).to.not.equal(undefined);
+      return { fabric, before, post, restarted: () => harness({ dir, fabric }) };
+    };
+    const validCommits = (fabric: FakeFabric) => [...fabric.committed.values()].filter((t) => t.valid).length;
+
+    it('after a restart, sends a transaction left in ordering again, so it commits once, and answers with it', async () => {
+      const { fabric, post, restarted } = await unanswered('k6');
+      const res = await post(restarted().app).expect(201);
+      expect(res.headers['idempotent-replayed']).to.equal('true');
+      expect(fabric.sealed).to.deep.equal([res.body.txId]);
+      expect(fabric.submits('Money:Deposit')).to.have.length(1);
+      expect(validCommits(fabric)).to.equal(1);
+    });
+
+    it('keeps the outcome open while ordering is unreachable, runs nothing, and settles it on a later retry', async () => {
+      const { fabric, before, post } = await unanswered('k7');
+      fabric.sealOutcome = new FabricFailure('unavailable', 'Fabric call failed: no ordering node reachable');
+      expect((await post(before.app).expect(503)).body.code).to.equal('UNAVAILABLE');
+      expect(fabric.submits('Money:Deposit')).to.have.length(1);
+      expect(validCommits(fabric)).to.equal(0);
+      fabric.sealOutcome = 'VALID';
+      const res = await post(before.app).expect(201);
+      expect(fabric.sealed).to.deep.equal([res.body.txId, res.body.txId]);
+      expect(fabric.submits('Money:Deposit')).to.have.length(1);
+      expect(validCommits(fabric)).to.equal(1);
+    });
+
+    it('runs the request again when the transaction left in ordering commits invalid', async () => {
+      const { fabric, post, restarted } = await unanswered('k8');
+      fabric.sealOutcome = 'MVCC_READ_CONFLICT';
+      const res = await post(restarted().app).expect(201);
+      expect(res.headers['idempotent-replayed']).to.equal(undefined);
+      const [first] = fabric.sealed;
+      expect(res.body.txId).to.not.equal(first);
+      expect(fabric.committed.get(first!)?.validationCode).to.equal('MVCC_READ_CONFLICT');
+      expect(fabric.submits('Money:Deposit')).to.have.length(2);
+      expect(validCommits(fabric)).to.equal(1);
     });
   });
 

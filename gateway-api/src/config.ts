@@ -25,11 +25,17 @@ export interface GatewayConfig {
  * network's state folder (ECF_NETWORK_HOME / ECF_CRYPTO_DIR), as for the network CLI; environment
  * variables only override the HTTP knobs.
  */
-export function loadConfig(options: { org: string; topologyFile?: string; port?: number }): GatewayConfig {
+export function loadConfig(options: {
+  org: string;
+  topologyFile?: string;
+  port?: number;
+  /** The network instance's state folders; default: from the environment. */
+  layout?: Layout;
+}): GatewayConfig {
   const topology = loadTopology(options.topologyFile ?? join(REPO_ROOT, 'network', 'topology.yaml'));
   const org = topology.orgs.find((o) => o.name === options.org || o.mspId === options.org);
   if (!org) throw new Error(`no org ${options.org} in the topology (${topology.orgs.map((o) => o.name).join(', ')})`);
-  const layout = new Layout();
+  const layout = options.layout ?? new Layout();
   const env = process.env;
   const market = topology.chaincodes.find((c) => c.name === 'market') ?? topology.chaincodes[0];
   return {
@@ -55,7 +61,6 @@ export function loadConfig(options: { org: string; topologyFile?: string; port?:
         windowMs: intEnv('ECF_GATEWAY_RATE_WINDOW_MS', DEFAULT_SETTINGS.rateLimit.windowMs),
       },
       corsOrigins: (env.ECF_GATEWAY_CORS_ORIGINS ?? '').split(',').filter(Boolean),
-      recoveryWaitMs: intEnv('ECF_GATEWAY_RECOVERY_WAIT_MS', DEFAULT_SETTINGS.recoveryWaitMs),
     },
     logLevel: env.ECF_GATEWAY_LOG_LEVEL ?? 'info',
   };

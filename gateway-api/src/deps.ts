@@ -26,8 +26,6 @@ export interface GatewaySettings {
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   /** Origins allowed to call from a browser; empty: none. */
   readonly corsOrigins: readonly string[];
-  /** How long to look for a transaction a crashed gateway may have sent before running it again. */
-  readonly recoveryWaitMs: number;
 }
 
 /** Everything the HTTP app needs, injected so tests can replace the Fabric seam. */
@@ -60,5 +58,4 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   requestTimeoutMs: 45_000,
   rateLimit: { limit: 600, windowMs: 60_000 },
   corsOrigins: [],
-  recoveryWaitMs: 5_000,
 };

@@ -7,13 +7,20 @@ import { writeFileDurably } from './durable-file';
  * Durable Idempotency-Key records, one file per (credential, key), written with fsync and an atomic
  * rename so that a gateway killed at any point leaves either the old record or the new one.
  *
- * A record moves pending → sent(txId) → done(response). The transaction id is saved before the proposal
- * reaches any peer, so after a crash the next attempt with the same key can look the transaction up on
- * the ledger instead of running it again.
+ * A record moves pending → sent(transactions) → done(response). Each endorsed transaction is saved
+ * before it is sent for ordering, so after a crash (or an answer that never came) the next attempt with
+ * the same key can settle what became of it, by its id on the ledger or by sending it again, instead of
+ * running the request a second time.
  */
 export interface StoredResponse {
   readonly status: number;
   readonly body: unknown;
+}
+
+/** An endorsed transaction handed to ordering: its id and fabric-gateway's serialized form (base64). */
+export interface SentTransaction {
+  readonly txId: string;
+  readonly transaction: string;
 }
 
 export interface IdempotencyRecord {
@@ -21,7 +28,7 @@ export interface IdempotencyRecord {
   /** The gateway process that owns a pending or sent record. */
   readonly owner: string;
   readonly state: 'pending' | 'sent' | 'done';
-  readonly txIds: readonly string[];
+  readonly sent: readonly SentTransaction[];
   readonly response?: StoredResponse;
   readonly updatedAt: string;
 }
@@ -32,7 +39,7 @@ export type Claim =
   | { kind: 'mismatch' }
   | { kind: 'in-progress' }
   /** Left pending or sent by a gateway that is gone (or whose request failed without an answer). */
-  | { kind: 'orphan'; txIds: readonly string[] };
+  | { kind: 'orphan'; sent: readonly SentTransaction[] };
 
 export class IdempotencyStore {
   /** Identifies this process; records owned by another boot are orphans. */
@@ -60,22 +67,23 @@ export class IdempotencyStore {
     if (existing?.state === 'done' && existing.response) return { kind: 'replay', response: existing.response };
     if (this.running.has(slot)) return { kind: 'in-progress' };
     this.running.add(slot);
-    const txIds = existing?.txIds ?? [];
+    const sent = existing?.sent ?? [];
     this.write(slot, {
       requestHash,
       owner: this.boot,
-      state: txIds.length ? 'sent' : 'pending',
-      txIds,
+      state: sent.length ? 'sent' : 'pending',
+      sent,
       updatedAt: now(),
     });
-    return existing ? { kind: 'orphan', txIds } : { kind: 'new' };
+    return existing ? { kind: 'orphan', sent } : { kind: 'new' };
   }
 
-  /** Records a transaction id before its proposal is sent. */
-  sent(slot: string, txId: string): void {
+  /** Records an endorsed transaction before it is sent for ordering. */
+  sending(slot: string, txId: string, transaction: Uint8Array): void {
     const r = this.read(slot);
     if (!r) return;
-    this.write(slot, { ...r, state: 'sent', txIds: [...r.txIds, txId], updatedAt: now() });
+    const entry = { txId, transaction: Buffer.from(transaction).toString('base64') };
+    this.write(slot, { ...r, state: 'sent', sent: [...(r.sent ?? []), entry], updatedAt: now() });
   }
 
   /** Stores the answer; later requests with the key get it back unchanged. */

@@ -37,7 +37,7 @@ export async function openWallet(config: GatewayConfig): Promise<IdentityWallet>
 }
 
 /** A fabric-gateway connection to the org's own peer for one channel's chaincode. */
-function channelPort(config: GatewayConfig, wallet: IdentityWallet, channel: 'market' | 'audit'): FabricGateway {
+export function channelPort(config: GatewayConfig, wallet: IdentityWallet, channel: 'market' | 'audit'): FabricGateway {
   const peer = config.org.peers[0];
   if (!peer) throw new Error(`${config.org.name} has no peer`);
   return new FabricGateway({

@@ -91,10 +91,10 @@ export class FabricGateway implements FabricPort {
         transientData: transient(call.transient),
       });
       const txId = proposal.getTransactionId();
-      await hooks.beforeSend?.(txId);
       try {
         const options = () => ({ deadline: call.deadline });
         const transaction = await proposal.endorse(options());
+        await hooks.beforeOrder?.(txId, transaction.getBytes());
         const submitted = await transaction.submit(options());
         const status = await submitted.getStatus(options());
         if (status.successful) {
@@ -152,6 +152,28 @@ export class FabricGateway implements FabricPort {
       validationCode: CODE_NAMES[code] ?? String(code),
       result: chaincodeResult(processed),
     };
+  }
+
+  async seal(identity: IdentityLabel, bytes: Uint8Array, deadline: number): Promise<CommittedTransaction> {
+    const transaction = (await this.gateway(identity)).newTransaction(bytes);
+    const txId = transaction.getTransactionId();
+    try {
+      // An ordering node that still holds the original answers "request already exists"; the peer's
+      // gateway counts that as accepted.
+      const submitted = await transaction.submit({ deadline });
+      await submitted.getStatus({ deadline });
+    } catch (err) {
+      // SmartBFT nodes refuse a request they ordered recently ("request already processed"): it is in a
+      // block, which the peer has or will have.
+      if (!/request already processed/.test(messageOf(err))) throw classify(err, txId);
+    }
+    for (;;) {
+      const found = await this.findTransaction(txId, deadline);
+      if (found) return found;
+      if (Date.now() >= deadline)
+        throw new FabricFailure('timeout', `transaction ${txId} did not commit in time`, txId);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   async events(from: EventPosition | undefined): Promise<EventStream> {
@@ -240,8 +262,12 @@ export class FabricGateway implements FabricPort {
     return (await this.network(identity)).getContract(this.options.chaincode, name);
   }
 
-  /** The Gateway of a wallet identity; rebuilt when the wallet holds a new certificate (re-enrolment). */
   private async network(label: IdentityLabel): Promise<Network> {
+    return (await this.gateway(label)).getNetwork(this.options.channel);
+  }
+
+  /** The Gateway of a wallet identity; rebuilt when the wallet holds a new certificate (re-enrolment). */
+  private async gateway(label: IdentityLabel): Promise<Gateway> {
     const identity = await this.options.wallet.get(label);
     let entry = this.gateways.get(label);
     if (!entry || entry.certificate !== identity.credentials.certificate) {
@@ -258,7 +284,7 @@ export class FabricGateway implements FabricPort {
       entry = { certificate: identity.credentials.certificate, gateway };
       this.gateways.set(label, entry);
     }
-    return entry.gateway.getNetwork(this.options.channel);
+    return entry.gateway;
   }
 
   /** Drops the cached Gateway of an identity (after revocation). */

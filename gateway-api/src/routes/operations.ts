@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
 import type { FabricPort, Invocation, SubmitResult } from '../fabric/types';
-import { IdempotencyStore } from '../idempotency';
+import { IdempotencyStore, type SentTransaction } from '../idempotency';
 import { HOOKS } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { OPERATIONS, type Operation } from '../operations';
@@ -166,7 +166,14 @@ async function submitOnce(
       else sendJson(res, validate, claim.response.status, claim.response.body);
       return;
     case 'orphan': {
-      const recovered = await recover(deps, op, input, claim.txIds, deadlineOf(req));
+      let recovered: Awaited<ReturnType<typeof recover>>;
+      try {
+        recovered = await recover(deps, op, principal, input, claim.sent, deadlineOf(req));
+      } catch (err) {
+        // Still unknown (ordering or the peer unreachable): the next retry tries again; nothing ran.
+        store.release(slot);
+        throw err;
+      }
       if (recovered) {
         store.complete(slot, { status, body: recovered });
         res.set('Idempotent-Replayed', 'true');
@@ -179,7 +186,9 @@ async function submitOnce(
       break;
   }
   try {
-    const body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId) => store.sent(slot, txId));
+    const body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId, transaction) =>
+      store.sending(slot, txId, transaction),
+    );
     store.complete(slot, { status, body });
     sendJson(res, validate, status, body);
   } catch (err) {
@@ -201,12 +210,12 @@ async function execute(
   input: Record<string, unknown>,
   deadline: number,
   started: bigint,
-  sent?: (txId: string) => void,
+  sending?: (txId: string, transaction: Uint8Array) => void,
 ): Promise<{ txId: string; blockNumber: string; result: unknown }> {
   const hooks = HOOKS[op.id];
   await hooks?.before?.(deps, input);
   const outcome: SubmitResult = await portOf(deps, op).submit(principal.identity, call(op, input, deadline), {
-    beforeSend: async (txId) => sent?.(txId),
+    beforeOrder: async (txId, transaction) => sending?.(txId, transaction),
   });
   deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
   if (outcome.attempts > 1) deps.metrics.mvccRetries.inc({ operation: op.id }, outcome.attempts - 1);
@@ -215,31 +224,37 @@ async function execute(
 }
 
 /**
- * A key left behind by a gateway that died mid-request: if one of its transactions committed, its
- * result (read back from the block) is the answer; otherwise nothing happened and the request runs.
+ * A key left behind without an answer: by a gateway that died mid-request, or by a request whose outcome
+ * was unknown (a timeout). Each transaction it sent for ordering is either on the ledger already or is
+ * sent again with `seal`; Fabric commits a transaction id once, so after this none of them can still
+ * commit later. If one committed valid, its result (read back from the block) is the answer; otherwise
+ * nothing happened and the request runs.
  */
 async function recover(
   deps: GatewayDeps,
   op: Operation,
+  principal: Principal,
   input: Record<string, unknown>,
-  txIds: readonly string[],
+  sent: readonly SentTransaction[],
   deadline: number,
 ): Promise<{ txId: string; blockNumber: string; result: unknown } | undefined> {
-  if (txIds.length === 0) return undefined;
-  // A transaction sent just before the crash may still be on its way through ordering.
-  const settleBy = Math.min(deadline, Date.now() + deps.config.recoveryWaitMs);
-  for (;;) {
-    for (const txId of txIds) {
-      const found = await portOf(deps, op).findTransaction(txId, deadline);
-      if (found?.valid) {
-        const after = HOOKS[op.id]?.after;
-        const result = after ? await after(deps, input, found.result) : found.result;
-        return { txId, blockNumber: found.blockNumber, result };
-      }
+  const port = portOf(deps, op);
+  for (const { txId, transaction } of sent) {
+    const onLedger = await port.findTransaction(txId, deadline);
+    const found = onLedger ?? (await port.seal(principal.identity, Buffer.from(transaction, 'base64'), deadline));
+    deps.logger.info('settled a transaction left without an answer', {
+      operation: op.id,
+      txId,
+      validationCode: found.validationCode,
+      sentAgain: !onLedger,
+    });
+    if (found.valid) {
+      const after = HOOKS[op.id]?.after;
+      const result = after ? await after(deps, input, found.result) : found.result;
+      return { txId, blockNumber: found.blockNumber, result };
     }
-    if (Date.now() >= settleBy) return undefined;
-    await new Promise((r) => setTimeout(r, 500));
   }
+  return undefined;
 }
 
 /** Pages a list result: `?limit=` and an opaque `?cursor=` (an offset into the chaincode's list). */

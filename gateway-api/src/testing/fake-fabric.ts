@@ -5,18 +5,19 @@ import { createApp } from '../app';
 import { TokenStore } from '../auth/tokens';
 import { DEFAULT_SETTINGS, type GatewayDeps, type GatewaySettings, type OrgInfo } from '../deps';
 import type { DecodedBlock } from '../fabric/blocks';
-import type {
-  BlockStream,
-  CaPort,
-  ChainEvent,
-  CommittedTransaction,
-  EnrollmentRequest,
-  EventPosition,
-  EventStream,
-  FabricPort,
-  Invocation,
-  SubmitHooks,
-  SubmitResult,
+import {
+  FabricFailure,
+  type BlockStream,
+  type CaPort,
+  type ChainEvent,
+  type CommittedTransaction,
+  type EnrollmentRequest,
+  type EventPosition,
+  type EventStream,
+  type FabricPort,
+  type Invocation,
+  type SubmitHooks,
+  type SubmitResult,
 } from '../fabric/types';
 import { IdempotencyStore } from '../idempotency';
 import { createLogger } from '../log';
@@ -41,6 +42,14 @@ export class FakeFabric implements FabricPort {
   readonly committed = new Map<string, CommittedTransaction>();
   events_: ChainEvent[] = [];
   lastPosition: EventPosition | undefined;
+  /** Makes `submit` stop once the transaction is handed to ordering, as if the gateway died there. */
+  dieWhileOrdering = false;
+  /** What ordering makes of a transaction `seal` sends again: how it commits, or an error (unreachable). */
+  sealOutcome: string | Error = 'VALID';
+  /** Transaction ids `seal` was asked to send again. */
+  readonly sealed: string[] = [];
+  /** Handed to ordering, not committed: the transactions a dead gateway left behind. */
+  private readonly inFlight = new Map<string, CommittedTransaction>();
   private readonly answers = new Map<string, Answer>();
   private seq = 0;
 
@@ -56,15 +65,36 @@ export class FakeFabric implements FabricPort {
 
   async submit(identity: string, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
     const txId = (++this.seq).toString(16).padStart(64, '0');
-    await hooks.beforeSend?.(txId);
     this.calls.push({ kind: 'submit', identity, call });
     const result = this.answers.get(call.fn)?.(call) ?? null;
-    this.committed.set(txId, { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result });
+    // The fake's serialized transaction is its id.
+    await hooks.beforeOrder?.(txId, Buffer.from(txId, 'hex'));
+    const tx = { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result };
+    if (this.dieWhileOrdering) {
+      this.inFlight.set(txId, tx);
+      throw new FabricFailure('timeout', 'Fabric did not answer in time', txId);
+    }
+    this.committed.set(txId, tx);
     return { txId, blockNumber: String(this.seq), result, attempts: 1 };
   }
 
   async findTransaction(txId: string): Promise<CommittedTransaction | undefined> {
     return this.committed.get(txId);
+  }
+
+  async seal(_identity: string, transaction: Uint8Array): Promise<CommittedTransaction> {
+    const txId = Buffer.from(transaction).toString('hex');
+    this.sealed.push(txId);
+    const committed = this.committed.get(txId);
+    if (committed) return committed;
+    if (this.sealOutcome instanceof Error) throw this.sealOutcome;
+    const tx = this.inFlight.get(txId);
+    if (!tx) throw new Error(`the fake has no transaction ${txId}`);
+    const sealed =
+      this.sealOutcome === 'VALID' ? tx : { ...tx, valid: false, validationCode: this.sealOutcome, result: null };
+    this.inFlight.delete(txId);
+    this.committed.set(txId, sealed);
+    return sealed;
   }
 
   async events(from: EventPosition | undefined): Promise<EventStream> {
