@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { FabricFailure } from './fabric/types';
 import { IdempotencyStore } from './idempotency';
@@ -329,12 +331,52 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
     const validCommits = (fabric: FakeFabric) => [...fabric.committed.values()].filter((t) => t.valid).length;
 
     it('after a restart, sends a transaction left in ordering again, so it commits once, and answers with it', async () => {
-      const { fabric, post, restarted } = await unanswered('k6');
+      const { fabric, before, post, restarted } = await unanswered('k6');
+      const principal = await before.tokens.authenticate(`Bearer ${before.token.trustee}`);
+      const slot = IdempotencyStore.slot(principal!.credentialId, 'k6');
+      const kept = before.deps.idempotency.read(slot)?.sent ?? [];
+      expect(kept, 'the endorsed transaction is kept before ordering').to.have.length(1);
       const res = await post(restarted().app).expect(201);
       expect(res.headers['idempotent-replayed']).to.equal('true');
+      expect(res.body.txId).to.equal(kept[0]?.txId);
       expect(fabric.sealed).to.deep.equal([res.body.txId]);
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
       expect(validCommits(fabric)).to.equal(1);
+      expect(before.deps.idempotency.read(slot)?.sent, 'the kept transaction is dropped with the answer').to.deep.equal(
+        [],
+      );
+    });
+
+    it('settles a key recorded before transactions were kept from the ledger, by its transaction id', async () => {
+      const dir = scratchDir('ecf-gw-restart-');
+      const fabric = new FakeFabric();
+      const before = harness({ dir, fabric });
+      const principal = await before.tokens.authenticate(`Bearer ${before.token.trustee}`);
+      const slot = IdempotencyStore.slot(principal!.credentialId, 'k9');
+      const committed = await fabric.submit('gateway', {
+        fn: 'Money:Deposit',
+        transient: deposit,
+        deadline: Date.now() + 1000,
+      });
+      writeFileSync(
+        join(dir, 'idempotency', `${slot}.json`),
+        JSON.stringify({
+          requestHash: IdempotencyStore.requestHash('POST', '/v1/deposits', deposit),
+          owner: 'a gateway before this version',
+          state: 'sent',
+          txIds: ['f'.repeat(64), committed.txId],
+          updatedAt: new Date().toISOString(),
+        }),
+      );
+      const res = await request(harness({ dir, fabric }).app)
+        .post('/v1/deposits')
+        .set(bearer(before.token.trustee))
+        .set('Idempotency-Key', 'k9')
+        .send(deposit)
+        .expect(201);
+      expect(res.body.txId).to.equal(committed.txId);
+      expect(fabric.sealed).to.deep.equal([]);
+      expect(fabric.submits('Money:Deposit')).to.have.length(1);
     });
 
     it('keeps the outcome open while ordering is unreachable, runs nothing, and settles it on a later retry', async () => {

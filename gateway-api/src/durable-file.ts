@@ -1,8 +1,9 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * Replaces a file so that after a crash it holds either the old or the new content, never a torn mix:
- * written to a temporary file beside it, flushed to disk, then renamed over it. Readable by the owner only.
+ * written to a temporary file beside it, flushed to disk, then renamed over it (and the rename flushed). Readable by the owner only.
  * `tag` keeps concurrent writers (two processes, one file) off each other's temporary file.
  */
 export function writeFileDurably(file: string, content: string, tag: string | number = process.pid): void {
@@ -15,4 +16,11 @@ export function writeFileDurably(file: string, content: string, tag: string | nu
     closeSync(fd);
   }
   renameSync(tmp, file);
+  // The rename lives in the folder: flushed too, so that a power loss cannot bring the old file back.
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }

@@ -66,8 +66,7 @@ export class IdempotencyStore {
     if (existing && existing.requestHash !== requestHash) return { kind: 'mismatch' };
     if (existing?.state === 'done' && existing.response) return { kind: 'replay', response: existing.response };
     if (this.running.has(slot)) return { kind: 'in-progress' };
-    this.running.add(slot);
-    const sent = existing?.sent ?? [];
+    const sent = existing ? sentOf(existing) : [];
     this.write(slot, {
       requestHash,
       owner: this.boot,
@@ -75,22 +74,26 @@ export class IdempotencyStore {
       sent,
       updatedAt: now(),
     });
+    this.running.add(slot);
     return existing ? { kind: 'orphan', sent } : { kind: 'new' };
   }
 
-  /** Records an endorsed transaction before it is sent for ordering. */
+  /**
+   * Records an endorsed transaction before it is sent for ordering. Throws when it cannot: the caller
+   * must then not send it, or a later retry could not settle it.
+   */
   sending(slot: string, txId: string, transaction: Uint8Array): void {
     const r = this.read(slot);
-    if (!r) return;
+    if (!r) throw new Error('the idempotency record of this request is gone');
     const entry = { txId, transaction: Buffer.from(transaction).toString('base64') };
-    this.write(slot, { ...r, state: 'sent', sent: [...(r.sent ?? []), entry], updatedAt: now() });
+    this.write(slot, { ...r, state: 'sent', sent: [...sentOf(r), entry], updatedAt: now() });
   }
 
-  /** Stores the answer; later requests with the key get it back unchanged. */
+  /** Stores the answer; later requests with the key get it back unchanged. The kept transactions go. */
   complete(slot: string, response: StoredResponse): void {
     const r = this.read(slot);
     if (!r) return;
-    this.write(slot, { ...r, state: 'done', response, updatedAt: now() });
+    this.write(slot, { ...r, state: 'done', sent: [], response, updatedAt: now() });
     this.running.delete(slot);
   }
 
@@ -99,12 +102,16 @@ export class IdempotencyStore {
     this.running.delete(slot);
   }
 
+  /** The record of a slot, or undefined when there is none; an unreadable record is an error, not "none". */
   read(slot: string): IdempotencyRecord | undefined {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(this.file(slot), 'utf8')) as IdempotencyRecord;
-    } catch {
-      return undefined;
+      text = readFileSync(this.file(slot), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
     }
+    return JSON.parse(text) as IdempotencyRecord;
   }
 
   private file(slot: string): string {
@@ -114,6 +121,14 @@ export class IdempotencyStore {
   private write(slot: string, record: IdempotencyRecord): void {
     writeFileDurably(this.file(slot), JSON.stringify(record), this.boot);
   }
+}
+
+/**
+ * The transactions a record kept. Records written before transactions were kept hold only their ids
+ * (`txIds`): those can still be found on the ledger, not sent again.
+ */
+function sentOf(record: IdempotencyRecord & { txIds?: readonly string[] }): readonly SentTransaction[] {
+  return record.sent ?? (record.txIds ?? []).map((txId) => ({ txId, transaction: '' }));
 }
 
 function now(): string {

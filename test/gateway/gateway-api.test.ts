@@ -351,9 +351,9 @@ describe('the gateway API over HTTP on the real network', function () {
         );
       expect(died?.message).to.contain('killed before ordering');
       expect(await fabric.findTransaction(kept.txId, deadline())).to.equal(undefined);
-      const sealed = await fabric.seal(SERVICE_IDENTITY, kept.transaction, deadline());
+      const sealed = await fabric.seal(kept.transaction, deadline());
       expect(sealed).to.include({ txId: kept.txId, valid: true });
-      expect(await fabric.seal(SERVICE_IDENTITY, kept.transaction, deadline())).to.deep.equal(sealed);
+      expect(await fabric.seal(kept.transaction, deadline())).to.deep.equal(sealed);
 
       // Committed, answer lost: sending it again changes nothing. The ordering nodes refuse the copy as
       // "already processed", or order it and the peers invalidate it as DUPLICATE_TXID.
@@ -363,7 +363,7 @@ describe('the gateway API over HTTP on the real network', function () {
           again = transaction;
         },
       });
-      const resent = await fabric.seal(SERVICE_IDENTITY, again, deadline());
+      const resent = await fabric.seal(again, deadline());
       expect(resent).to.include({ txId: committed.txId, valid: true, blockNumber: committed.blockNumber });
       await fabric.submit(SERVICE_IDENTITY, deposit('SEAL-AFTER'));
       expect(await balance(trustee, 'ann', MYR)).to.equal(start + 9n);

@@ -8,6 +8,7 @@ import {
   type Contract,
   type Gateway,
   type Network,
+  type Signer,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
@@ -55,10 +56,17 @@ const CODE_NAMES = Object.fromEntries(Object.entries(peer.TxValidationCode).map(
   string
 >;
 
+/** A wallet identity's fabric-gateway connection and the signer behind it. */
+interface Connection {
+  readonly certificate: string;
+  readonly gateway: Gateway;
+  readonly signer: Signer;
+}
+
 /** The real Fabric: one gRPC connection to the org's peer, one fabric-gateway Gateway per wallet identity. */
 export class FabricGateway implements FabricPort {
   private readonly client: grpc.Client;
-  private readonly gateways = new Map<string, { certificate: string; gateway: Gateway }>();
+  private readonly gateways = new Map<string, Connection>();
 
   constructor(private readonly options: FabricGatewayOptions) {
     const { peer: endpoint } = options;
@@ -69,7 +77,7 @@ export class FabricGateway implements FabricPort {
   }
 
   async evaluate(identity: IdentityLabel, call: Invocation): Promise<unknown> {
-    const contract = await this.contract(identity, call.fn);
+    const contract = this.contract(await this.connection(identity), call.fn);
     try {
       const proposal = contract.newProposal(method(call.fn), {
         arguments: [...(call.args ?? [])],
@@ -84,7 +92,9 @@ export class FabricGateway implements FabricPort {
 
   async submit(identity: IdentityLabel, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
     const maxAttempts = this.options.maxAttempts ?? 4;
-    const contract = await this.contract(identity, call.fn);
+    const connection = await this.connection(identity);
+    const { gateway, signer } = connection;
+    const contract = this.contract(connection, call.fn);
     for (let attempt = 1; ; attempt++) {
       const proposal = contract.newProposal(method(call.fn), {
         arguments: [...(call.args ?? [])],
@@ -93,7 +103,11 @@ export class FabricGateway implements FabricPort {
       const txId = proposal.getTransactionId();
       try {
         const options = () => ({ deadline: call.deadline });
-        const transaction = await proposal.endorse(options());
+        const endorsed = await proposal.endorse(options());
+        // Signed here, not lazily inside submit, so that the kept copy is exactly the envelope sent: any
+        // identity's connection can send it again, even after this identity's key is gone (renewal,
+        // offboarding).
+        const transaction = gateway.newSignedTransaction(endorsed.getBytes(), await signer(endorsed.getDigest()));
         await hooks.beforeOrder?.(txId, transaction.getBytes());
         const submitted = await transaction.submit(options());
         const status = await submitted.getStatus(options());
@@ -154,8 +168,9 @@ export class FabricGateway implements FabricPort {
     };
   }
 
-  async seal(identity: IdentityLabel, bytes: Uint8Array, deadline: number): Promise<CommittedTransaction> {
-    const transaction = (await this.gateway(identity)).newTransaction(bytes);
+  async seal(bytes: Uint8Array, deadline: number): Promise<CommittedTransaction> {
+    // Already signed by its creator: the service identity only carries it (and asks for its status).
+    const transaction = (await this.connection(this.options.serviceIdentity)).gateway.newTransaction(bytes);
     const txId = transaction.getTransactionId();
     try {
       // An ordering node that still holds the original answers "request already exists"; the peer's
@@ -257,34 +272,35 @@ export class FabricGateway implements FabricPort {
     this.client.close();
   }
 
-  private async contract(identity: IdentityLabel, fn: string): Promise<Contract> {
+  private contract(connection: Connection, fn: string): Contract {
     const [name] = fn.split(':');
-    return (await this.network(identity)).getContract(this.options.chaincode, name);
+    return connection.gateway.getNetwork(this.options.channel).getContract(this.options.chaincode, name);
   }
 
   private async network(label: IdentityLabel): Promise<Network> {
-    return (await this.gateway(label)).getNetwork(this.options.channel);
+    return (await this.connection(label)).gateway.getNetwork(this.options.channel);
   }
 
   /** The Gateway of a wallet identity; rebuilt when the wallet holds a new certificate (re-enrolment). */
-  private async gateway(label: IdentityLabel): Promise<Gateway> {
+  private async connection(label: IdentityLabel): Promise<Connection> {
     const identity = await this.options.wallet.get(label);
     let entry = this.gateways.get(label);
     if (!entry || entry.certificate !== identity.credentials.certificate) {
       entry?.gateway.close();
+      const signer = signers.newPrivateKeySigner(createPrivateKey(identity.credentials.privateKey));
       const gateway = connect({
         client: this.client,
         identity: { mspId: identity.mspId, credentials: Buffer.from(identity.credentials.certificate) },
-        signer: signers.newPrivateKeySigner(createPrivateKey(identity.credentials.privateKey)),
+        signer,
         evaluateOptions: () => ({ deadline: Date.now() + 15_000 }),
         endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
         submitOptions: () => ({ deadline: Date.now() + 15_000 }),
         commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
       });
-      entry = { certificate: identity.credentials.certificate, gateway };
+      entry = { certificate: identity.credentials.certificate, gateway, signer };
       this.gateways.set(label, entry);
     }
-    return entry.gateway;
+    return entry;
   }
 
   /** Drops the cached Gateway of an identity (after revocation). */

@@ -29,8 +29,8 @@ export interface SubmitResult {
 
 export interface SubmitHooks {
   /**
-   * Called with each endorsed transaction (fabric-gateway's serialized form) before it is sent for
-   * ordering: only a transaction that reached this point can ever commit, and a process that kept it can
+   * Called with each endorsed and signed transaction (fabric-gateway's serialized form) before it is
+   * sent for ordering: only a transaction that reached this point can ever commit, and a process that kept it can
    * settle its fate later with `FabricPort.seal`.
    */
   beforeOrder?(txId: string, transaction: Uint8Array): Promise<void>;
@@ -73,12 +73,12 @@ export interface FabricPort {
   /** Looks a transaction up on the org's peer; undefined when the peer has not committed it. */
   findTransaction(txId: string, deadline: number): Promise<CommittedTransaction | undefined>;
   /**
-   * Sends a transaction kept by `beforeOrder` for ordering again, signed by the same identity, and waits
-   * until its id has committed. Fabric commits a transaction id once (a later copy is invalidated as
+   * Sends a transaction kept by `beforeOrder` (signed by its creator) for ordering again, and waits until
+   * its id has committed. Fabric commits a transaction id once (a later copy is invalidated as
    * DUPLICATE_TXID), so the answer is final: the id's first commit, valid or not. Whether the original
    * was lost or is still on its way, it can no longer commit a second time.
    */
-  seal(identity: IdentityLabel, transaction: Uint8Array, deadline: number): Promise<CommittedTransaction>;
+  seal(transaction: Uint8Array, deadline: number): Promise<CommittedTransaction>;
   /** The org's chaincode events from a position (or from the next block), resumable by the caller. */
   events(from: EventPosition | undefined): Promise<EventStream>;
   /** The channel's blocks from `startBlock`, with the private data the org's peer holds (audit relay). */

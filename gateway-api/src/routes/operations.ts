@@ -165,41 +165,40 @@ async function submitOnce(
       if (claim.response.status >= 400) sendProblem(res, validators.problem, claim.response.body);
       else sendJson(res, validate, claim.response.status, claim.response.body);
       return;
-    case 'orphan': {
-      let recovered: Awaited<ReturnType<typeof recover>>;
-      try {
-        recovered = await recover(deps, op, principal, input, claim.sent, deadlineOf(req));
-      } catch (err) {
-        // Still unknown (ordering or the peer unreachable): the next retry tries again; nothing ran.
-        store.release(slot);
-        throw err;
-      }
+    case 'orphan':
+    case 'new':
+      break;
+  }
+  // From here the slot is this request's; whatever happens, it is released for the next attempt (an
+  // answer stored by `complete` stays the answer).
+  try {
+    if (claim.kind === 'orphan') {
+      // An error here leaves the outcome open: nothing ran, and the next retry settles it again.
+      const recovered = await recover(deps, op, input, claim.sent, deadlineOf(req));
       if (recovered) {
         store.complete(slot, { status, body: recovered });
         res.set('Idempotent-Replayed', 'true');
         sendJson(res, validate, status, recovered);
         return;
       }
-      break;
     }
-    case 'new':
-      break;
-  }
-  try {
-    const body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId, transaction) =>
-      store.sending(slot, txId, transaction),
-    );
+    let body: Awaited<ReturnType<typeof execute>>;
+    try {
+      body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId, transaction) =>
+        store.sending(slot, txId, transaction),
+      );
+    } catch (err) {
+      const apiError = toApiError(err);
+      // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not.
+      if (apiError.status < 500 && apiError.code !== GatewayCode.MVCC_CONFLICT) {
+        store.complete(slot, { status: apiError.status, body: problemOf(apiError) });
+      }
+      throw err;
+    }
     store.complete(slot, { status, body });
     sendJson(res, validate, status, body);
-  } catch (err) {
-    const apiError = toApiError(err);
-    // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not.
-    if (apiError.status < 500 && apiError.code !== GatewayCode.MVCC_CONFLICT) {
-      store.complete(slot, { status: apiError.status, body: problemOf(apiError) });
-    } else {
-      store.release(slot);
-    }
-    throw err;
+  } finally {
+    store.release(slot);
   }
 }
 
@@ -233,7 +232,6 @@ async function execute(
 async function recover(
   deps: GatewayDeps,
   op: Operation,
-  principal: Principal,
   input: Record<string, unknown>,
   sent: readonly SentTransaction[],
   deadline: number,
@@ -241,7 +239,9 @@ async function recover(
   const port = portOf(deps, op);
   for (const { txId, transaction } of sent) {
     const onLedger = await port.findTransaction(txId, deadline);
-    const found = onLedger ?? (await port.seal(principal.identity, Buffer.from(transaction, 'base64'), deadline));
+    // A record from before transactions were kept has only the id: not on the ledger, it cannot be sent.
+    if (!onLedger && !transaction) continue;
+    const found = onLedger ?? (await port.seal(Buffer.from(transaction, 'base64'), deadline));
     deps.logger.info('settled a transaction left without an answer', {
       operation: op.id,
       txId,

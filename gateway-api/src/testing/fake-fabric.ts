@@ -82,7 +82,7 @@ export class FakeFabric implements FabricPort {
     return this.committed.get(txId);
   }
 
-  async seal(_identity: string, transaction: Uint8Array): Promise<CommittedTransaction> {
+  async seal(transaction: Uint8Array): Promise<CommittedTransaction> {
     const txId = Buffer.from(transaction).toString('hex');
     this.sealed.push(txId);
     const committed = this.committed.get(txId);
