@@ -204,21 +204,13 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
 
   describe('Idempotency-Key', () => {
     const deposit = { accountId: 'alice', tokenId: 'MYR', amount: '5', bankReference: 'IN-1' };
+    const postDeposit = (app: Parameters<typeof request>[0], token: string, key: string) =>
+      request(app).post('/v1/deposits').set(bearer(token)).set('Idempotency-Key', key).send(deposit);
 
     it('runs a retried request once and replays its answer', async () => {
       const { app, fabric, token } = harness();
-      const first = await request(app)
-        .post('/v1/deposits')
-        .set(bearer(token.trustee))
-        .set('Idempotency-Key', 'k1')
-        .send(deposit)
-        .expect(201);
-      const again = await request(app)
-        .post('/v1/deposits')
-        .set(bearer(token.trustee))
-        .set('Idempotency-Key', 'k1')
-        .send(deposit)
-        .expect(201);
+      const first = await postDeposit(app, token.trustee, 'k1').expect(201);
+      const again = await postDeposit(app, token.trustee, 'k1').expect(201);
       expect(again.body).to.deep.equal(first.body);
       expect(again.headers['idempotent-replayed']).to.equal('true');
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
@@ -226,12 +218,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
 
     it('refuses the key with a different request, and keys are per credential', async () => {
       const { app, fabric, token, tokens } = harness();
-      await request(app)
-        .post('/v1/deposits')
-        .set(bearer(token.trustee))
-        .set('Idempotency-Key', 'k2')
-        .send(deposit)
-        .expect(201);
+      await postDeposit(app, token.trustee, 'k2').expect(201);
       const res = await request(app)
         .post('/v1/deposits')
         .set(bearer(token.trustee))
@@ -251,18 +238,8 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         n++;
         throw new FabricFailure('chaincode', 'NOT_FOUND: account alice does not exist');
       });
-      await request(app)
-        .post('/v1/deposits')
-        .set(bearer(token.trustee))
-        .set('Idempotency-Key', 'k3')
-        .send(deposit)
-        .expect(404);
-      const again = await request(app)
-        .post('/v1/deposits')
-        .set(bearer(token.trustee))
-        .set('Idempotency-Key', 'k3')
-        .send(deposit)
-        .expect(404);
+      await postDeposit(app, token.trustee, 'k3').expect(404);
+      const again = await postDeposit(app, token.trustee, 'k3').expect(404);
       expect(again.body.code).to.equal('NOT_FOUND');
       expect(n).to.equal(1);
     });
@@ -285,12 +262,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         },
       );
       const after = harness({ dir, fabric });
-      const res = await request(after.app)
-        .post('/v1/deposits')
-        .set(bearer(before.token.trustee))
-        .set('Idempotency-Key', 'k4')
-        .send(deposit)
-        .expect(201);
+      const res = await postDeposit(after.app, before.token.trustee, 'k4').expect(201);
       expect(res.body.txId).to.equal(sent.txId);
       expect(res.headers['idempotent-replayed']).to.equal('true');
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
@@ -306,12 +278,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         IdempotencyStore.requestHash('POST', '/v1/deposits', deposit),
       );
       const after = harness({ dir, fabric });
-      await request(after.app)
-        .post('/v1/deposits')
-        .set(bearer(before.token.trustee))
-        .set('Idempotency-Key', 'k5')
-        .send(deposit)
-        .expect(201);
+      await postDeposit(after.app, before.token.trustee, 'k5').expect(201);
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
     });
     /** A deposit whose transaction reached ordering but whose answer never came (504), with its key. */
@@ -320,8 +287,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
       const fabric = new FakeFabric();
       const before = harness({ dir, fabric });
       fabric.dieWhileOrdering = true;
-      const post = (app: typeof before.app) =>
-        request(app).post('/v1/deposits').set(bearer(before.token.trustee)).set('Idempotency-Key', key).send(deposit);
+      const post = (app: typeof before.app) => postDeposit(app, before.token.trustee, key);
       await post(before.app).expect(504);
       fabric.dieWhileOrdering = false;
       const [sent] = fabric.submits('Money:Deposit');
@@ -368,12 +334,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
           updatedAt: new Date().toISOString(),
         }),
       );
-      const res = await request(harness({ dir, fabric }).app)
-        .post('/v1/deposits')
-        .set(bearer(before.token.trustee))
-        .set('Idempotency-Key', 'k9')
-        .send(deposit)
-        .expect(201);
+      const res = await postDeposit(harness({ dir, fabric }).app, before.token.trustee, 'k9').expect(201);
       expect(res.body.txId).to.equal(committed.txId);
       expect(fabric.sealed).to.deep.equal([]);
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
