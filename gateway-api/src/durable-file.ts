@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 
 /**
  * Replaces a file so that after a crash it holds either the old or the new content, never a torn mix:
- * written to a temporary file beside it, flushed to disk, then renamed over it (and the rename flushed). Readable by the owner only.
- * `tag` keeps concurrent writers (two processes, one file) off each other's temporary file.
+ * written to a temporary file beside it, flushed to disk, then renamed over it (and the rename flushed).
+ * Readable by the owner only. `tag` keeps concurrent writers (two processes, one file) off each other's
+ * temporary file.
  */
 export function writeFileDurably(file: string, content: string, tag: string | number = process.pid): void {
   const tmp = `${file}.${tag}.tmp`;

@@ -10,7 +10,7 @@ export function accountIdentity(accountId: string): string {
  * customer before the account exists, revoking an offboarded one, re-enrolling on renewal.
  */
 export interface Hooks {
-  /** Before the transaction (and before the idempotency slot records a transaction id). */
+  /** Before the transaction (and so before the idempotency record keeps any transaction). */
   before?(deps: GatewayDeps, input: Record<string, unknown>): Promise<void>;
   /** After success; its value replaces the chaincode's result. */
   after?(deps: GatewayDeps, input: Record<string, unknown>, result: unknown): Promise<unknown>;
