@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from './durable-file';
+import type { CommittedTransaction, FabricPort } from './fabric/types';
 
 /**
  * Durable Idempotency-Key records, one file per (credential, key), written with fsync and an atomic
@@ -121,6 +122,29 @@ export class IdempotencyStore {
   private write(slot: string, record: IdempotencyRecord): void {
     writeFileDurably(this.file(slot), JSON.stringify(record), this.boot);
   }
+}
+
+/**
+ * Settles the transactions a key kept: each is either on the ledger already or is sent for ordering again
+ * (`FabricPort.seal`). Fabric commits a transaction id once, so afterwards none of them can still commit
+ * later. Returns the one that committed valid, if any; without one, nothing happened and the request
+ * may run again. Throws (and settles nothing for certain) when the peer or ordering cannot be reached.
+ */
+export async function settle(
+  port: FabricPort,
+  sent: readonly SentTransaction[],
+  deadline: number,
+  settled: (tx: CommittedTransaction, sentAgain: boolean) => void,
+): Promise<CommittedTransaction | undefined> {
+  for (const { txId, transaction } of sent) {
+    const onLedger = await port.findTransaction(txId, deadline);
+    // A record from before transactions were kept has only the id: not on the ledger, it cannot be sent.
+    if (!onLedger && !transaction) continue;
+    const found = onLedger ?? (await port.seal(Buffer.from(transaction, 'base64'), deadline));
+    settled(found, !onLedger);
+    if (found.valid) return found;
+  }
+  return undefined;
 }
 
 /**

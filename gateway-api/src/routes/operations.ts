@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
 import type { FabricPort, Invocation, SubmitResult } from '../fabric/types';
-import { IdempotencyStore, type SentTransaction } from '../idempotency';
+import { IdempotencyStore, settle, type SentTransaction } from '../idempotency';
 import { HOOKS } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { OPERATIONS, type Operation } from '../operations';
@@ -223,11 +223,8 @@ async function execute(
 }
 
 /**
- * A key left behind without an answer: by a gateway that died mid-request, or by a request whose outcome
- * was unknown (a timeout). Each transaction it sent for ordering is either on the ledger already or is
- * sent again with `seal`; Fabric commits a transaction id once, so after this none of them can still
- * commit later. If one committed valid, its result (read back from the block) is the answer; otherwise
- * nothing happened and the request runs.
+ * A key left behind without an answer (a gateway that died mid-request, or an unknown outcome): its
+ * committed transaction, if one is valid, as this operation answers it (read back from the block).
  */
 async function recover(
   deps: GatewayDeps,
@@ -236,25 +233,18 @@ async function recover(
   sent: readonly SentTransaction[],
   deadline: number,
 ): Promise<{ txId: string; blockNumber: string; result: unknown } | undefined> {
-  const port = portOf(deps, op);
-  for (const { txId, transaction } of sent) {
-    const onLedger = await port.findTransaction(txId, deadline);
-    // A record from before transactions were kept has only the id: not on the ledger, it cannot be sent.
-    if (!onLedger && !transaction) continue;
-    const found = onLedger ?? (await port.seal(Buffer.from(transaction, 'base64'), deadline));
+  const found = await settle(portOf(deps, op), sent, deadline, (tx, sentAgain) =>
     deps.logger.info('settled a transaction left without an answer', {
       operation: op.id,
-      txId,
-      validationCode: found.validationCode,
-      sentAgain: !onLedger,
-    });
-    if (found.valid) {
-      const after = HOOKS[op.id]?.after;
-      const result = after ? await after(deps, input, found.result) : found.result;
-      return { txId, blockNumber: found.blockNumber, result };
-    }
-  }
-  return undefined;
+      txId: tx.txId,
+      validationCode: tx.validationCode,
+      sentAgain,
+    }),
+  );
+  if (!found) return undefined;
+  const after = HOOKS[op.id]?.after;
+  const result = after ? await after(deps, input, found.result) : found.result;
+  return { txId: found.txId, blockNumber: found.blockNumber, result };
 }
 
 /** Pages a list result: `?limit=` and an opaque `?cursor=` (an offset into the chaincode's list). */
