@@ -4,6 +4,7 @@ import { CampaignsContract } from './contracts/campaigns';
 import { EquityContract } from './contracts/equity';
 import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
+import { PrivacyContract } from './contracts/privacy';
 import { RegistryContract } from './contracts/registry';
 import { SupervisionContract } from './contracts/supervision';
 import { SystemContract } from './contracts/system';
@@ -16,6 +17,7 @@ export {
   EquityContract,
   MarketContract,
   MoneyContract,
+  PrivacyContract,
   RegistryContract,
   SupervisionContract,
   SystemContract,
@@ -30,6 +32,7 @@ export const contracts = [
   CampaignsContract,
   MarketContract,
   SupervisionContract,
+  PrivacyContract,
   SystemContract,
   AuditContract,
 ];

@@ -275,3 +275,28 @@ export const circuitBreakerSchema = z
 export const releaseOrdersSchema = z
   .object({ classId: idSchema, max: z.number().int().min(1).max(500).default(100) })
   .strict();
+
+// ---- collection seals (privacy against non-members) ----
+
+/** An operator collection's name, as the chaincode definition derives it from the operator's MSP ID. */
+export const collectionSchema = z
+  .string()
+  .regex(/^pdc[A-Za-z0-9]{1,40}$/, 'an operator collection such as pdcOperatorA');
+
+/** Transient input of `Privacy:Seal`: the collection and its secret, drawn by the sealing client. */
+export const sealCollectionSchema = z
+  .object({
+    collection: collectionSchema,
+    /** base64 of 32 to 64 random bytes. */
+    secret: z.string().regex(/^[A-Za-z0-9+/]{43,86}={0,2}$/, 'base64 of 32 to 64 random bytes'),
+  })
+  .strict();
+
+/** Transient input of `Privacy:Migrate`: records written before sealing, by their stored keys. */
+export const migrateRecordsSchema = z
+  .object({ collection: collectionSchema, keys: z.array(z.string().min(1).max(400)).min(1).max(200) })
+  .strict();
+
+export const legacyQuerySchema = z
+  .object({ collection: collectionSchema, limit: z.number().int().min(1).max(200) })
+  .strict();

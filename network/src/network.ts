@@ -7,6 +7,7 @@ import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, type NetworkContext } from './context';
 import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
+import { sealCollections } from './seal';
 import { writePeerConfig } from './peer-config';
 import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
 import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
@@ -85,11 +86,14 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
   await joinPeers(ctx);
 
   progress('deploying chaincode');
+  /** Chaincodes whose committed definition runs the code in this tree: only those can seal collections. */
+  const current = new Set<string>();
   if (opts.deployChaincode !== false) {
     for (const spec of t.chaincodes) {
       const committed = await queryCommitted(ctx, spec);
       const pkg = await packageChaincode(ctx, spec);
       await installEverywhere(ctx, pkg);
+      if (!committed || committed.version === pkg.version) current.add(spec.name);
       if (!committed) {
         await approveAndCommit(ctx, spec, pkg, 1);
       } else if (committed.version !== pkg.version) {
@@ -105,6 +109,7 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
     for (const spec of t.chaincodes) {
       await warmUp(ctx, spec);
       await waitUntilTransacting(ctx.layout, t.orgs, spec.channel, spec.name);
+      if (current.has(spec.name)) await sealCollections(ctx, spec);
     }
   }
   ctx.progress(`network up in ${((Date.now() - start) / 1000).toFixed(1)}s`);
@@ -121,6 +126,7 @@ export async function deploy(ctx: NetworkContext): Promise<Array<{ name: string;
     ctx.progress(`${spec.name}: approving and committing version ${pkg.version} as sequence ${sequence}`);
     await approveAndCommit(ctx, spec, pkg, sequence);
     await warmUp(ctx, spec);
+    await sealCollections(ctx, spec);
     result.push({ name: spec.name, sequence, version: pkg.version });
   }
   return result;

@@ -1,6 +1,6 @@
 import { ErrorCode, MarketError, operatorCollection, RECORD_VERSION, type Account, type Movement } from '@ecf/common';
 import type { MarketContext } from '../context';
-import { keys } from '../ledger/keys';
+import { privateKeys } from '../ledger/keys';
 
 interface BalanceRecord {
   v: number;
@@ -31,7 +31,7 @@ export class Holdings {
   async balance(account: Account, assetId: string): Promise<bigint> {
     const r = await this.ctx.ledger.getPrivate<BalanceRecord>(
       Holdings.collectionOf(account),
-      keys.balance(this.ctx.stub, assetId, account.id),
+      privateKeys.balance(assetId, account.id),
     );
     return r ? BigInt(r.amount) : 0n;
   }
@@ -39,7 +39,7 @@ export class Holdings {
   async frozen(account: Account, assetId: string): Promise<bigint> {
     const r = await this.ctx.ledger.getPrivate<AmountRecord>(
       Holdings.collectionOf(account),
-      keys.partialFreeze(this.ctx.stub, account.id, assetId),
+      privateKeys.partialFreeze(account.id, assetId),
     );
     return r ? BigInt(r.amount) : 0n;
   }
@@ -47,7 +47,7 @@ export class Holdings {
   async capUsed(account: Account, classId: string, year: number): Promise<bigint> {
     const r = await this.ctx.ledger.getPrivate<AmountRecord>(
       Holdings.collectionOf(account),
-      keys.capUsage(this.ctx.stub, account.id, classId, year),
+      privateKeys.capUsage(account.id, classId, year),
     );
     return r ? BigInt(r.amount) : 0n;
   }
@@ -63,9 +63,9 @@ export class Holdings {
     const after = before + delta;
     if (after < 0n) throw new MarketError(ErrorCode.INTERNAL, `balance of ${account.id} would go negative`);
     const collection = Holdings.collectionOf(account);
-    const { ledger, stub } = this.ctx;
+    const { ledger } = this.ctx;
     const record: BalanceRecord = { v: RECORD_VERSION, accountId: account.id, assetId, amount: after.toString() };
-    await ledger.putPrivate(collection, keys.balance(stub, assetId, account.id), record);
+    await ledger.putPrivate(collection, privateKeys.balance(assetId, account.id), record);
     const mv: Movement = {
       v: RECORD_VERSION,
       txId: ledger.txId,
@@ -77,24 +77,20 @@ export class Holdings {
       reference: movement.reference,
       at: ledger.now,
     };
-    await ledger.putPrivate(collection, keys.movement(stub, account.id, ledger.txId, this.seq++), mv);
+    await ledger.putPrivate(collection, privateKeys.movement(account.id, ledger.txId, this.seq++), mv);
   }
 
   async setFrozen(account: Account, assetId: string, amount: bigint): Promise<void> {
-    const key = keys.partialFreeze(this.ctx.stub, account.id, assetId);
+    const key = privateKeys.partialFreeze(account.id, assetId);
     const collection = Holdings.collectionOf(account);
     if (amount === 0n) await this.ctx.ledger.deletePrivate(collection, key);
     else await this.ctx.ledger.putPrivate(collection, key, { v: RECORD_VERSION, amount: amount.toString() });
   }
 
   async addCapUsage(account: Account, classId: string, year: number, used: bigint, amount: bigint): Promise<void> {
-    await this.ctx.ledger.putPrivate(
-      Holdings.collectionOf(account),
-      keys.capUsage(this.ctx.stub, account.id, classId, year),
-      {
-        v: RECORD_VERSION,
-        amount: (used + amount).toString(),
-      },
-    );
+    await this.ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.capUsage(account.id, classId, year), {
+      v: RECORD_VERSION,
+      amount: (used + amount).toString(),
+    });
   }
 }

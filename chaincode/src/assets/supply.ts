@@ -1,16 +1,33 @@
 import { RECORD_VERSION, type Account, type Asset } from '@ecf/common';
 import type { MarketContext } from '../context';
-import { keys } from '../ledger/keys';
+import { keys, privateKeys } from '../ledger/keys';
 import { Holdings } from './holdings';
 import { credit } from './movements';
 
 /**
  * Records a mint (positive delta) or a burn (negative) under its own key (asset, transaction id), so
  * supply changes never contend for a counter; `Supervision:CheckSupply` sums them. One per asset and
- * transaction.
+ * transaction. This one is public: a campaign's escrow is minted and burned in the open, and names no
+ * customer.
  */
-export async function recordSupplyChange(ctx: MarketContext, assetId: string, delta: bigint): Promise<void> {
+export async function recordCampaignSupplyChange(ctx: MarketContext, assetId: string, delta: bigint): Promise<void> {
   await ctx.ledger.put(keys.supply(ctx.stub, assetId, ctx.ledger.txId), { v: RECORD_VERSION, delta: delta.toString() });
+}
+
+/**
+ * A customer's mint or burn is kept beside the balance it changed, in the account's operator collection:
+ * a public delta would tell every member the amount of each deposit and withdrawal.
+ */
+async function recordAccountSupplyChange(
+  ctx: MarketContext,
+  account: Account,
+  assetId: string,
+  delta: bigint,
+): Promise<void> {
+  await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.supply(assetId, ctx.ledger.txId), {
+    v: RECORD_VERSION,
+    delta: delta.toString(),
+  });
 }
 
 /**
@@ -28,7 +45,7 @@ export async function mint(
   reference: string,
 ): Promise<void> {
   await credit(ctx, holdings, account, asset, amount, kind, undefined, reference);
-  await recordSupplyChange(ctx, asset.id, amount);
+  await recordAccountSupplyChange(ctx, account, asset.id, amount);
   ctx.ledger.emit('PrivateMovement', { kind, collection: Holdings.collectionOf(account) });
 }
 
@@ -44,6 +61,6 @@ export async function burn(
   reference: string,
 ): Promise<void> {
   await holdings.apply(account, asset.id, balance, -amount, { kind, reference });
-  await recordSupplyChange(ctx, asset.id, -amount);
+  await recordAccountSupplyChange(ctx, account, asset.id, -amount);
   ctx.ledger.emit('PrivateMovement', { kind, collection: Holdings.collectionOf(account) });
 }

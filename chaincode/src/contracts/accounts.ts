@@ -16,7 +16,7 @@ import { Holdings } from '../assets/holdings';
 import { requireOperator, requireRead, resolveCaller, type Caller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
-import { keys, KeyType } from '../ledger/keys';
+import { keys, KeyType, privateKeys } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { getAccount, listAssets, operatorOf } from '../registry/records';
 import { BaseContract, json } from './base';
@@ -64,9 +64,14 @@ export class AccountsContract extends BaseContract {
       salt: req.salt,
       updatedAt: now,
     };
+    // The private write first: it is the one that can still be refused (a collection not sealed yet).
+    await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.personal(req.accountId), record);
     await ctx.ledger.put(key, account);
-    await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, req.accountId), record);
-    ctx.ledger.emit('AccountOnboarded', { accountId: account.id, operatorMspId: caller.mspId, type: account.type });
+    ctx.ledger.emit('AccountOnboarded', {
+      accountId: account.id,
+      operatorMspId: caller.mspId,
+      accountType: account.type,
+    });
     return json(account);
   }
 
@@ -91,7 +96,7 @@ export class AccountsContract extends BaseContract {
         salt: req.salt,
         updatedAt: now,
       };
-      await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id), record);
+      await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.personal(account.id), record);
     }
     await ctx.ledger.put(keys.account(ctx.stub, account.id), updated);
     ctx.ledger.emit('AccountKycUpdated', {
@@ -141,7 +146,7 @@ export class AccountsContract extends BaseContract {
         `account ${account.id} must be offboarded before its personal data is purged`,
       );
     }
-    await ctx.ledger.purgePrivate(Holdings.collectionOf(account), keys.personal(ctx.stub, account.id));
+    await ctx.ledger.purgePrivate(Holdings.collectionOf(account), privateKeys.personal(account.id));
     ctx.ledger.emit('PersonalDataPurged', { accountId: account.id, operatorMspId: account.operatorMspId });
   }
 
@@ -163,7 +168,7 @@ export class AccountsContract extends BaseContract {
     requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
     const record = await ctx.ledger.getPrivate<PersonalRecord>(
       Holdings.collectionOf(account),
-      keys.personal(ctx.stub, account.id),
+      privateKeys.personal(account.id),
     );
     if (!record)
       throw new MarketError(ErrorCode.NOT_FOUND, `no personal data for ${account.id} (never stored or purged)`);
@@ -181,7 +186,7 @@ export class AccountsContract extends BaseContract {
     const account = await getAccount(ctx, parse(idSchema, accountId));
     requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
     const collection = Holdings.collectionOf(account);
-    const key = keys.personal(ctx.stub, account.id);
+    const key = privateKeys.personal(account.id);
     const onChainHash = await ctx.ledger.privateHash(collection, key);
     const record = await ctx.ledger.getPrivate<PersonalRecord>(collection, key);
     const matchesAccount = record ? personalDataHash(record.personal, record.salt) === account.personalDataHash : false;
@@ -226,7 +231,7 @@ export class AccountsContract extends BaseContract {
       if (campaign.status !== 'FUNDED' && campaign.status !== 'SETTLING') continue;
       const total = await ctx.ledger.getPrivate<{ amount: string }>(
         collection,
-        keys.pledgeTotal(ctx.stub, campaign.id, account.id),
+        privateKeys.pledgeTotal(campaign.id, account.id),
       );
       if (total && BigInt(total.amount) > 0n) {
         throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} has pledges in campaign ${campaign.id}`);
@@ -234,10 +239,7 @@ export class AccountsContract extends BaseContract {
     }
     for (const { value: order } of await ctx.ledger.list<Order>(KeyType.ORDER, [])) {
       if (order.status !== 'OPEN' || order.operatorMspId !== account.operatorMspId) continue;
-      const escrow = await ctx.ledger.getPrivate<{ accountId: string }>(
-        collection,
-        keys.orderEscrow(ctx.stub, order.id),
-      );
+      const escrow = await ctx.ledger.getPrivate<{ accountId: string }>(collection, privateKeys.orderEscrow(order.id));
       if (escrow?.accountId === account.id) {
         throw new MarketError(ErrorCode.CONFLICT, `account ${account.id} has open order ${order.id}; cancel it first`);
       }

@@ -14,13 +14,13 @@ import {
   type CampaignSettlement,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
-import { recordSupplyChange } from '../assets/supply';
+import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver, checkSender } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
-import { keys, KeyType } from '../ledger/keys';
+import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { allocate } from '../offering/allocation';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
@@ -146,7 +146,7 @@ export class CampaignsContract extends BaseContract {
     }
     if (campaign.status !== 'APPROVED')
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
-    await recordSupplyChange(ctx, campaign.classId, BigInt(campaign.maxUnits));
+    await recordCampaignSupplyChange(ctx, campaign.classId, BigInt(campaign.maxUnits));
     await this.save(ctx, { ...campaign, status: 'FUNDED', escrowUnits: campaign.maxUnits });
     ctx.ledger.emit('CampaignFunded', { campaignId: campaign.id, units: campaign.maxUnits });
   }
@@ -183,7 +183,7 @@ export class CampaignsContract extends BaseContract {
     const holdings = new Holdings(ctx);
     const collection = Holdings.collectionOf(account);
     // Only this investor's own running total is read: no pledge of anyone else touches it.
-    const totalKey = keys.pledgeTotal(ctx.stub, campaign.id, account.id);
+    const totalKey = privateKeys.pledgeTotal(campaign.id, account.id);
     const pledgedBefore = BigInt(
       (await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0',
     );
@@ -217,7 +217,7 @@ export class CampaignsContract extends BaseContract {
       at: now,
     };
     await holdings.apply(account, token.id, balance, -amount, { kind: 'pledge', reference: campaign.id });
-    await ctx.ledger.putPrivate(collection, keys.pledge(ctx.stub, campaign.id, pledge.id), pledge);
+    await ctx.ledger.putPrivate(collection, privateKeys.pledge(campaign.id, pledge.id), pledge);
     await ctx.ledger.putPrivate(collection, totalKey, {
       v: RECORD_VERSION,
       amount: (pledgedBefore + amount).toString(),
@@ -241,7 +241,7 @@ export class CampaignsContract extends BaseContract {
     const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
     requireActFor(caller, account);
     const collection = Holdings.collectionOf(account);
-    const key = keys.pledge(ctx.stub, campaign.id, req.pledgeId);
+    const key = privateKeys.pledge(campaign.id, req.pledgeId);
     const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
     if (!pledge || pledge.accountId !== account.id)
       throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
@@ -259,7 +259,7 @@ export class CampaignsContract extends BaseContract {
       reference: campaign.id,
     });
     await ctx.ledger.deletePrivate(collection, key);
-    const totalKey = keys.pledgeTotal(ctx.stub, campaign.id, account.id);
+    const totalKey = privateKeys.pledgeTotal(campaign.id, account.id);
     const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
     await ctx.ledger.putPrivate(collection, totalKey, {
       v: RECORD_VERSION,
@@ -404,7 +404,7 @@ class Settlement {
       }
       for (const { key, value } of pending.slice(0, left)) {
         const collection = operatorCollection(value.operatorMspId);
-        const pledgeKey = keys.pledge(this.ctx.stub, this.c.id, value.pledgeId);
+        const pledgeKey = privateKeys.pledge(this.c.id, value.pledgeId);
         const pledge = await this.ctx.ledger.getPrivate<PledgeRecord>(collection, pledgeKey);
         if (!pledge) throw new MarketError(ErrorCode.INTERNAL, `pledge ${value.pledgeId} missing from ${collection}`);
         await this.process(collection, pledgeKey, pledge, key);
@@ -415,7 +415,7 @@ class Settlement {
     return { ...this.c, settlement: this.s };
   }
 
-  private async process(collection: string, key: string, pledge: PledgeRecord, refKey: string): Promise<void> {
+  private async process(collection: string, key: PrivateKey, pledge: PledgeRecord, refKey: string): Promise<void> {
     if (this.s.phase === 'TALLY') {
       this.s.totalUnits = (BigInt(this.s.totalUnits) + BigInt(pledge.units)).toString();
       return;
@@ -472,7 +472,7 @@ class Settlement {
     }
     const unsold = BigInt(this.c.escrowUnits);
     if (unsold > 0n) {
-      await recordSupplyChange(this.ctx, this.c.classId, -unsold);
+      await recordCampaignSupplyChange(this.ctx, this.c.classId, -unsold);
     }
     const outcome = this.s.phase === 'ALLOCATE' ? 'SUCCEEDED' : 'FAILED';
     this.c = { ...this.c, escrowUnits: '0', status: outcome };

@@ -22,7 +22,7 @@ import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../
 import { checkReceiver, checkSender, isHalted } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
-import { keys, KeyType } from '../ledger/keys';
+import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { inBand, match, type BookOrder } from '../market/matching';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
@@ -123,7 +123,7 @@ export class MarketContract extends BaseContract {
       amount: escrowAmount.toString(),
     };
     await holdings.apply(account, escrowAsset.id, balance, -escrowAmount, { kind: 'order', reference: id });
-    await ctx.ledger.putPrivate(Holdings.collectionOf(account), keys.orderEscrow(ctx.stub, id), escrow);
+    await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.orderEscrow(id), escrow);
     await ctx.ledger.put(keys.order(ctx.stub, shareClass.id, id), order);
     ctx.ledger.emit('OrderPlaced', {
       orderId: id,
@@ -146,7 +146,7 @@ export class MarketContract extends BaseContract {
     if (order.status !== 'OPEN') throw new MarketError(ErrorCode.CONFLICT, `order ${order.id} is ${order.status}`);
     const escrow = await ctx.ledger.getPrivate<OrderEscrow>(
       Holdings.collectionOf(account),
-      keys.orderEscrow(ctx.stub, order.id),
+      privateKeys.orderEscrow(order.id),
     );
     if (!escrow || escrow.accountId !== account.id)
       throw new MarketError(ErrorCode.FORBIDDEN, `order ${order.id} is not ${account.id}'s`);
@@ -315,8 +315,8 @@ export class MarketContract extends BaseContract {
     quantity: bigint,
     seq: number,
   ): Promise<void> {
-    const buyEscrowKey = keys.orderEscrow(ctx.stub, buy.id);
-    const sellEscrowKey = keys.orderEscrow(ctx.stub, sell.id);
+    const buyEscrowKey = privateKeys.orderEscrow(buy.id);
+    const sellEscrowKey = privateKeys.orderEscrow(sell.id);
     const buyCollection = operatorCollection(buy.operatorMspId);
     const sellCollection = operatorCollection(sell.operatorMspId);
     const buyEscrow = await this.escrow(ctx, buyCollection, buyEscrowKey, buy.id);
@@ -375,7 +375,7 @@ export class MarketContract extends BaseContract {
     const escrow = await this.escrow(
       ctx,
       operatorCollection(order.operatorMspId),
-      keys.orderEscrow(ctx.stub, order.id),
+      privateKeys.orderEscrow(order.id),
       order.id,
     );
     const owner = await getAccount(ctx, escrow.accountId);
@@ -386,7 +386,7 @@ export class MarketContract extends BaseContract {
     return checkSender(owner, operator, shareClass, units, units, 0n, ctx.ledger.now).allowed;
   }
 
-  private async escrow(ctx: MarketContext, collection: string, key: string, orderId: string): Promise<OrderEscrow> {
+  private async escrow(ctx: MarketContext, collection: string, key: PrivateKey, orderId: string): Promise<OrderEscrow> {
     const e = await ctx.ledger.getPrivate<OrderEscrow>(collection, key);
     if (!e) throw new MarketError(ErrorCode.INTERNAL, `escrow of order ${orderId} missing`);
     return e;
@@ -395,7 +395,7 @@ export class MarketContract extends BaseContract {
   private async shrink(
     ctx: MarketContext,
     collection: string,
-    key: string,
+    key: PrivateKey,
     escrow: OrderEscrow,
     by: bigint,
   ): Promise<void> {
@@ -414,7 +414,7 @@ export class MarketContract extends BaseContract {
     status: 'CANCELLED' | 'EXPIRED',
   ): Promise<void> {
     const collection = operatorCollection(order.operatorMspId);
-    const key = keys.orderEscrow(ctx.stub, order.id);
+    const key = privateKeys.orderEscrow(order.id);
     const escrow = await this.escrow(ctx, collection, key, order.id);
     const owner = await getAccount(ctx, escrow.accountId);
     const amount = BigInt(escrow.amount);

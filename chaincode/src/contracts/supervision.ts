@@ -165,6 +165,8 @@ export class SupervisionContract extends BaseContract {
       ])) {
         held += BigInt(value.amount);
       }
+      for (const { value } of await ctx.ledger.listPrivate<{ delta: string }>(collection, KeyType.SUPPLY, [asset.id]))
+        supply += BigInt(value.delta);
       for (const { value } of await ctx.ledger.listPrivate<TransitRecord>(collection, KeyType.TRANSIT, [])) {
         if (value.assetId === asset.id) inTransit += BigInt(value.amount);
       }
@@ -192,7 +194,10 @@ export class SupervisionContract extends BaseContract {
     return json(report);
   }
 
-  /** The instrument's public history: definition changes (halts) and every mint and burn. */
+  /**
+   * The instrument's public history: definition changes (halts) and the public supply changes (campaign
+   * escrow). A customer's mints and burns are private to its operator's collection; CheckSupply sums them.
+   */
   @Transaction(false)
   @Returns('string')
   public async GetInstrumentHistory(ctx: MarketContext, input: string): Promise<string> {

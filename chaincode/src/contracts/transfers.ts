@@ -16,7 +16,7 @@ import { requireActFor, requireRead, requireTrustee, resolveCaller } from '../au
 import { checkTransfer } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
-import { keys } from '../ledger/keys';
+import { privateKeys } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant, listAssets, operatorOf } from '../registry/records';
 import { BaseContract, json } from './base';
@@ -112,7 +112,7 @@ export class TransfersContract extends BaseContract {
       counterparty: facts.to.id,
       reference: id,
     });
-    await ctx.ledger.putPrivate(Holdings.collectionOf(facts.from), keys.transit(ctx.stub, id), transit);
+    await ctx.ledger.putPrivate(Holdings.collectionOf(facts.from), privateKeys.transit(id), transit);
     ctx.ledger.emit('TransferInstructed', {
       instructionId: id,
       fromOperatorMspId: transit.fromOperatorMspId,
@@ -134,7 +134,7 @@ export class TransfersContract extends BaseContract {
       throw new MarketError(ErrorCode.FORBIDDEN, `${caller.mspId} does not serve ${req.fromOperatorMspId}`);
     }
     const collection = operatorCollection(req.fromOperatorMspId);
-    const transitKey = keys.transit(ctx.stub, req.instructionId);
+    const transitKey = privateKeys.transit(req.instructionId);
     const transit = await ctx.ledger.getPrivate<TransitRecord>(collection, transitKey);
     if (!transit)
       throw new MarketError(ErrorCode.NOT_FOUND, `instruction ${req.instructionId} not pending (unknown or settled)`);

@@ -1,6 +1,7 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
-import { RECORD_VERSION, type MarketEvent } from '@ecf/common';
+import { ErrorCode, MarketError, RECORD_VERSION, type MarketEvent } from '@ecf/common';
 import { decode, encode, canonicalJson } from './codec';
+import { isLegacyAttributes, Seal, SEAL_FIELD, SEAL_TYPE, type PrivateKey, type SealRecord } from './seal';
 
 export interface HistoryEntry<T> {
   txId: string;
@@ -10,6 +11,13 @@ export interface HistoryEntry<T> {
 }
 
 const PUBLIC = '';
+
+/** A private value without its seal: contracts and clients never see the salt. */
+function unseal<T>(bytes: Uint8Array | undefined): T | undefined {
+  const value = decode<Record<string, unknown>>(bytes);
+  if (value) delete value[SEAL_FIELD];
+  return value as T | undefined;
+}
 
 /**
  * The only code that touches the stub's state, private data and events. Values are canonical JSON.
@@ -27,6 +35,8 @@ export class Ledger {
   private readonly reads = new Map<string, Promise<Uint8Array>>();
   /** This transaction's writes by collection and key; null marks a delete. */
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
+  /** Each collection's seal, read at most once per transaction. */
+  private readonly seals = new Map<string, Promise<Seal>>();
 
   constructor(readonly stub: ChaincodeStub) {}
 
@@ -65,31 +75,32 @@ export class Ledger {
     await this.stub.deleteState(key);
   }
 
-  async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
-    const own = this.own(collection, key);
-    if (own !== undefined) return own === null ? undefined : decode<T>(own);
-    return decode<T>(await this.stub.getPrivateData(collection, key));
+  async getPrivate<T>(collection: string, key: PrivateKey): Promise<T | undefined> {
+    return this.getSealed<T>(collection, await this.sealedKey(collection, key));
   }
 
-  async putPrivate(collection: string, key: string, value: unknown): Promise<void> {
-    const bytes = encode(value);
-    this.remember(collection, key, bytes);
-    await this.stub.putPrivateData(collection, key, bytes);
+  async putPrivate(collection: string, key: PrivateKey, value: object): Promise<void> {
+    const seal = await this.seal(collection);
+    const sealedKey = this.keyOf(seal, key);
+    const bytes = encode({ ...value, [SEAL_FIELD]: seal.valueSalt(sealedKey, this.txId) });
+    this.remember(collection, sealedKey, bytes);
+    await this.stub.putPrivateData(collection, sealedKey, bytes);
   }
 
-  async deletePrivate(collection: string, key: string): Promise<void> {
-    this.remember(collection, key, null);
-    await this.stub.deletePrivateData(collection, key);
+  async deletePrivate(collection: string, key: PrivateKey): Promise<void> {
+    const sealedKey = await this.sealedKey(collection, key);
+    this.remember(collection, sealedKey, null);
+    await this.stub.deletePrivateData(collection, sealedKey);
   }
 
   /** Removes the value from every member peer's private store and its history; the hash stays on chain. */
-  async purgePrivate(collection: string, key: string): Promise<void> {
-    this.remember(collection, key, null);
-    await this.stub.purgePrivateData(collection, key);
+  async purgePrivate(collection: string, key: PrivateKey): Promise<void> {
+    await this.purgeRaw(collection, await this.sealedKey(collection, key));
   }
 
-  async privateHash(collection: string, key: string): Promise<string> {
-    const hash = await this.stub.getPrivateDataHash(collection, key);
+  /** The hash Fabric keeps on chain for the record's (sealed) key: what every channel member stores. */
+  async privateHash(collection: string, key: PrivateKey): Promise<string> {
+    const hash = await this.stub.getPrivateDataHash(collection, await this.sealedKey(collection, key));
     return Buffer.from(hash ?? []).toString('hex');
   }
 
@@ -99,11 +110,91 @@ export class Ledger {
     return this.overlay<T>(PUBLIC, this.stub.createCompositeKey(type, attrs), found);
   }
 
+  /** Private records of a type whose first ids are `attrs`, in sealed-key order. Reads only: see decision 17. */
   async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
+    const seal = await this.seal(collection);
+    const sealedAttrs = seal.attributes(type, attrs);
     const found = new Map<string, Uint8Array>();
-    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, attrs))
+    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, sealedAttrs))
       found.set(kv.key, kv.value);
-    return this.overlay<T>(collection, this.stub.createCompositeKey(type, attrs), found);
+    return this.overlay<T>(collection, this.stub.createCompositeKey(type, sealedAttrs), found);
+  }
+
+  /** Whether the collection has its secret yet. */
+  async isSealed(collection: string): Promise<boolean> {
+    return (await this.sealRecord(collection)) !== undefined;
+  }
+
+  /** Stores a collection's secret: once, before any other private record is written there. */
+  async putSeal(collection: string, record: SealRecord): Promise<void> {
+    const key = this.stub.createCompositeKey(SEAL_TYPE, []);
+    const bytes = encode(record);
+    this.remember(collection, key, bytes);
+    this.seals.set(collection, Promise.resolve(new Seal(collection, record)));
+    await this.stub.putPrivateData(collection, key, bytes);
+  }
+
+  /**
+   * Records of a type written before the collection was sealed, under their readable keys. A range read:
+   * for evaluation only (a transaction that writes may not range-query private data).
+   */
+  async listLegacy<T>(collection: string, type: string, limit: number): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, [])) {
+      if (!isLegacyAttributes(this.stub.splitCompositeKey(kv.key).attributes)) continue;
+      const value = decode<T>(kv.value);
+      if (value !== undefined) out.push({ key: kv.key, value });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Reads a record by its stored key as is: the migration of records written before sealing. */
+  async getRaw<T>(collection: string, rawKey: string): Promise<T | undefined> {
+    return this.getSealed<T>(collection, rawKey);
+  }
+
+  async purgeRaw(collection: string, rawKey: string): Promise<void> {
+    this.remember(collection, rawKey, null);
+    await this.stub.purgePrivateData(collection, rawKey);
+  }
+
+  private async getSealed<T>(collection: string, sealedKey: string): Promise<T | undefined> {
+    const own = this.own(collection, sealedKey);
+    const bytes = own === undefined ? await this.stub.getPrivateData(collection, sealedKey) : own;
+    return bytes === null ? undefined : unseal<T>(bytes);
+  }
+
+  private async sealedKey(collection: string, key: PrivateKey): Promise<string> {
+    return this.keyOf(await this.seal(collection), key);
+  }
+
+  private keyOf(seal: Seal, key: PrivateKey): string {
+    return this.stub.createCompositeKey(key.type, seal.attributes(key.type, key.attrs));
+  }
+
+  /** The collection's seal, read once per transaction. */
+  private seal(collection: string): Promise<Seal> {
+    let seal = this.seals.get(collection);
+    if (!seal) {
+      seal = this.sealRecord(collection).then((record) => {
+        if (!record) {
+          throw new MarketError(
+            ErrorCode.CONFLICT,
+            `collection ${collection} is not sealed yet: the regulator seals it (Privacy:Seal) before it holds records`,
+          );
+        }
+        return new Seal(collection, record);
+      });
+      this.seals.set(collection, seal);
+    }
+    return seal;
+  }
+
+  private async sealRecord(collection: string): Promise<SealRecord | undefined> {
+    const key = this.stub.createCompositeKey(SEAL_TYPE, []);
+    const own = this.own(collection, key);
+    return decode<SealRecord>(own === undefined ? await this.stub.getPrivateData(collection, key) : (own ?? undefined));
   }
 
   private own(collection: string, key: string): Uint8Array | null | undefined {
@@ -131,8 +222,9 @@ export class Ledger {
       else found.set(key, value);
     }
     const out: Array<{ key: string; value: T }> = [];
+    const read = collection === PUBLIC ? decode : unseal;
     for (const key of [...found.keys()].sort()) {
-      const value = decode<T>(found.get(key));
+      const value = read<T>(found.get(key));
       if (value !== undefined) out.push({ key, value });
     }
     return out;
@@ -151,9 +243,13 @@ export class Ledger {
     return out;
   }
 
-  /** Queues an event; one chaincode event per transaction carries them all (Fabric keeps only the last). */
+  /**
+   * Queues an event; one chaincode event per transaction carries them all (Fabric keeps only the last).
+   * The name is set last, so no field can overwrite it.
+   */
   emit(type: string, fields: Record<string, unknown> = {}): void {
-    this.events.push({ type, ...fields });
+    if ('type' in fields) throw new MarketError(ErrorCode.INTERNAL, `event ${type} has a field named type`);
+    this.events.push({ ...fields, type });
   }
 
   /** Sets the transaction's chaincode event: name = the single event's type, or `Batch` for several. */

@@ -6,6 +6,7 @@ import { CampaignsContract } from '../contracts/campaigns';
 import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
 import { MoneyContract } from '../contracts/money';
+import { PrivacyContract } from '../contracts/privacy';
 import { RegistryContract } from '../contracts/registry';
 import { SupervisionContract } from '../contracts/supervision';
 import { TransfersContract } from '../contracts/transfers';
@@ -21,6 +22,7 @@ export const contracts = {
   Supervision: new SupervisionContract(),
   Campaigns: new CampaignsContract(),
   Market: new MarketContract(),
+  Privacy: new PrivacyContract(),
   Audit: new AuditContract(),
 } as const;
 
@@ -45,6 +47,11 @@ export const YEAR = 365 * 86400;
 
 export function personal(name: string) {
   return { fullName: name, nationalId: `ID-${name}`, dateOfBirth: '1990-01-01' };
+}
+
+/** A fixed secret per collection: the tests' stand-in for the regulator client's random bytes. */
+export function testSecret(collection: string): string {
+  return Buffer.from(collection.padEnd(32, '#')).toString('base64');
 }
 
 /** A market with the default consortium, four accounts, a money token and a share class. */
@@ -91,7 +98,16 @@ export class Market {
     return r.error?.message ?? '';
   }
 
+  /** What the network does once the chaincode is deployed: the regulator seals every operator collection. */
+  async seal(collections = ['pdcOperatorA', 'pdcOperatorB']): Promise<this> {
+    for (const collection of collections) {
+      await this.ok(ids.regulator, 'Privacy', 'Seal', [], { collection, secret: testSecret(collection) });
+    }
+    return this;
+  }
+
   async setup(): Promise<this> {
+    await this.seal();
     const reason = 'licensed by the regulator';
     await this.ok(ids.regulator, 'Registry', 'AdmitParticipant', [
       JSON.stringify({ mspId: 'TrusteeMSP', kind: 'trustee', reason }),

@@ -153,8 +153,8 @@ export class MarketObserver {
         const account = w.value as Account;
         this.operatorOf.set(account.id, account.operatorMspId);
       } else if (w.type === KeyType.PERSONAL && inCollection) {
-        const { personal } = w.value as PersonalRecord;
-        const accountId = w.attributes[0];
+        // Private keys are sealed (their ids blinded): the account comes from the record itself.
+        const { personal, accountId } = w.value as PersonalRecord;
         if (accountId && personal?.nationalId) this.ownerOf.set(accountId, beneficialOwner(personal));
       } else if (w.type === KeyType.ORDER_ESCROW && inCollection) {
         const escrow = w.value as OrderEscrow;
@@ -182,7 +182,9 @@ export class MarketObserver {
       const outgoing = delta < 0n && MONEY_OUT.has(m.kind);
       const incomingFromBank = delta > 0n && m.kind === 'deposit';
       if (amount < BigInt(threshold) || (!outgoing && !incomingFromBank)) continue;
-      const [accountId, , seq] = w.attributes;
+      // The key's ids are blinded; its last part still tells the movements of one transaction apart.
+      const accountId = m.accountId;
+      const seq = w.attributes.at(-1);
       const originator = outgoing ? m.accountId : `bank:${m.reference ?? 'unknown'}`;
       const beneficiary = outgoing ? (m.counterparty ?? `bank:${m.reference ?? 'unknown'}`) : m.accountId;
       const parties = unique([this.operatorOf.get(m.accountId), m.counterparty && this.operatorOf.get(m.counterparty)]);
