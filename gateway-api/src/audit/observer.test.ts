@@ -63,7 +63,11 @@ const onboard = (at: number, id: string, operator: string, nationalId: string) =
     at,
     [
       pub('account', [id], { id, operatorMspId: `${operator}MSP` }),
-      pvt(`pdc${operator}`, 'pii', [id], { personal: { nationalId, dateOfBirth: '1980-01-01' }, salt: 'x' }),
+      pvt(`pdc${operator}`, 'pii', ['#1', 'blinded-id'], {
+        accountId: id,
+        personal: { nationalId, dateOfBirth: '1980-01-01' },
+        salt: 'x',
+      }),
     ],
     undefined,
     'Accounts:Onboard',
