@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SupplyReport } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
-import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
+import { admitDefaultConsortium, Client, ClientPool, createInstruments } from '../support/client';
 import { eventually } from '../support/eventually';
 import { campaignTerms, kyc, pastClose, sleep } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
@@ -86,18 +86,7 @@ describe('campaigns and the secondary market on the real network', function () {
       onboard(operatorA, 'acc-ben', 'investor', 'sophisticated'),
       onboard(operatorB, 'acc-cat', 'investor'),
     ]);
-    await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
-    await trustee.submit('Equity:CreateShareClass', {
-      args: [
-        JSON.stringify({
-          classId: CLASS,
-          issuerAccountId: 'acc-acme',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['retail', 'sophisticated'],
-        }),
-      ],
-    });
+    await createInstruments(trustee, CLASS, 'acc-acme');
     await Promise.all(['acc-ann', 'acc-ben', 'acc-cat'].map((a) => deposit(a, '1000000')));
   });
 

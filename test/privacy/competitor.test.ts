@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { KeyType } from '@ecf/common';
-import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
+import { admitDefaultConsortium, Client, ClientPool, createInstruments } from '../support/client';
 import {
   blocksSeenBy,
   compositeKey,
@@ -81,18 +81,7 @@ describe('a competitor holding the ledger: OperatorB’s peer, blocks and disk',
     await onboard(operatorA, 'acc-bob', 'investor', PEOPLE[1] ?? '', PEOPLE[3] ?? '');
     await onboard(operatorA, 'acc-acme', 'issuer', 'Acme Sdn Bhd', 'SSM-2020-0001');
     await onboard(operatorB, 'acc-carol', 'investor', 'Carol Lim', 'NRIC-770707-07-7007');
-    await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
-    await trustee.submit('Equity:CreateShareClass', {
-      args: [
-        JSON.stringify({
-          classId: CLASS,
-          issuerAccountId: 'acc-acme',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['retail', 'sophisticated'],
-        }),
-      ],
-    });
+    await createInstruments(trustee, CLASS, 'acc-acme');
     const deposit = (accountId: string, amount: string) =>
       trustee.submit('Money:Deposit', { transient: { accountId, tokenId: MYR, amount, bankReference: `B-${amount}` } });
     await deposit('acc-alice', A_ONLY.aliceDeposit);

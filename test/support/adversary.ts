@@ -1,4 +1,5 @@
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
+import type { CloseableAsyncIterable, Network } from '@hyperledger/fabric-gateway';
 import { connectTo, type Layout, type Org } from '@ecf/network';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -32,6 +33,31 @@ export interface SeenTx {
 
 /** Every transaction of a channel, from block 0 to the current height, as the org's own peer delivers it. */
 export async function blocksSeenBy(layout: Layout, org: Org, channel: string): Promise<SeenTx[]> {
+  const out: SeenTx[] = [];
+  await readChain(
+    layout,
+    org,
+    channel,
+    (network) => network.getBlockEvents({ startBlock: 0n }),
+    (block) => {
+      out.push(...decode(block, Number(block.getHeader()?.getNumber() ?? 0)));
+      return block;
+    },
+  );
+  return out;
+}
+
+/**
+ * Reads a channel from block 0 to its height at the call, through the org's first peer: `visit` gets each
+ * event and returns its block.
+ */
+async function readChain<E>(
+  layout: Layout,
+  org: Org,
+  channel: string,
+  open: (network: Network) => Promise<CloseableAsyncIterable<E>>,
+  visit: (event: E) => common.Block | undefined,
+): Promise<void> {
   const target = org.peers[0];
   if (!target) throw new Error(`${org.name} has no peer`);
   const conn = connectTo(layout, org, target);
@@ -41,18 +67,15 @@ export async function blocksSeenBy(layout: Layout, org: Org, channel: string): P
       await network.getContract('qscc').evaluateTransaction('GetChainInfo', channel),
     );
     const height = BigInt(info.getHeight());
-    const out: SeenTx[] = [];
-    const events = await network.getBlockEvents({ startBlock: 0n });
+    const events = await open(network);
     try {
-      for await (const block of events) {
-        const n = Number(block.getHeader()?.getNumber() ?? 0);
-        out.push(...decode(block, n));
-        if (BigInt(n) + 1n >= height) break;
+      for await (const event of events) {
+        const n = BigInt(visit(event)?.getHeader()?.getNumber() ?? 0);
+        if (n + 1n >= height) break;
       }
     } finally {
       events.close();
     }
-    return out;
   } finally {
     conn.close();
   }
@@ -130,64 +153,61 @@ function decode(block: common.Block, n: number): SeenTx[] {
   return out;
 }
 
+export interface PrivateWrite {
+  readonly txId: string;
+  readonly collection: string;
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly deleted: boolean;
+}
+
 /**
  * The private writes a member of the collections receives (the regulator's peer): the ground truth an
  * adversarial test compares a competitor's view with. Keys and values exactly as stored.
  */
-export async function privateWritesSeenBy(
-  layout: Layout,
-  org: Org,
-  channel: string,
-): Promise<Array<{ txId: string; collection: string; key: string; value: Uint8Array; deleted: boolean }>> {
-  const target = org.peers[0];
-  if (!target) throw new Error(`${org.name} has no peer`);
-  const conn = connectTo(layout, org, target);
-  try {
-    const network = conn.gateway.getNetwork(channel);
-    const info = common.BlockchainInfo.deserializeBinary(
-      await network.getContract('qscc').evaluateTransaction('GetChainInfo', channel),
-    );
-    const height = BigInt(info.getHeight());
-    const out: Array<{ txId: string; collection: string; key: string; value: Uint8Array; deleted: boolean }> = [];
-    const events = await network.getBlockAndPrivateDataEvents({ startBlock: 0n });
-    try {
-      for await (const event of events) {
-        const block = event.getBlock();
-        if (!block) continue;
-        const txIds = decode(block, 0).map((t) => t.txId);
-        const all = (block.getData()?.getDataList_asU8() ?? []).map((bytes) => {
-          const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
-          return common.ChannelHeader.deserializeBinary(
-            payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
-          ).getTxId();
-        });
-        event.getPrivateDataMapMap().forEach((pvt: ledger.rwset.TxPvtReadWriteSet, index: number) => {
-          const txId = all[index] ?? '';
-          if (!txIds.includes(txId)) return;
-          for (const ns of pvt.getNsPvtRwsetList()) {
-            for (const coll of ns.getCollectionPvtRwsetList()) {
-              const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(coll.getRwset_asU8());
-              for (const w of kv.getWritesList()) {
-                out.push({
-                  txId,
-                  collection: coll.getCollectionName(),
-                  key: w.getKey(),
-                  value: w.getValue_asU8(),
-                  deleted: w.getIsDelete(),
-                });
-              }
+export async function privateWritesSeenBy(layout: Layout, org: Org, channel: string): Promise<PrivateWrite[]> {
+  const out: PrivateWrite[] = [];
+  await readChain(
+    layout,
+    org,
+    channel,
+    (network) => network.getBlockAndPrivateDataEvents({ startBlock: 0n }),
+    (event) => {
+      const block = event.getBlock();
+      if (!block) return undefined;
+      const txIds = (block.getData()?.getDataList_asU8() ?? []).map((bytes) => {
+        const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
+        return common.ChannelHeader.deserializeBinary(
+          payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+        ).getTxId();
+      });
+      const valid = new Set(
+        decode(block, 0)
+          .filter((t) => t.valid)
+          .map((t) => t.txId),
+      );
+      event.getPrivateDataMapMap().forEach((pvt: ledger.rwset.TxPvtReadWriteSet, index: number) => {
+        const txId = txIds[index] ?? '';
+        if (!valid.has(txId)) return;
+        for (const ns of pvt.getNsPvtRwsetList()) {
+          for (const coll of ns.getCollectionPvtRwsetList()) {
+            const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(coll.getRwset_asU8());
+            for (const w of kv.getWritesList()) {
+              out.push({
+                txId,
+                collection: coll.getCollectionName(),
+                key: w.getKey(),
+                value: w.getValue_asU8(),
+                deleted: w.getIsDelete(),
+              });
             }
           }
-        });
-        if (BigInt(block.getHeader()?.getNumber() ?? 0) + 1n >= height) break;
-      }
-    } finally {
-      events.close();
-    }
-    return out;
-  } finally {
-    conn.close();
-  }
+        }
+      });
+      return block;
+    },
+  );
+  return out;
 }
 
 /** Files under a folder whose bytes contain any of the needles (latin1, so binary files are searched too). */

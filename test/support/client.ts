@@ -138,3 +138,22 @@ export async function admitDefaultConsortium(regulator: Client, reason: string):
     });
   }
 }
+
+/**
+ * The trustee's instruments most suites trade: its MYR money token, and an ordinary share class of an
+ * issuer, open to retail and sophisticated investors.
+ */
+export async function createInstruments(trustee: Client, classId: string, issuerAccountId: string): Promise<void> {
+  await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
+  await trustee.submit('Equity:CreateShareClass', {
+    args: [
+      JSON.stringify({
+        classId,
+        issuerAccountId,
+        kind: 'ordinary',
+        decimals: 0,
+        allowedInvestorClasses: ['retail', 'sophisticated'],
+      }),
+    ],
+  });
+}
