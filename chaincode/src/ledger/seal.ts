@@ -35,6 +35,7 @@ const EPOCH_MARK = '#';
  */
 export class Seal {
   private readonly secret: Buffer;
+  readonly epoch: number;
 
   constructor(
     readonly collection: string,
@@ -43,8 +44,6 @@ export class Seal {
     this.secret = Buffer.from(record.secret, 'base64');
     this.epoch = record.epoch;
   }
-
-  readonly epoch: number;
 
   /** The attributes of the sealed composite key: the epoch mark, then each id blinded. */
   attributes(type: string, attrs: readonly string[]): string[] {
