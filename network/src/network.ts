@@ -9,7 +9,7 @@ import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { sealCollections } from './seal';
 import { writePeerConfig } from './peer-config';
-import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
+import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy, waitListening } from './processes';
 import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
 
 interface NetworkState {
@@ -156,6 +156,7 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
     }
   }
   await waitHealthy(ctx.layout, node.id, node.operationsPort);
+  await waitListening(ctx.layout, node.id, [node.port]);
 }
 
 /** Stops the nodes this tool started (and only those), peers first; keeps data unless clean. */

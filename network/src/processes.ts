@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { get } from 'node:http';
 import { dirname } from 'node:path';
 import { sleep } from './exec';
@@ -159,6 +159,47 @@ export async function waitHealthy(
   throw new Error(
     `${id} not healthy on :${operationsPort} after ${timeoutMs} ms; last log lines:\n${tail(layout.logFile(id), 15)}`,
   );
+}
+
+/** True when something accepts TCP connections on the port. */
+export function portAccepting(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect({ port, host });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolvePromise(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Polls until every port accepts connections. A peer answers /healthz as soon as its operations server
+ * is up, which is before it opens its gRPC listener (ledgers are opened in between): a client that dials
+ * the listen port right after /healthz can be refused.
+ */
+export async function waitListening(
+  layout: Layout,
+  id: string,
+  ports: readonly number[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    while (!(await portAccepting(port))) {
+      if (runningPid(layout, id) === undefined) {
+        throw new Error(`${id} exited during start-up; last log lines:\n${tail(layout.logFile(id), 15)}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${id} not listening on :${port} after ${timeoutMs} ms; last log lines:\n${tail(layout.logFile(id), 15)}`,
+        );
+      }
+      await sleep(150);
+    }
+  }
 }
 
 export function tail(file: string, lines: number): string {
