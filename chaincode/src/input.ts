@@ -18,6 +18,11 @@ export function parseJsonArg<S extends z.ZodTypeAny>(schema: S, text: string): z
   return parse(schema, jsonObject(text, 'argument'));
 }
 
+/** A JSON object argument, unparsed beyond that (for inputs assembled from several parts). */
+export function jsonArg(text: string): Record<string, unknown> {
+  return jsonObject(text, 'argument') as Record<string, unknown>;
+}
+
 /**
  * The transaction's private input: the `payload` entry of the transient map. Private data never travels
  * in arguments, because arguments are recorded in the block for every channel member to read.

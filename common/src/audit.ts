@@ -32,7 +32,7 @@ const detailValue = z.union([z.string().max(300), z.number(), z.boolean(), z.arr
  * A filing. Its id is derived from the market transaction (or block) it reports on, never chosen
  * freely, so filing the same fact twice names the same record, and the contract keeps the first.
  */
-export const auditFilingSchema = z
+const auditFilingObject = z
   .object({
     id: z
       .string()
@@ -63,11 +63,12 @@ export const auditFilingSchema = z
     /** When the reported fact happened: its market transaction's timestamp (epoch seconds). */
     observedAt: epochSecondsSchema,
   })
-  .strict()
-  .refine((f) => (f.type === 'ALERT') === (f.kind !== undefined), {
-    message: 'an alert names its kind; other records name none',
-    path: ['kind'],
-  });
+  .strict();
+
+export const auditFilingSchema = auditFilingObject.refine((f) => (f.type === 'ALERT') === (f.kind !== undefined), {
+  message: 'an alert names its kind; other records name none',
+  path: ['kind'],
+});
 export type AuditFiling = z.infer<typeof auditFilingSchema>;
 
 export interface AuditRecord extends AuditFiling {
@@ -76,6 +77,31 @@ export interface AuditRecord extends AuditFiling {
   filedTxId: string;
   filedAt: number;
   filedBy: string;
+}
+
+/** What a record says about accounts and amounts: kept out of public state whenever the record has parties. */
+export const AUDIT_PRIVATE_FIELDS = ['subjects', 'summary', 'details'] as const;
+export type AuditPrivateField = (typeof AUDIT_PRIVATE_FIELDS)[number];
+
+/**
+ * The private part of a record with parties, as the relay sends it in transient data. The salt is random,
+ * drawn by the relay (the chaincode may not draw randomness): it makes the value hash that every member of
+ * the audit channel stores impossible to confirm by guessing an amount or an account.
+ */
+export const auditPrivatePartSchema = auditFilingObject
+  .pick({ subjects: true, summary: true, details: true })
+  .extend({ salt: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32 random bytes, base64') })
+  .strict();
+export type AuditPrivatePart = z.infer<typeof auditPrivatePartSchema>;
+
+/** A filing split as the relay submits it: the public argument, and the transient private part if any. */
+export function splitFiling(
+  filing: AuditFiling,
+  salt: string,
+): { publicPart: Record<string, unknown>; privatePart?: AuditPrivatePart } {
+  if (filing.parties.length === 0) return { publicPart: { ...filing } };
+  const { subjects, summary, details, ...publicPart } = filing;
+  return { publicPart, privatePart: { subjects, summary, details, salt } };
 }
 
 export const auditSearchSchema = z.object({ type: AuditType.optional(), subject: idSchema.optional() }).strict();

@@ -10,6 +10,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A movement refused by a compliance rule; the message starts with the specific reason code. */
   COMPLIANCE: 'COMPLIANCE',
+  /** Temporarily unavailable on this peer (e.g. private data not yet disseminated to it); retry. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 

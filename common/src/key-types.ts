@@ -24,6 +24,8 @@ export const KeyType = {
   AUDIT_BY_TYPE: 'audit.type',
   AUDIT_BY_SUBJECT: 'audit.subject',
   AUDIT_POLICY: 'audit.policy',
+  /** The private part of a record with parties, in the regulator's and each party's audit collection. */
+  AUDIT_PRIVATE: 'audit.private',
   // private (operator collections)
   BALANCE: 'bal',
   PERSONAL: 'pii',

@@ -67,6 +67,7 @@ export async function runRelay(config: GatewayConfig, signal: AbortSignal): Prom
     market,
     audit,
     identity: SERVICE_IDENTITY,
+    regulatorMspId: config.org.mspId,
     checkpointFile: gatewayPaths(config).relayCheckpoint,
     snapshotFile: gatewayPaths(config).relaySnapshot,
     logger,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { peerCli, submitThroughOrdering } from './admin-cli';
-import { perOperatorCollections } from './collections';
+import { collectionsOf } from './collections';
 import type { NetworkContext } from './context';
 import { run } from './exec';
 import { REPO_ROOT } from './layout';
@@ -258,7 +258,7 @@ function collectionArgs(ctx: NetworkContext, spec: ChaincodeSpec): string[] {
   if (spec.collections === 'none') return [];
   const file = join(ctx.layout.generated, 'chaincode', `${spec.name}.collections.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(perOperatorCollections(ctx.topology), null, 2));
+  writeFileSync(file, JSON.stringify(collectionsOf(ctx.topology, spec.collections), null, 2));
   return ['--collections-config', file];
 }
 

@@ -1,4 +1,4 @@
-import { operatorCollection } from '@ecf/common';
+import { auditCollection, operatorCollection } from '@ecf/common';
 import type { Topology } from './topology';
 
 export interface CollectionConfig {
@@ -9,7 +9,7 @@ export interface CollectionConfig {
   blockToLive: number;
   memberOnlyRead: boolean;
   memberOnlyWrite: boolean;
-  endorsementPolicy: { signaturePolicy: string };
+  endorsementPolicy?: { signaturePolicy: string };
 }
 
 /**
@@ -40,4 +40,37 @@ export function perOperatorCollections(t: Topology): CollectionConfig[] {
         endorsementPolicy: { signaturePolicy: `OR('${op.mspId}.peer', '${trustee?.mspId ?? op.mspId}.peer')` },
       };
     });
+}
+
+/**
+ * The audit channel's collections: one per org other than the regulator (members: that org and the
+ * regulator), holding the private part of the records that name the org as a party, and the regulator's
+ * own (`auditRegulator`, the regulator alone), holding every record's. A competitor's peer never receives
+ * another party's records.
+ * No collection-level endorsement policy: the chaincode's (the regulator's peer and one other member's)
+ * applies, so no single org writes the audit trail alone. The relay names the endorsers itself: the
+ * regulator and a party of the record, so the private part reaches no org outside the record.
+ * requiredPeerCount 0: the regulator's peer, which endorses every filing, always holds the part; a
+ * party's peer that is down gets it by reconciliation, instead of stopping the regulator's filings.
+ */
+export function auditCollections(t: Topology): CollectionConfig[] {
+  const regulator = t.orgs.find((o) => o.role === 'regulator');
+  if (!regulator) return [];
+  return t.orgs.map((org) => {
+    const members = org === regulator ? [regulator.mspId] : [regulator.mspId, org.mspId];
+    return {
+      name: auditCollection(org.mspId),
+      policy: `OR(${members.map((m) => `'${m}.member'`).join(', ')})`,
+      requiredPeerCount: 0,
+      maxPeerCount: members.length - 1,
+      blockToLive: 0,
+      memberOnlyRead: true,
+      memberOnlyWrite: true,
+    };
+  });
+}
+
+/** The collection configuration a chaincode's topology entry names. */
+export function collectionsOf(t: Topology, kind: 'per-operator' | 'audit'): CollectionConfig[] {
+  return kind === 'audit' ? auditCollections(t) : perOperatorCollections(t);
 }

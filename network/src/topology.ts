@@ -66,7 +66,7 @@ const topologySchema = z
             channel: z.string(),
             path: z.string(),
             endorsementPolicy: z.string().default('MAJORITY Endorsement'),
-            collections: z.enum(['none', 'per-operator']).default('none'),
+            collections: z.enum(['none', 'per-operator', 'audit']).default('none'),
           })
           .strict(),
       )

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { blocksSeenBy, filesContaining } from '../support/adversary';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
 import { kyc, sleep } from '../support/fixtures';
@@ -175,6 +176,34 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
     ).to.equal(true);
     const aliceLike = await tokenFor(net, 'OperatorA', 'acct-ann');
     expect((await aliceLike.get('/v1/audit/records')).status).to.equal(403);
+  });
+
+  it('keeps the accounts and amount of a report off a non-party’s peer: not in its audit blocks, not on its disk', async () => {
+    const id = (await records(regulator, '?type=LARGE_TRANSFER')).find((r) => r.details.amount === '600000')?.id;
+    if (!id) throw new Error('no large-transfer report of 600000');
+    // OperatorB's own peer delivers the filing transaction to its admin, as it does every audit block.
+    const seenByB = await until(
+      () => blocksSeenBy(net.layout, net.org('OperatorB'), 'audit'),
+      (txs) => txs.some((t) => t.fn === 'Audit:File' && t.args.some((a) => a.includes(id))),
+      'B stores the filing',
+    );
+    const filing = seenByB.find((t) => t.fn === 'Audit:File' && t.args.some((a) => a.includes(id)));
+    expect(filing?.hashed.map((h) => h.collection).sort()).to.deep.equal(['auditOperatorA', 'auditRegulator']);
+    const text = JSON.stringify(seenByB);
+    for (const needle of ['600000', '900000', '"ann"', '"ben"', 'from ann to ben']) {
+      expect(text, `B's audit blocks contain ${needle}`).not.to.contain(needle);
+    }
+    const peerOf = (org: string) => {
+      const peer = net.org(org).peers[0];
+      if (!peer) throw new Error(`${org} has no peer`);
+      return net.layout.nodeData(peer.id);
+    };
+    const needles = ['"amount":"600000"', '"amount":"900000"', 'from ann to ben'];
+    expect(filesContaining(peerOf('OperatorB'), needles)).to.deep.equal([]);
+    // The same search finds the report on the regulator's and the party's disks: the search itself works.
+    // (Its summary is the control: the amounts' repeated digits may be compressed away on disk.)
+    expect(filesContaining(peerOf('Regulator'), ['from ann to ben']).length).to.be.greaterThan(0);
+    expect(filesContaining(peerOf('OperatorA'), ['from ann to ben']).length).to.be.greaterThan(0);
   });
 
   it('files every report exactly once across real kills of the relay', async () => {

@@ -21,6 +21,8 @@ export interface SeenTx {
   readonly fn: string;
   readonly args: readonly string[];
   readonly event?: { readonly name: string; readonly payload: string };
+  /** The chaincode's response (status, message, payload): endorsed, so recorded in the block. */
+  readonly response: { readonly status: number; readonly message: string; readonly payload: string };
   readonly publicReads: readonly string[];
   readonly publicRangeReads: ReadonlyArray<{ start: string; end: string }>;
   readonly publicWrites: ReadonlyArray<{ key: string; value: string; deleted: boolean }>;
@@ -144,6 +146,11 @@ function decode(block: common.Block, n: number): SeenTx[] {
       fn,
       args,
       ...(event ? { event: { name: event.getEventName(), payload: text(event.getPayload_asU8()) } } : {}),
+      response: {
+        status: ccAction.getResponse()?.getStatus() ?? 0,
+        message: ccAction.getResponse()?.getMessage() ?? '',
+        payload: text(ccAction.getResponse()?.getPayload_asU8() ?? new Uint8Array()),
+      },
       publicReads,
       publicRangeReads,
       publicWrites,

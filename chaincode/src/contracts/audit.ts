@@ -1,6 +1,9 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
+  AUDIT_PRIVATE_FIELDS,
+  auditCollection,
   auditFilingSchema,
+  auditPrivatePartSchema,
   auditPolicySchema,
   auditSearchSchema,
   DEFAULT_AUDIT_POLICY,
@@ -9,11 +12,13 @@ import {
   RECORD_VERSION,
   Role,
   type AuditPolicy,
+  type AuditPrivateField,
+  type AuditPrivatePart,
   type AuditRecord,
 } from '@ecf/common';
 import { AUDIT_CHANNEL, REGULATOR_MSP_ID } from '../consortium';
 import { MarketContext } from '../context';
-import { parseJsonArg } from '../input';
+import { jsonArg, parse, parseJsonArg, transientPayload } from '../input';
 import { keys, KeyType } from '../ledger/keys';
 import { BaseContract, json } from './base';
 
@@ -34,14 +39,33 @@ export class AuditContract extends BaseContract {
   /**
    * Files a record, once: the id is derived from the reported market transaction, so a filing repeated
    * after a relay crash finds the first and writes nothing. Returns the record and whether it is new.
+   *
+   * A record with parties is split: its public part (id, type, source, parties, times) is the argument,
+   * and what it says about accounts and amounts (subjects, summary, details) comes in transient data and
+   * is kept in the regulator's audit collection and in each party's, never in public state. A record
+   * without parties restates public market facts (a block hash, a halt) and stays public whole.
    */
   @Transaction()
   @Returns('string')
   public async File(ctx: MarketContext, input: string): Promise<string> {
     const filer = requireRegulator(ctx);
-    const filing = parseJsonArg(auditFilingSchema, input);
+    const publicPart = jsonArg(input);
+    const privatePart = isPrivateFiling(publicPart) ? transientPayload(ctx, auditPrivatePartSchema) : undefined;
+    if (privatePart === undefined && ctx.stub.getTransient().has('payload')) {
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        'a record without parties is public and takes no transient data',
+      );
+    }
+    const filing = parse(auditFilingSchema, privatePart ? { ...publicPart, ...withoutSalt(privatePart) } : publicPart);
+    if (privatePart && AUDIT_PRIVATE_FIELDS.some((k) => k in publicPart)) {
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        'subjects, summary and details of a record with parties travel in transient data',
+      );
+    }
     const key = keys.audit(ctx.stub, filing.id);
-    const existing = await ctx.ledger.get<AuditRecord>(key);
+    const existing = await ctx.ledger.get<StoredRecord>(key);
     if (existing) {
       if (existing.type !== filing.type) {
         throw new MarketError(ErrorCode.CONFLICT, `${filing.id} is already filed as a ${existing.type}`);
@@ -55,45 +79,72 @@ export class AuditContract extends BaseContract {
       filedAt: ctx.ledger.now,
       filedBy: filer,
     };
-    await ctx.ledger.put(key, record);
-    await ctx.ledger.put(keys.auditByType(ctx.stub, filing.type, filing.id), { id: filing.id });
-    for (const subject of new Set(filing.subjects)) {
-      await ctx.ledger.put(keys.auditBySubject(ctx.stub, subject, filing.id), { id: filing.id });
+    // The response is recorded in the block too: it carries only what public state holds.
+    let stored: StoredRecord = record;
+    if (privatePart) {
+      const { subjects: _s, summary: _m, details: _d, ...publicRecord } = record;
+      stored = { ...publicRecord, private: true };
+      await ctx.ledger.put(key, stored);
+      const privateKey = keys.auditPrivate(ctx.stub, filing.id);
+      for (const msp of new Set([REGULATOR_MSP_ID, ...filing.parties])) {
+        await ctx.ledger.putPrivateUnsealed(auditCollection(msp), privateKey, privatePart);
+      }
+    } else {
+      await ctx.ledger.put(key, record);
+      for (const subject of new Set(filing.subjects)) {
+        await ctx.ledger.put(keys.auditBySubject(ctx.stub, subject, filing.id), { id: filing.id });
+      }
     }
+    await ctx.ledger.put(keys.auditByType(ctx.stub, filing.type, filing.id), { id: filing.id });
     ctx.ledger.emit('AuditFiled', {
       id: filing.id,
       recordType: filing.type,
       ...(filing.kind ? { kind: filing.kind } : {}),
       parties: filing.parties,
-      summary: filing.summary,
+      ...(privatePart ? {} : { summary: filing.summary }),
     });
-    return json({ record, created: true });
+    return json({ record: stored, created: true });
   }
 
   @Transaction(false)
   @Returns('string')
   public async Get(ctx: MarketContext, id: string): Promise<string> {
     const reader = auditReader(ctx);
-    const record = await ctx.ledger.get<AuditRecord>(keys.audit(ctx.stub, String(id)));
+    const record = await ctx.ledger.get<StoredRecord>(keys.audit(ctx.stub, String(id)));
     if (!record || !readable(reader, record)) throw new MarketError(ErrorCode.NOT_FOUND, `no audit record ${id}`);
-    return json(record);
+    return json(await complete(ctx, reader, record));
   }
 
-  /** Records by type or by subject (account or instrument), in id order; only those the caller may read. */
+  /**
+   * Records by type or by subject (account or instrument), in id order; only those the caller may read.
+   * Subjects of a record with parties are private, so that search reads the caller's own audit collection.
+   */
   @Transaction(false)
   @Returns('string')
   public async Search(ctx: MarketContext, input: string): Promise<string> {
     const reader = auditReader(ctx);
     const query = parseJsonArg(auditSearchSchema, input);
-    const ids = query.subject
-      ? await ctx.ledger.list<{ id: string }>(KeyType.AUDIT_BY_SUBJECT, [query.subject])
-      : await ctx.ledger.list<{ id: string }>(KeyType.AUDIT_BY_TYPE, query.type ? [query.type] : []);
+    const ids = new Set<string>();
+    if (query.subject) {
+      for (const { value } of await ctx.ledger.list<{ id: string }>(KeyType.AUDIT_BY_SUBJECT, [query.subject]))
+        ids.add(value.id);
+      const own = auditCollection(reader.regulator ? REGULATOR_MSP_ID : reader.mspId);
+      for (const { key, value } of await ctx.ledger.listPrivateUnsealed<AuditPrivatePart>(own, KeyType.AUDIT_PRIVATE)) {
+        if (value.subjects.includes(query.subject)) ids.add(ctx.stub.splitCompositeKey(key).attributes[0] ?? '');
+      }
+    } else {
+      for (const { value } of await ctx.ledger.list<{ id: string }>(
+        KeyType.AUDIT_BY_TYPE,
+        query.type ? [query.type] : [],
+      ))
+        ids.add(value.id);
+    }
     const out: AuditRecord[] = [];
-    for (const { value } of ids) {
-      const record = await ctx.ledger.get<AuditRecord>(keys.audit(ctx.stub, value.id));
+    for (const id of [...ids].sort()) {
+      const record = await ctx.ledger.get<StoredRecord>(keys.audit(ctx.stub, id));
       if (!record || !readable(reader, record)) continue;
       if (query.type && record.type !== query.type) continue;
-      out.push(record);
+      out.push(await complete(ctx, reader, record));
     }
     return json(out);
   }
@@ -138,6 +189,45 @@ function requireRegulator(ctx: MarketContext): string {
   return reader.mspId;
 }
 
-function readable(reader: { mspId: string; regulator: boolean }, record: AuditRecord): boolean {
+function readable(reader: { mspId: string; regulator: boolean }, record: Pick<AuditRecord, 'parties'>): boolean {
   return reader.regulator || record.parties.includes(reader.mspId);
+}
+
+/** A record as public state holds it: whole, or without its private fields (`private: true`). */
+type StoredRecord = Omit<AuditRecord, AuditPrivateField> &
+  Partial<Pick<AuditRecord, AuditPrivateField>> & { private?: true };
+
+function isPrivateFiling(publicPart: Record<string, unknown>): boolean {
+  return Array.isArray(publicPart.parties) && publicPart.parties.length > 0;
+}
+
+function withoutSalt(part: AuditPrivatePart): Omit<AuditPrivatePart, 'salt'> {
+  const { salt: _salt, ...rest } = part;
+  return rest;
+}
+
+/**
+ * A record with its private part, read from the caller's own audit collection: the regulator's holds every
+ * record's, a party's holds those naming it. The caller's org peer evaluates, and it is a member of that
+ * collection; a peer that has not received the part yet (dissemination is best effort, reconciliation
+ * pulls it later) answers UNAVAILABLE rather than a record without its content.
+ */
+async function complete(
+  ctx: MarketContext,
+  reader: { mspId: string; regulator: boolean },
+  record: StoredRecord,
+): Promise<AuditRecord> {
+  if (!record.private) return record as AuditRecord;
+  const collection = auditCollection(reader.regulator ? REGULATOR_MSP_ID : reader.mspId);
+  let part: AuditPrivatePart | undefined;
+  try {
+    part = await ctx.ledger.getRaw<AuditPrivatePart>(collection, keys.auditPrivate(ctx.stub, record.id));
+  } catch {
+    part = undefined;
+  }
+  if (!part) {
+    throw new MarketError(ErrorCode.UNAVAILABLE, `the private part of ${record.id} has not reached this peer yet`);
+  }
+  const { private: _p, ...publicPart } = record;
+  return { ...publicPart, ...withoutSalt(part) };
 }

@@ -33,6 +33,7 @@ export const keys = {
   auditBySubject: (s: Stub, subject: string, id: string) =>
     s.createCompositeKey(KeyType.AUDIT_BY_SUBJECT, [subject, id]),
   auditPolicy: (s: Stub) => s.createCompositeKey(KeyType.AUDIT_POLICY, []),
+  auditPrivate: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT_PRIVATE, [id]),
 };
 
 /** Keys of records in an operator collection (sealed by the ledger). */

@@ -149,6 +149,25 @@ export class Ledger {
     return out;
   }
 
+  /**
+   * Writes a private record under its key as is, for collections whose writer salts every value itself
+   * (the audit collections: the relay draws the salt). The key is not blinded: use it only where the
+   * key's ids are public anyway.
+   */
+  async putPrivateUnsealed(collection: string, rawKey: string, value: object): Promise<void> {
+    const bytes = encode(value);
+    this.remember(collection, rawKey, bytes);
+    await this.stub.putPrivateData(collection, rawKey, bytes);
+  }
+
+  /** Private records of a type in a collection written by putPrivateUnsealed, in key order. */
+  async listPrivateUnsealed<T>(collection: string, type: string): Promise<Array<{ key: string; value: T }>> {
+    const found = new Map<string, Uint8Array>();
+    for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, []))
+      found.set(kv.key, kv.value);
+    return this.overlay<T>(collection, this.stub.createCompositeKey(type, []), found);
+  }
+
   /** Reads a record by its stored key as is: the migration of records written before sealing. */
   async getRaw<T>(collection: string, rawKey: string): Promise<T | undefined> {
     return this.getSealed<T>(collection, rawKey);

@@ -1,4 +1,11 @@
-import { auditFilingSchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
+import {
+  AUDIT_PRIVATE_FIELDS,
+  auditFilingSchema,
+  auditPrivatePartSchema,
+  DEFAULT_AUDIT_POLICY,
+  type AuditFiling,
+  type AuditPolicy,
+} from '@ecf/common';
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -243,6 +250,26 @@ describe('audit observer snapshots', () => {
   });
 });
 
+/**
+ * The filing a relay's call carries, checked as the contract and the peers' gateway would: a record with
+ * parties keeps accounts and amounts out of its public argument, carries them with a salt in transient
+ * data, and names as endorsers only the regulator and one of its parties.
+ */
+function filingOf(call: Invocation): AuditFiling {
+  const publicPart = JSON.parse(String(call.args?.[0])) as Record<string, unknown> & { parties: string[] };
+  if (publicPart.parties.length === 0) {
+    expect(call.transient).to.equal(undefined);
+    return auditFilingSchema.parse(publicPart);
+  }
+  for (const field of AUDIT_PRIVATE_FIELDS) expect(publicPart).not.to.have.property(field);
+  const { salt, ...privatePart } = auditPrivatePartSchema.parse(call.transient);
+  expect(Buffer.from(salt, 'base64')).to.have.length(32);
+  const [regulator, party] = call.endorsingOrganizations ?? [];
+  expect(regulator).to.equal('RegulatorMSP');
+  expect(publicPart.parties).to.include(party);
+  return auditFilingSchema.parse({ ...publicPart, ...privatePart });
+}
+
 /** The audit channel as the contract behaves: the first filing of an id is kept, a repeat writes nothing. */
 class FakeAuditChannel extends FakeFabric {
   readonly filed = new Map<string, AuditFiling>();
@@ -258,7 +285,7 @@ class FakeAuditChannel extends FakeFabric {
         throw new FabricFailure('unavailable', 'the relay was killed');
       }
       this.attempts++;
-      const f = JSON.parse(String(call.args?.[0])) as AuditFiling;
+      const f = filingOf(call);
       if (!this.filed.has(f.id)) this.filed.set(f.id, f);
     }
     return super.submit(identity, call);
@@ -289,6 +316,7 @@ describe('audit relay (exactly once across a crash)', () => {
       market,
       audit,
       identity: 'gateway',
+      regulatorMspId: 'RegulatorMSP',
       checkpointFile,
       logger: createLogger({ org: 'Regulator', stream: process.stdout, level: 'error' }),
       ...options,

@@ -182,14 +182,15 @@ export class MarketObserver {
       const outgoing = delta < 0n && MONEY_OUT.has(m.kind);
       const incomingFromBank = delta > 0n && m.kind === 'deposit';
       if (amount < BigInt(threshold) || (!outgoing && !incomingFromBank)) continue;
-      // The key's ids are blinded; its last part still tells the movements of one transaction apart.
-      const accountId = m.accountId;
-      const seq = w.attributes.at(-1);
+      // The id is public: it names the movement by a digest of its sealed key (ids blinded with the
+      // collection's secret), unique per movement, and neither the account nor anything a non-member can
+      // recompute from public ids.
+      const movementRef = createHash('sha256').update(w.attributes.join('\u0000')).digest('hex').slice(0, 24);
       const originator = outgoing ? m.accountId : `bank:${m.reference ?? 'unknown'}`;
       const beneficiary = outgoing ? (m.counterparty ?? `bank:${m.reference ?? 'unknown'}`) : m.accountId;
       const parties = unique([this.operatorOf.get(m.accountId), m.counterparty && this.operatorOf.get(m.counterparty)]);
       out.push({
-        id: `transfer:${tx.txId}:${accountId}:${seq}`,
+        id: `transfer:${tx.txId}:${movementRef}`,
         type: 'LARGE_TRANSFER',
         source: { blockNumber: block.number, txIds: [tx.txId] },
         parties,

@@ -1,4 +1,5 @@
-import { auditPolicySchema, DEFAULT_AUDIT_POLICY, type AuditFiling, type AuditPolicy } from '@ecf/common';
+import { auditPolicySchema, DEFAULT_AUDIT_POLICY, splitFiling, type AuditFiling, type AuditPolicy } from '@ecf/common';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type winston from 'winston';
 import { writeFileDurably } from '../durable-file';
@@ -13,6 +14,8 @@ export interface RelayOptions {
   readonly audit: FabricPort;
   /** The regulator's wallet identity that signs the filings. */
   readonly identity: string;
+  /** The regulator's MSP ID: its peer endorses every filing. */
+  readonly regulatorMspId: string;
   /** fabric-gateway file checkpointer: the last market block whose filings are all on the audit channel. */
   readonly checkpointFile: string;
   /**
@@ -106,11 +109,25 @@ export class AuditRelay {
   }
 
   private async file(filing: AuditFiling, signal: AbortSignal): Promise<void> {
+    // One salt per record, kept across retries: a repeat of the same filing carries the same private part.
+    const { publicPart, privatePart } = splitFiling(filing, randomBytes(32).toString('base64'));
+    const coEndorsers = filing.parties.filter((p) => p !== this.options.regulatorMspId);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.audit.submit(this.options.identity, {
           fn: 'Audit:File',
-          args: [JSON.stringify(filing)],
+          args: [JSON.stringify(publicPart)],
+          ...(privatePart
+            ? {
+                transient: privatePart,
+                // The regulator and one party of the record, so its private part reaches no org the record does
+                // not name; another party on each retry, so one party's peer being down stops nothing.
+                endorsingOrganizations: [
+                  this.options.regulatorMspId,
+                  coEndorsers[(attempt - 1) % coEndorsers.length] ?? this.options.regulatorMspId,
+                ],
+              }
+            : {}),
           deadline: Date.now() + 30_000,
         });
         return;

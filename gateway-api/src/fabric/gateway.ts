@@ -99,6 +99,7 @@ export class FabricGateway implements FabricPort {
       const proposal = contract.newProposal(method(call.fn), {
         arguments: [...(call.args ?? [])],
         transientData: transient(call.transient),
+        ...(call.endorsingOrganizations ? { endorsingOrganizations: [...call.endorsingOrganizations] } : {}),
       });
       const txId = proposal.getTransactionId();
       try {

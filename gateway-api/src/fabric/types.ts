@@ -14,6 +14,13 @@ export interface Invocation {
   readonly args?: readonly string[];
   /** Private input; travels in the transient map under `payload`, never in arguments. */
   readonly transient?: unknown;
+  /**
+   * The orgs whose peers endorse, chosen by the caller instead of discovery. With transient data, the
+   * peer's gateway otherwise picks only members of every collection written; a write whose transient data
+   * must reach a non-member endorser (an audit record's party, for the regulator's own collection) names
+   * them.
+   */
+  readonly endorsingOrganizations?: readonly string[];
   /** Absolute deadline (ms since epoch) for the whole call. */
   readonly deadline: number;
 }
