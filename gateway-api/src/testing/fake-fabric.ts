@@ -227,6 +227,8 @@ export interface Harness {
   readonly tokens: TokenStore;
   readonly deps: GatewayDeps;
   readonly logs: string[];
+  /** The temporary folder holding tokens/ and idempotency/. */
+  readonly dir: string;
   /** Tokens by role, bound to identities as the CLI would bind them. */
   readonly token: Record<'operator' | 'investor' | 'trustee' | 'regulator' | 'readOnly', string>;
 }
@@ -272,5 +274,5 @@ export function harness(
     regulator: mk('gateway', Role.REGULATOR),
     readOnly: mk('gateway', Role.OPERATOR, undefined, ['read']),
   };
-  return { app: createApp(deps), fabric, ca, tokens, deps, logs, token };
+  return { app: createApp(deps), fabric, ca, tokens, deps, logs, dir, token };
 }
