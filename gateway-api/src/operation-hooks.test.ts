@@ -130,6 +130,24 @@ describe('onboarding changes the CA and the wallet only for a request the chain 
     expect(ca.state()).to.deep.equal(before);
   });
 
+  it('still answers the refusal when an undo step fails, and logs what was left behind', async () => {
+    const { app, fabric, ca, token, logs } = harness();
+    chain(fabric, {});
+    fabric.answer('Accounts:Onboard', () => {
+      throw new FabricFailure('chaincode', 'INVALID_ARGUMENT: kyc.validUntil is not in the future', 'tx4');
+    });
+    ca.registerAndEnroll = async (req) => ({
+      label: req.enrollmentId,
+      certificate: 'cert',
+      undo: async () => {
+        throw new Error('could not revoke the new certificate: CA unreachable');
+      },
+    });
+    const res = await onboard(app, token.operator, 'bob').expect(400);
+    expect(res.body.detail).to.equal('kyc.validUntil is not in the future');
+    expect(logs.join('\n')).to.contain('could not revoke the new certificate: CA unreachable');
+  });
+
   it('keeps the identity when the outcome is unknown (the transaction may still commit)', async () => {
     const { app, fabric, ca, token } = harness();
     chain(fabric, {});

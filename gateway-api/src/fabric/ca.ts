@@ -94,7 +94,9 @@ export class FabricCa implements CaPort {
                 {
                   enrollmentID: label,
                   affiliation: before.affiliation ?? '',
-                  attrs: before.attrs ?? [],
+                  // The CA sets its hf.* attributes itself and merges the rest: putting back the
+                  // application attributes (`role`, `account`) restores what this request changed.
+                  attrs: (before.attrs ?? []).filter((a) => !a.name.startsWith('hf.')),
                   maxEnrollments: before.max_enrollments ?? -1,
                 },
                 registrar,
