@@ -170,6 +170,7 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         'KYC_EXPIRED',
       ],
       [new FabricFailure('conflict', 'kept conflicting', 'tx1', 'MVCC_READ_CONFLICT'), 409, 'MVCC_CONFLICT'],
+      [new FabricFailure('conflict', 'endorsers disagreed', 'tx1', 'ENDORSEMENT_MISMATCH'), 409, 'MVCC_CONFLICT'],
       [new FabricFailure('invalid', 'ENDORSEMENT_POLICY_FAILURE', 'tx1'), 422, 'TRANSACTION_INVALID'],
       [new FabricFailure('timeout', 'no answer', 'tx1'), 504, 'TIMEOUT'],
       [new FabricFailure('unavailable', 'peer down', 'tx1'), 503, 'UNAVAILABLE'],
@@ -191,6 +192,41 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
         expect(res.body.instance).to.match(/^urn:request:/);
       });
     }
+
+    it('asks a client to retry a conflict after a moment', async () => {
+      const { app, fabric, token } = harness();
+      fabric.answer('Money:Deposit', () => {
+        throw new FabricFailure('conflict', 'endorsers disagreed', 'tx1', 'ENDORSEMENT_MISMATCH');
+      });
+      const res = await request(app)
+        .post('/v1/deposits')
+        .set(bearer(token.trustee))
+        .send({ accountId: 'alice', tokenId: 'MYR', amount: '5', bankReference: 'IN-1' })
+        .expect(409);
+      expect(res.headers['retry-after']).to.equal('1');
+    });
+
+    it("logs what the peer said with a refusal, while the client's detail stays the gateway's", async () => {
+      const { app, fabric, token, logs } = harness();
+      fabric.answer('Transfers:Transfer', () => {
+        throw new FabricFailure(
+          'chaincode',
+          "FORBIDDEN: the caller's organisation may not read the private data of an account it does not serve",
+          'tx1',
+          undefined,
+          'failed to endorse; tx creator does not have read access permission on privatedata in collectionName: pdcOperatorB',
+        );
+      });
+      const res = await request(app)
+        .post('/v1/transfers')
+        .set(bearer(token.operator))
+        .send({ from: 'ann', to: 'cat', assetId: 'MYR', amount: '1' })
+        .expect(403);
+      expect(res.body.detail).not.to.contain('pdcOperatorB');
+      const line = logs.find((l) => l.includes('request refused by the network'));
+      expect(line).to.contain('does not have read access permission on privatedata');
+      expect(line).to.contain('"txId":"tx1"');
+    });
 
     it('hides the text of an unexpected error', async () => {
       const { app, fabric, token } = harness();
@@ -404,6 +440,11 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
 
     it('onboards: CA identity with role and account attributes, personal data only in transient data', async () => {
       const { app, fabric, ca, token, logs } = harness();
+      // What onboarding asks the chain first: the operator is active and the id unused.
+      fabric.answer('Registry:GetParticipant', () => ({ mspId: 'OperatorAMSP', status: 'ACTIVE' }));
+      fabric.answer('Accounts:GetAccount', () => {
+        throw new FabricFailure('chaincode', 'NOT_FOUND: account alice not found');
+      });
       const res = await request(app)
         .post('/v1/accounts')
         .set(bearer(token.operator))

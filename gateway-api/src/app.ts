@@ -9,6 +9,7 @@ import { requestContext } from './middleware/request-context';
 import { buildDocument, DocumentValidators } from './openapi';
 import { ApiError, GatewayCode } from './problem';
 import { auditRouter } from './routes/audit';
+import { customerTokensRouter } from './routes/customer-tokens';
 import { eventsRouter } from './routes/events';
 import { operationsRouter } from './routes/operations';
 import { opsRouter } from './routes/ops';
@@ -37,6 +38,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use('/v1', perCredentialRateLimit(deps.config.rateLimit.limit, deps.config.rateLimit.windowMs));
   app.use(eventsRouter(deps));
   app.use(auditRouter(deps, validators));
+  app.use(customerTokensRouter(deps, validators));
   app.use(operationsRouter(deps, validators));
   app.use((_req, _res, next) => next(new ApiError(GatewayCode.NOT_FOUND, 'no such route')));
   app.use(problemHandler(deps.logger));

@@ -38,7 +38,7 @@ export interface GatewayDeps {
   readonly relayCheckpointFile?: string;
   readonly ca: CaPort;
   readonly wallet: Pick<IdentityWallet, 'has'>;
-  readonly tokens: Pick<TokenStore, 'revoke'>;
+  readonly tokens: Pick<TokenStore, 'revoke' | 'create' | 'list'>;
   readonly authenticators: readonly Authenticator[];
   readonly idempotency: IdempotencyStore;
   readonly logger: winston.Logger;

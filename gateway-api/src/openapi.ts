@@ -4,6 +4,13 @@ import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { OPERATIONS, type Operation } from './operations';
 import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
+import {
+  CUSTOMER_TOKEN_DAYS_DEFAULT,
+  CUSTOMER_TOKEN_DAYS_MAX,
+  customerTokenListSchema,
+  issueCustomerTokenSchema,
+  issuedCustomerTokenSchema,
+} from './auth/customer-tokens';
 
 /**
  * The OpenAPI 3.1 document, generated from the operations table and the shared zod schemas, and the
@@ -247,6 +254,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       },
     },
   };
+  Object.assign(paths, customerTokenPaths());
   for (const [path, summary] of [
     ['/dashboard', "The regulator's supervision dashboard (a web page)"],
     ['/healthz', 'Liveness: the process is serving'],
@@ -281,6 +289,105 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       schemas: { Problem: problemSchema },
     },
     paths,
+  };
+}
+
+/** Problem responses by status, each with what it means on that route. */
+function problems(meanings: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(meanings).map(([status, description]) => [
+      status,
+      { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    ]),
+  );
+}
+
+/** `/v1/accounts/{accountId}/tokens`: an operator's customers' API tokens (routes/customer-tokens.ts). */
+function customerTokenPaths(): Record<string, Record<string, unknown>> {
+  const accountId = {
+    name: 'accountId',
+    in: 'path',
+    required: true,
+    description: "The customer's account: one this operator onboarded.",
+    schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', minLength: 1, maxLength: 64 },
+  };
+  const who =
+    "Roles: operator. Scope: `identities`. The account must be one of the calling operator's customers: the gateway reads it from the chain as the operator (`Accounts:GetAccount`), which refuses another operator's customer with 403.";
+  const common = {
+    '401': 'No credential, an unknown or revoked one, or an expired one (`reason: TOKEN_EXPIRED`).',
+    '403': "Not an operator credential with the `identities` scope, or another operator's customer.",
+    '404': 'No such account.',
+    '503': 'The network could not be reached.',
+    '504': 'The chain did not answer in time.',
+  };
+  return {
+    '/v1/accounts/{accountId}/tokens': {
+      post: {
+        operationId: 'issueCustomerToken',
+        summary: "Issue an API token bound to a customer's identity",
+        tags: ['Credentials'],
+        description: `${who} The token signs as the account's wallet identity (\`acct-<accountId>\`) with the account's role (investor or issuer), and acts only for that account. Scopes are \`read\` and \`write\` (a customer has no \`events\` or \`identities\`). Every token expires: after ${CUSTOMER_TOKEN_DAYS_DEFAULT} days unless \`expiresInDays\` says otherwise (at most ${CUSTOMER_TOKEN_DAYS_MAX}). The secret is in this answer only; the gateway stores its SHA-256 hash. Not idempotent: a retried request issues a second token (list and revoke the one whose answer was lost).`,
+        security: [{ bearerToken: ['identities'] }],
+        parameters: [accountId],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(issueCustomerTokenSchema) } },
+        },
+        responses: {
+          '201': {
+            description: 'Issued. `token` is the bearer secret, shown this once.',
+            content: { 'application/json': { schema: jsonSchema(issuedCustomerTokenSchema) } },
+          },
+          ...problems({
+            '400': 'The body is not a valid request (unknown field, scope, or expiry out of range).',
+            ...common,
+            '409': 'The account is offboarded, or this gateway holds no identity for it.',
+          }),
+        },
+      },
+      get: {
+        operationId: 'listCustomerTokens',
+        summary: "List the API tokens bound to a customer's identity (never their secrets)",
+        tags: ['Credentials'],
+        description: `${who} Expired tokens stay listed, with \`expired: true\`, until revoked.`,
+        security: [{ bearerToken: ['identities'] }],
+        parameters: [accountId],
+        responses: {
+          '200': {
+            description: 'The tokens',
+            content: { 'application/json': { schema: jsonSchema(customerTokenListSchema) } },
+          },
+          ...problems({ '400': 'The account id is not valid.', ...common }),
+        },
+      },
+    },
+    '/v1/accounts/{accountId}/tokens/{tokenId}': {
+      delete: {
+        operationId: 'revokeCustomerToken',
+        summary: "Revoke one of a customer's API tokens",
+        tags: ['Credentials'],
+        description: `${who} The token stops working at once. Offboarding an account revokes all its tokens by itself.`,
+        security: [{ bearerToken: ['identities'] }],
+        parameters: [
+          accountId,
+          {
+            name: 'tokenId',
+            in: 'path',
+            required: true,
+            description: 'The token id from the issue answer or the list.',
+            schema: { type: 'string', pattern: '^[0-9a-f]{12}$' },
+          },
+        ],
+        responses: {
+          '204': { description: 'Revoked' },
+          ...problems({
+            '400': 'The account or token id is not valid.',
+            ...common,
+            '404': 'No such account, or the account has no token with this id.',
+          }),
+        },
+      },
+    },
   };
 }
 

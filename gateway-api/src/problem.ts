@@ -16,6 +16,8 @@ export const GatewayCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The org's CA answered a registration or enrolment with a refusal (a 502: an upstream said no). */
+  CA_REFUSED: 'CA_REFUSED',
 } as const;
 export type GatewayCode = (typeof GatewayCode)[keyof typeof GatewayCode];
 
@@ -34,6 +36,7 @@ const STATUS: Record<GatewayCode, number> = {
   TRANSACTION_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  CA_REFUSED: 502,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
 };
@@ -53,6 +56,7 @@ const TITLES: Record<GatewayCode, string> = {
   TRANSACTION_INVALID: 'Transaction invalidated by the network',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
+  CA_REFUSED: "Refused by the org's certificate authority",
   UNAVAILABLE: 'Network unavailable',
   TIMEOUT: 'Timed out; the outcome may be unknown',
 };
@@ -74,7 +78,13 @@ export class ApiError extends Error {
   constructor(
     readonly code: GatewayCode,
     message: string,
-    readonly extra: { txId?: string; reason?: string; headers?: Record<string, string> } = {},
+    readonly extra: {
+      txId?: string;
+      reason?: string;
+      headers?: Record<string, string>;
+      /** What Fabric or the CA said, sanitised: logged by the problem handler, never sent to the client. */
+      cause?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -108,6 +118,12 @@ export function toApiError(err: unknown): ApiError {
 }
 
 function fromFabric(err: FabricFailure): ApiError {
+  const mapped = mapFabric(err);
+  if (err.upstream) mapped.extra.cause = err.upstream;
+  return mapped;
+}
+
+function mapFabric(err: FabricFailure): ApiError {
   const txId = err.txId;
   switch (err.kind) {
     case 'chaincode': {
@@ -119,7 +135,9 @@ function fromFabric(err: FabricFailure): ApiError {
       return new ApiError(code, rest, { txId });
     }
     case 'conflict':
-      return new ApiError(GatewayCode.MVCC_CONFLICT, err.message, { txId });
+      // The same answer whether the conflict showed at validation (MVCC) or at endorsement (endorsers'
+      // private write sets differ under concurrent updates): nothing was written, try again shortly.
+      return new ApiError(GatewayCode.MVCC_CONFLICT, err.message, { txId, headers: { 'Retry-After': '1' } });
     case 'invalid':
       return new ApiError(GatewayCode.TRANSACTION_INVALID, err.message, { txId });
     case 'timeout':
@@ -132,5 +150,7 @@ function fromFabric(err: FabricFailure): ApiError {
       );
     case 'unavailable':
       return new ApiError(GatewayCode.UNAVAILABLE, 'the network could not be reached', { txId });
+    case 'ca':
+      return new ApiError(GatewayCode.CA_REFUSED, `${err.message} (the CA's answer is in the gateway log)`, { txId });
   }
 }

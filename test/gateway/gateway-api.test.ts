@@ -375,6 +375,51 @@ describe('the gateway API over HTTP on the real network', function () {
     }
   });
 
+  it('a refused onboarding changes nothing at the CA or in any wallet', async () => {
+    const walletOf = async (org: string) =>
+      openWallet(loadConfig({ org, topologyFile: net.topologyFile, layout: net.layout }));
+    const before = (await (await walletOf('OperatorA')).get('acct-ann')).credentials.certificate;
+    const again = { accountId: 'ann', type: 'issuer', kyc: kyc(), personal: person('ann') };
+    // OperatorA re-onboarding its own customer under another type: 409, and ann's identity untouched.
+    const own = await operatorA.call('POST', '/v1/accounts', again);
+    expect(own.status, JSON.stringify(own.body)).to.equal(409);
+    expect(own.body.detail).to.equal('account ann already exists');
+    const after = (await (await walletOf('OperatorA')).get('acct-ann')).credentials.certificate;
+    expect(after, "ann's certificate is the one she had").to.equal(before);
+    expect((await customers.ann!.get('/v1/accounts/ann')).status, "ann's own token still works").to.equal(200);
+    // OperatorB naming OperatorA's customer: the same 409, and nothing in B's wallet.
+    const competitor = await operatorB.call('POST', '/v1/accounts', { ...again, type: 'investor' });
+    expect(competitor.status, JSON.stringify(competitor.body)).to.equal(409);
+    expect(await gatewayCli(net, 'identities', '--org', 'OperatorB')).not.to.contain('acct-ann');
+    // An id too long for a CA identity is a 400, not a CA error.
+    const long = await operatorA.call('POST', '/v1/accounts', { ...again, accountId: 'x'.repeat(62) });
+    expect(long.status, JSON.stringify(long.body)).to.equal(400);
+  });
+
+  it("lets an operator issue, list and revoke its customers' tokens through the API, and no one else's", async () => {
+    const issued = await operatorA.call('POST', '/v1/accounts/ann/tokens', {
+      scopes: ['read'],
+      expiresInDays: 1,
+      label: 'e2e',
+    });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    expect(issued.body).to.include({ identity: 'acct-ann', role: 'investor', accountId: 'ann' });
+    secrets.push(issued.body.token);
+    const annRead = new Api(gatewayUrl(net, 'OperatorA'), issued.body.token);
+    expect((await annRead.get('/v1/accounts/ann')).status).to.equal(200);
+    expect((await annRead.get('/v1/accounts/acme')).status).to.equal(403);
+    const listed = await operatorA.get('/v1/accounts/ann/tokens');
+    expect(listed.status).to.equal(200);
+    expect(listed.body.items.map((t: { id: string }) => t.id)).to.include(issued.body.id);
+    expect(JSON.stringify(listed.body)).not.to.contain(issued.body.token);
+    // OperatorB cannot reach OperatorA's customer, through its own gateway or at all.
+    expect((await operatorB.call('POST', '/v1/accounts/ann/tokens', {})).status).to.equal(403);
+    expect((await operatorB.get('/v1/accounts/ann/tokens')).status).to.equal(403);
+    const revoked = await operatorA.call('DELETE', `/v1/accounts/ann/tokens/${issued.body.id}`);
+    expect(revoked.status).to.equal(204);
+    expect((await annRead.get('/v1/accounts/ann')).status).to.equal(401);
+  });
+
   it('offboarding revokes the certificate at the CA and the tokens bound to it', async () => {
     await operatorA.ok('POST', '/v1/accounts', {
       accountId: 'zed',
@@ -396,6 +441,15 @@ describe('the gateway API over HTTP on the real network', function () {
     expect(off.result.status).to.equal('OFFBOARDED');
     expect((await zed.get('/v1/accounts/zed')).status).to.equal(401);
     expect(await gatewayCli(net, 'identities', '--org', 'OperatorA')).not.to.contain('acct-zed');
+    // An offboarded id is never reused: refused up front, not a 500 from a revoked CA identity.
+    const reuse = await operatorA.call('POST', '/v1/accounts', {
+      accountId: 'zed',
+      type: 'investor',
+      kyc: kyc(),
+      personal: person('zed'),
+    });
+    expect(reuse.status, JSON.stringify(reuse.body)).to.equal(409);
+    expect(reuse.body.detail).to.contain('offboarded');
   });
 
   it('answers bad input with problems and leaves no secret or personal data in any gateway log', async () => {

@@ -17,6 +17,8 @@ const tokenRecordSchema = z
     description: z.string(),
     createdAt: z.string(),
     expiresAt: z.string().optional(),
+    /** The credential that issued it through the API (absent: made with the CLI). */
+    issuedBy: z.string().optional(),
   })
   .strict();
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
@@ -40,6 +42,7 @@ export class TokenStore implements Authenticator {
     scopes?: readonly Scope[];
     description?: string;
     expiresAt?: Date;
+    issuedBy?: string;
   }): { token: string; record: TokenRecord } {
     const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
     const hash = sha256(token);
@@ -53,6 +56,7 @@ export class TokenStore implements Authenticator {
       description: input.description ?? '',
       createdAt: new Date().toISOString(),
       ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
+      ...(input.issuedBy ? { issuedBy: input.issuedBy } : {}),
     };
     const file = join(this.dir, `${hash}.json`);
     writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
@@ -89,7 +93,12 @@ export class TokenStore implements Authenticator {
       throw new ApiError(GatewayCode.UNAUTHENTICATED, 'unknown or revoked token');
     }
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) {
-      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'the token has expired');
+      // Said plainly (RFC 6750's invalid_token), so a client knows to ask its operator for a new one
+      // rather than retry; the token stays listed, marked expired, until it is revoked.
+      throw new ApiError(GatewayCode.UNAUTHENTICATED, `the token expired at ${record.expiresAt}`, {
+        reason: 'TOKEN_EXPIRED',
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="the token has expired"' },
+      });
     }
     return {
       credentialId: record.id,

@@ -16,6 +16,7 @@ import { decodeBlock, type DecodedBlock, type DecodedTx } from './blocks';
 import type { IdentityWallet } from './wallet';
 import {
   FabricFailure,
+  sanitiseCause,
   type BlockStream,
   type ChainEvent,
   type CommittedTransaction,
@@ -133,8 +134,19 @@ export class FabricGateway implements FabricPort {
           );
         }
       } catch (err) {
-        if (err instanceof FabricFailure) throw err;
-        throw classify(err, txId);
+        const failure = classify(err, txId);
+        // A conflict seen at endorsement never reached ordering: endorsing again is safe, as after MVCC.
+        const endorsementConflict = failure.kind === 'conflict' && failure.validationCode === 'ENDORSEMENT_MISMATCH';
+        if (!endorsementConflict || err instanceof FabricFailure) throw failure;
+        if (attempt >= maxAttempts) {
+          throw new FabricFailure(
+            'conflict',
+            `transaction kept conflicting after ${attempt} attempts: ENDORSEMENT_MISMATCH`,
+            txId,
+            'ENDORSEMENT_MISMATCH',
+            failure.upstream,
+          );
+        }
       }
       // Bounded exponential backoff with jitter, so contending writers spread out instead of colliding again.
       const wait = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
@@ -383,19 +395,52 @@ function messageOf(err: unknown): string {
   return parts.join('; ');
 }
 
-/** Sorts a fabric-gateway or gRPC error into the kinds the HTTP layer maps. */
+/** Sorts a fabric-gateway or gRPC error into the kinds the HTTP layer maps, keeping what the peer said. */
 export function classify(err: unknown, txId?: string): FabricFailure {
   if (err instanceof FabricFailure) return err;
+  const text = messageOf(err);
+  const cause = sanitiseCause(text);
   if (err instanceof CommitError) {
     const name = CODE_NAMES[err.code] ?? String(err.code);
-    return new FabricFailure('invalid', `transaction committed as invalid: ${name}`, err.transactionId, name);
+    return new FabricFailure('invalid', `transaction committed as invalid: ${name}`, err.transactionId, name, cause);
   }
-  const text = messageOf(err);
   const id = (err as { transactionId?: string }).transactionId ?? txId;
   // The chaincode puts its error code first; Fabric wraps it ("chaincode response 500, FORBIDDEN: ...").
   const coded = /\b(INVALID_ARGUMENT|UNAUTHENTICATED|FORBIDDEN|NOT_FOUND|CONFLICT|COMPLIANCE|INTERNAL): .*/.exec(text);
-  if (coded) return new FabricFailure('chaincode', coded[0].split('; ')[0] ?? coded[0], id);
+  if (coded) return new FabricFailure('chaincode', coded[0].split('; ')[0] ?? coded[0], id, undefined, cause);
+  // The peer's own access control on a member-only collection: the caller named another operator's
+  // customer, whose private records its org may not read. A refusal, as the chaincode's FORBIDDEN is.
+  if (PRIVATE_DATA_DENIED.test(text)) {
+    return new FabricFailure(
+      'chaincode',
+      "FORBIDDEN: the caller's organisation may not read the private data of an account it does not serve",
+      id,
+      undefined,
+      cause,
+    );
+  }
+  // Endorsers that simulated the same proposal against different private state (two writers updating
+  // one private key at once) return write sets whose hashes differ, and the peer's gateway cannot
+  // assemble a transaction: a conflict to retry, like MVCC, not an outage.
+  if (ENDORSEMENT_MISMATCH.test(text) || (ENDORSEMENTS_SHORT.test(text) && !UNREACHABLE.test(text))) {
+    return new FabricFailure(
+      'conflict',
+      'the endorsing peers returned different results for a concurrently updated record',
+      id,
+      'ENDORSEMENT_MISMATCH',
+      cause,
+    );
+  }
   const code = (err as { code?: number }).code;
-  if (code === grpc.status.DEADLINE_EXCEEDED) return new FabricFailure('timeout', `Fabric did not answer in time`, id);
-  return new FabricFailure('unavailable', `Fabric call failed: ${text.split('\n')[0] ?? ''}`, id);
+  if (code === grpc.status.DEADLINE_EXCEEDED)
+    return new FabricFailure('timeout', `Fabric did not answer in time`, id, undefined, cause);
+  return new FabricFailure('unavailable', `Fabric call failed: ${text.split('\n')[0] ?? ''}`, id, undefined, cause);
 }
+
+const PRIVATE_DATA_DENIED = /does not have read access permission on privatedata/i;
+const ENDORSEMENT_MISMATCH =
+  /ProposalResponsePayloads do not match|endorsements? (?:do|did) not match|write ?sets? (?:do|did) not match/i;
+const ENDORSEMENTS_SHORT = /failed to collect enough transaction endorsements/i;
+/** Details that say an endorser could not be reached: then too few endorsements is an outage after all. */
+const UNREACHABLE =
+  /unavailable|connection refused|failed to connect|no connection|no peers? available|no endorsing peers|ECONNREFUSED/i;

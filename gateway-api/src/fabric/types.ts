@@ -108,9 +108,25 @@ export interface EnrollmentRequest {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** A new identity at the CA and in the wallet, which its caller can still take back. */
+export interface Enrollment {
+  readonly label: IdentityLabel;
+  readonly certificate: string;
+  /**
+   * Undoes the enrolment when the transaction it was made for is refused: the new certificate is
+   * revoked, a registration this enrolment created is removed (or one it changed restored), and the
+   * wallet entry it replaced is put back (or the new one removed). Best effort: every step is tried
+   * and the first failure is thrown after the rest have run.
+   */
+  undo(): Promise<void>;
+}
+
 export interface CaPort {
-  /** Registers (or re-keys an existing registration) and enrolls; stores the identity in the wallet. */
-  registerAndEnroll(request: EnrollmentRequest): Promise<{ label: IdentityLabel; certificate: string }>;
+  /**
+   * Registers (or re-keys an existing registration) and enrolls; stores the identity in the wallet. If a
+   * step fails the earlier ones are undone before it throws.
+   */
+  registerAndEnroll(request: EnrollmentRequest): Promise<Enrollment>;
   /** Issues a new certificate for a wallet identity (same attributes), replacing the wallet entry. */
   reenroll(label: IdentityLabel): Promise<{ certificate: string; notAfter: string }>;
   /** Revokes every certificate of the identity at the CA and removes it from the wallet. */
@@ -131,7 +147,9 @@ export type FabricFailureKind =
   /** A peer, orderer or CA could not be reached. */
   | 'unavailable'
   /** The wallet has no such identity. */
-  | 'identity';
+  | 'identity'
+  /** The org's CA answered and refused (an id it does not accept, a revoked identity…). */
+  | 'ca';
 
 export class FabricFailure extends Error {
   override readonly name = 'FabricFailure';
@@ -141,7 +159,28 @@ export class FabricFailure extends Error {
     readonly txId?: string,
     /** For 'invalid' and 'conflict': Fabric's validation code name. */
     readonly validationCode?: string,
+    /**
+     * What the peer or CA actually said, sanitised (see `sanitiseCause`): for the gateway's log only,
+     * never for the client, whose problem detail is chosen by the HTTP layer.
+     */
+    readonly upstream?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A peer's or CA's message made fit for a log line: Fabric echoes payloads back in some errors
+ * ("ProposalResponsePayloads do not match (base64): …"), and a chaincode message can quote its input, so
+ * JSON bodies, long byte runs and PEM blocks are cut out and the length is bounded. Account and
+ * transaction ids (short tokens) survive: they are what an operator needs to follow the failure.
+ */
+export function sanitiseCause(text: string, max = 400): string {
+  const cleaned = text
+    .replace(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----/g, '[pem]')
+    .replace(/\{[\s\S]*\}/g, '[json]')
+    .replace(/[A-Za-z0-9+/=_-]{65,}/g, '[bytes]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cleaned.length > max ? `${cleaned.slice(0, max)}…` : cleaned;
 }

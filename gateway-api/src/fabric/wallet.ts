@@ -53,6 +53,22 @@ export class IdentityWallet {
     this.cache.set(label, identity);
   }
 
+  /** The entry under a label as it is now, or undefined: what `restore` puts back. */
+  async snapshot(label: string): Promise<X509Identity | undefined> {
+    const identity = (await this.wallet.get(label)) as X509Identity | undefined;
+    return identity?.type === 'X.509' ? identity : undefined;
+  }
+
+  /** Puts a snapshot back: the entry as it was, or no entry when there was none. */
+  async restore(label: string, snapshot: X509Identity | undefined): Promise<void> {
+    if (!snapshot) {
+      await this.remove(label);
+      return;
+    }
+    await this.wallet.put(label, snapshot);
+    this.cache.set(label, snapshot);
+  }
+
   async remove(label: string): Promise<void> {
     await this.wallet.remove(label);
     this.cache.delete(label);

@@ -3,7 +3,12 @@ import type winston from 'winston';
 import { problemOf, toApiError } from '../problem';
 import { requestIdOf } from './request-context';
 
-/** Every error leaves as an RFC 9457 problem; 5xx are logged with their class, never with the request. */
+/**
+ * Every error leaves as an RFC 9457 problem; 5xx are logged with their class, never with the request.
+ * A refusal that came from Fabric or the CA is logged at any status with what the peer or CA said (its
+ * sanitised `cause`): the client's detail is deliberately generic, and without this line the reason
+ * would survive only in the peer's and CA's own logs.
+ */
 export function problemHandler(logger: winston.Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(err);
@@ -14,6 +19,14 @@ export function problemHandler(logger: winston.Logger) {
         code: apiError.code,
         error: (err as Error)?.name,
         detail: apiError.code === 'INTERNAL' ? (err as Error)?.message : apiError.message,
+        ...(apiError.extra.cause ? { cause: apiError.extra.cause, txId: apiError.extra.txId } : {}),
+      });
+    } else if (apiError.extra.cause) {
+      logger.warn('request refused by the network', {
+        requestId,
+        code: apiError.code,
+        txId: apiError.extra.txId,
+        cause: apiError.extra.cause,
       });
     }
     for (const [k, v] of Object.entries(apiError.extra.headers ?? {})) res.set(k, v);

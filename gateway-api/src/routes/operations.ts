@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
-import type { FabricPort, Invocation, SubmitResult } from '../fabric/types';
+import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
 import { IdempotencyStore, settle, type SentTransaction } from '../idempotency';
-import { HOOKS } from '../operation-hooks';
+import { HOOKS, type Undo } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { OPERATIONS, type Operation } from '../operations';
 import { ApiError, GatewayCode, problemOf, toApiError } from '../problem';
@@ -212,14 +212,47 @@ async function execute(
   sending?: (txId: string, transaction: Uint8Array) => void,
 ): Promise<{ txId: string; blockNumber: string; result: unknown }> {
   const hooks = HOOKS[op.id];
-  await hooks?.before?.(deps, input);
-  const outcome: SubmitResult = await portOf(deps, op).submit(principal.identity, call(op, input, deadline), {
-    beforeOrder: async (txId, transaction) => sending?.(txId, transaction),
-  });
+  const undo = await hooks?.before?.(deps, input, { identity: principal.identity, deadline });
+  let ordered = false;
+  let outcome: SubmitResult;
+  try {
+    outcome = await portOf(deps, op).submit(principal.identity, call(op, input, deadline), {
+      beforeOrder: async (txId, transaction) => {
+        ordered = true;
+        sending?.(txId, transaction);
+      },
+    });
+  } catch (err) {
+    if (undo) await undoBefore(deps, op, undo, err, ordered);
+    throw err;
+  }
   deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
   if (outcome.attempts > 1) deps.metrics.mvccRetries.inc({ operation: op.id }, outcome.attempts - 1);
   const result = hooks?.after ? await hooks.after(deps, input, outcome.result) : outcome.result;
   return { txId: outcome.txId, blockNumber: outcome.blockNumber, result };
+}
+
+/**
+ * Takes back a `before` hook's work (a CA identity, a wallet entry) when its transaction cannot have
+ * committed: it never reached ordering, or it was refused at endorsement or committed invalid. A
+ * transaction that may still commit (a timeout or lost connection after ordering) keeps it: the
+ * account may yet exist, and its holder needs the identity; a retry with the Idempotency-Key settles it.
+ */
+async function undoBefore(deps: GatewayDeps, op: Operation, undo: Undo, err: unknown, ordered: boolean) {
+  const final = err instanceof FabricFailure && ['chaincode', 'invalid', 'conflict'].includes(err.kind);
+  if (ordered && !final) {
+    deps.logger.warn('outcome unknown; kept the identity prepared for the transaction', { operation: op.id });
+    return;
+  }
+  try {
+    await undo();
+  } catch (undoErr) {
+    // The refusal stays the answer; what could not be taken back is for an operator to finish.
+    deps.logger.error('could not take back the work done before a refused transaction', {
+      operation: op.id,
+      detail: (undoErr as Error).message,
+    });
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type CaPort,
   type ChainEvent,
   type CommittedTransaction,
+  type Enrollment,
   type EnrollmentRequest,
   type EventPosition,
   type EventStream,
@@ -147,14 +148,54 @@ export class FakeFabric implements FabricPort {
   }
 }
 
+/**
+ * The org's CA and its wallet together, as state a test can compare before and after a request: a
+ * registration per enrollment id (its attributes) and a wallet entry per label (its certificate).
+ */
 export class FakeCa implements CaPort {
   readonly enrolled: EnrollmentRequest[] = [];
   readonly revoked: string[] = [];
   readonly reenrolled: string[] = [];
+  /** Enrolments taken back, by label. */
+  readonly undone: string[] = [];
+  readonly registrations = new Map<string, Readonly<Record<string, string>>>();
+  readonly wallet = new Map<string, string>();
+  /** Makes the next `registerAndEnroll` fail as the CA would (nothing changed). */
+  failNext: FabricFailure | undefined;
+  private serial = 0;
 
-  async registerAndEnroll(req: EnrollmentRequest) {
+  constructor() {
+    // The identities every org's wallet starts with, and the customer the harness' investor token names.
+    this.wallet.set('admin', 'cert-admin');
+    this.wallet.set('gateway', 'cert-gateway');
+    this.registrations.set('acct-alice', { role: 'investor', account: 'alice' });
+    this.wallet.set('acct-alice', 'cert-acct-alice-0');
+  }
+
+  async registerAndEnroll(req: EnrollmentRequest): Promise<Enrollment> {
+    if (this.failNext) {
+      const failure = this.failNext;
+      this.failNext = undefined;
+      throw failure;
+    }
     this.enrolled.push(req);
-    return { label: req.enrollmentId, certificate: 'cert' };
+    const label = req.enrollmentId;
+    const registration = this.registrations.get(label);
+    const entry = this.wallet.get(label);
+    const certificate = `cert-${label}-${++this.serial}`;
+    this.registrations.set(label, req.attributes);
+    this.wallet.set(label, certificate);
+    return {
+      label,
+      certificate,
+      undo: async () => {
+        this.undone.push(label);
+        if (registration) this.registrations.set(label, registration);
+        else this.registrations.delete(label);
+        if (entry) this.wallet.set(label, entry);
+        else this.wallet.delete(label);
+      },
+    };
   }
   async reenroll(label: string) {
     this.reenrolled.push(label);
@@ -162,8 +203,14 @@ export class FakeCa implements CaPort {
   }
   async revoke(label: string) {
     this.revoked.push(label);
+    this.wallet.delete(label);
   }
   async ping(): Promise<void> {}
+
+  /** The CA's and the wallet's state, to compare across a request that must change nothing. */
+  state(): { registrations: Array<[string, unknown]>; wallet: Array<[string, string]> } {
+    return { registrations: [...this.registrations].sort(), wallet: [...this.wallet].sort() };
+  }
 }
 
 export const OPERATOR_ORG: OrgInfo = {
@@ -180,6 +227,8 @@ export interface Harness {
   readonly tokens: TokenStore;
   readonly deps: GatewayDeps;
   readonly logs: string[];
+  /** The temporary folder holding tokens/ and idempotency/. */
+  readonly dir: string;
   /** Tokens by role, bound to identities as the CLI would bind them. */
   readonly token: Record<'operator' | 'investor' | 'trustee' | 'regulator' | 'readOnly', string>;
 }
@@ -203,7 +252,7 @@ export function harness(
     org: options.org ?? OPERATOR_ORG,
     fabric,
     ca,
-    wallet: { has: async () => true },
+    wallet: { has: async (label: string) => ca.wallet.has(label) },
     tokens,
     authenticators: [tokens],
     idempotency: new IdempotencyStore(join(dir, 'idempotency')),
@@ -225,5 +274,5 @@ export function harness(
     regulator: mk('gateway', Role.REGULATOR),
     readOnly: mk('gateway', Role.OPERATOR, undefined, ['read']),
   };
-  return { app: createApp(deps), fabric, ca, tokens, deps, logs, token };
+  return { app: createApp(deps), fabric, ca, tokens, deps, logs, dir, token };
 }

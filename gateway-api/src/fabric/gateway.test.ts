@@ -1,0 +1,69 @@
+import * as grpc from '@grpc/grpc-js';
+import { EndorseError } from '@hyperledger/fabric-gateway';
+import { expect } from 'chai';
+import { classify } from './gateway';
+
+/** An endorsement failure as fabric-gateway raises it: a gRPC status, its message, per-peer details. */
+function endorseError(code: number, message: string, details: string[]): EndorseError {
+  const cause = Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+  return new EndorseError({
+    code,
+    message,
+    transactionId: 'ab'.repeat(32),
+    cause: cause as unknown as grpc.ServiceError,
+    details: details.map((m, i) => ({ address: `peer${i}:7051`, mspId: `Org${i}MSP`, message: m })),
+  });
+}
+
+describe('classify: Fabric errors into what they mean', () => {
+  it("maps a peer's refusal to read another operator's private data to FORBIDDEN, not an outage", () => {
+    const failure = classify(
+      endorseError(
+        grpc.status.ABORTED,
+        '10 ABORTED: failed to endorse transaction, see attached details for more info',
+        [
+          'chaincode response 500, tx creator does not have read access permission on privatedata in chaincodeName:market collectionName: pdcOperatorA',
+        ],
+      ),
+    );
+    expect(failure.kind).to.equal('chaincode');
+    expect(failure.message).to.match(/^FORBIDDEN: /);
+    expect(failure.message, 'the collection (and so the operator) stays out of the answer').not.to.contain('pdc');
+    expect(failure.upstream).to.contain('does not have read access permission on privatedata');
+  });
+
+  it('maps endorsers disagreeing on a private write set to a conflict to retry', () => {
+    const failure = classify(
+      endorseError(
+        grpc.status.ABORTED,
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+        ['ProposalResponsePayloads do not match (base64): ' + 'Q'.repeat(200)],
+      ),
+    );
+    expect(failure).to.include({ kind: 'conflict', validationCode: 'ENDORSEMENT_MISMATCH' });
+    expect(failure.upstream).to.contain('ProposalResponsePayloads do not match (base64): [bytes]');
+  });
+
+  it('keeps too few endorsements because a peer is down an outage', () => {
+    const failure = classify(
+      endorseError(
+        grpc.status.ABORTED,
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+        ['failed to connect to peer1: connection refused'],
+      ),
+    );
+    expect(failure.kind).to.equal('unavailable');
+  });
+
+  it("keeps the chaincode's own code first and the peer's text, without payloads, for the log", () => {
+    const failure = classify(
+      endorseError(grpc.status.ABORTED, '10 ABORTED: failed to endorse transaction', [
+        'chaincode response 500, NOT_FOUND: account zed not found {"fullName":"Zed"}',
+      ]),
+    );
+    expect(failure).to.include({ kind: 'chaincode' });
+    expect(failure.message).to.match(/^NOT_FOUND: account zed not found/);
+    expect(failure.upstream).to.contain('NOT_FOUND: account zed not found [json]');
+    expect(failure.upstream).not.to.contain('Zed"');
+  });
+});
