@@ -10,6 +10,11 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A movement refused by a compliance rule; the message starts with the specific reason code. */
   COMPLIANCE: 'COMPLIANCE',
+  /**
+   * A balance or a supply total would leave the documented range 1 … 2^63-1 (decimal 14). Not a client's
+   * mistake in the request itself, so it is not INVALID_ARGUMENT; nothing is written.
+   */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   INTERNAL: 'INTERNAL',
 } as const;
 

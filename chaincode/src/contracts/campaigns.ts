@@ -14,6 +14,7 @@ import {
   type CampaignSettlement,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { requireWithinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
@@ -88,6 +89,12 @@ export class CampaignsContract extends BaseContract {
     }
     if (req.closeAt <= ctx.ledger.now)
       throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'closeAt is not in the future');
+    // Settlement pays the issuer up to this much in one balance: refuse the terms now rather than leave a
+    // closed campaign that cannot settle.
+    requireWithinLimit(
+      BigInt(req.maxUnits) * BigInt(req.pricePerUnit),
+      `the most campaign ${req.campaignId} can raise (maxUnits × pricePerUnit)`,
+    );
     const key = keys.campaign(ctx.stub, req.campaignId);
     if (await ctx.ledger.get<Campaign>(key))
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${req.campaignId} exists`);
