@@ -51,6 +51,20 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
   });
 
+  it('keeps what a campaign can raise and the units it mints within 2^63-1 (LIMIT_EXCEEDED)', async () => {
+    const half = (2n ** 62n).toString();
+    // maxUnits × pricePerUnit is what settlement may pay the issuer: refused at proposal, not at settlement.
+    await m.refused('LIMIT_EXCEEDED', ids.acme, 'Campaigns', 'Propose', [
+      JSON.stringify(terms({ maxUnits: half, minUnits: '1', pricePerUnit: '2', minPledge: '2', maxPledge: '2' })),
+    ]);
+    // Two campaigns of one class, each minting 2^62 units into escrow: the second would pass 2^63-1.
+    const big = { maxUnits: half, minUnits: '1', pricePerUnit: '1', minPledge: '1', maxPledge: '1' };
+    await launch({ ...big, campaignId: 'big-1' });
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms({ ...big, campaignId: 'big-2' }))]);
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', ref('big-2'));
+    await m.refused('LIMIT_EXCEEDED', ids.trustee, 'Campaigns', 'Fund', ref('big-2'));
+  });
+
   it('goes through proposal, operator approval and trustee funding, each by its own party only', async () => {
     await m.refused('FORBIDDEN', ids.bob, 'Campaigns', 'Propose', [JSON.stringify(terms())]);
     await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms())]);

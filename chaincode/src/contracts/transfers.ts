@@ -143,7 +143,10 @@ export class TransfersContract extends BaseContract {
     const transitKey = privateKeys.transit(req.instructionId);
     const transit = await ctx.ledger.getPrivate<TransitRecord>(collection, transitKey);
     if (!transit) {
-      const done = await ctx.ledger.getPrivate<TransitDoneRecord>(collection, privateKeys.transitDone(req.instructionId));
+      const done = await ctx.ledger.getPrivate<TransitDoneRecord>(
+        collection,
+        privateKeys.transitDone(req.instructionId),
+      );
       if (done) {
         throw new MarketError(
           ErrorCode.CONFLICT,
