@@ -30,8 +30,6 @@ export const KeyType = {
   MOVEMENT: 'mv',
   /** An account's movement counter: the position of its last movement, so history reads in ledger order. */
   MOVEMENT_SEQ: 'mvseq',
-  /** An asset's net private supply in one operator collection (mints minus burns there), capped at 2^63-1. */
-  SUPPLY_TOTAL: 'stot',
   /** A settled cross-operator instruction's outcome: settling it again is a conflict, not an unknown id. */
   TRANSIT_DONE: 'transitdone',
   PARTIAL_FREEZE: 'frz',

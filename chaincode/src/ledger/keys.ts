@@ -45,8 +45,6 @@ export const privateKeys = {
     pk(KeyType.MOVEMENT, accountId, txId, String(seq).padStart(3, '0')),
   /** The account's last movement position: written with every movement, beside the balance it changed. */
   movementSeq: (accountId: string) => pk(KeyType.MOVEMENT_SEQ, accountId),
-  /** An asset's net private supply in this collection: only mints and burns (trustee) rewrite it. */
-  supplyTotal: (assetId: string) => pk(KeyType.SUPPLY_TOTAL, assetId),
   /** Outcome of a settled instruction, kept after its transit record is deleted. */
   transitDone: (instructionId: string) => pk(KeyType.TRANSIT_DONE, instructionId),
   partialFreeze: (accountId: string, assetId: string) => pk(KeyType.PARTIAL_FREEZE, accountId, assetId),
