@@ -30,8 +30,11 @@ export const KeyType = {
   MOVEMENT: 'mv',
   /** An account's movement counter: the position of its last movement, so history reads in ledger order. */
   MOVEMENT_SEQ: 'mvseq',
-  /** A settled cross-operator instruction's outcome: settling it again is a conflict, not an unknown id. */
-  TRANSIT_DONE: 'transitdone',
+  /**
+   * What remains of a finished instruction (settled) or pledge (withdrawn) once its record is deleted: a
+   * second attempt is then a conflict (409), not an unknown id (404).
+   */
+  DONE: 'done',
   PARTIAL_FREEZE: 'frz',
   CAP_USAGE: 'cap',
   TRANSIT: 'transit',

@@ -120,10 +120,17 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       accountId: 'acc-alice',
       pledgeId: second,
     });
-    await m.refused('NOT_FOUND', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+    // Withdrawn already: a conflict with what happened, not an unknown pledge.
+    const again = await m.refused('CONFLICT', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
       campaignId: 'acme-seed',
       accountId: 'acc-alice',
       pledgeId: first,
+    });
+    expect(again).to.contain('already withdrawn');
+    await m.refused('NOT_FOUND', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: 'no-such-pledge',
     });
     const listed = await m.ok<Array<{ id: string }>>(ids.alice, 'Campaigns', 'ListPledges', [], {
       campaignId: 'acme-seed',
@@ -135,6 +142,12 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     expect(done.status).to.equal('FAILED'); // 5 units pledged, 50 needed
     expect(done.settlement).to.include({ totalUnits: '5' });
     expect(await m.balance('acc-alice', MYR)).to.equal(100000n);
+    // Settled: the pledge is final, which is a conflict rather than an unknown pledge.
+    await m.refused('CONFLICT', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: second,
+    });
   });
 
   it('settles an oversubscribed campaign pro rata, exactly, in resumable batches across operators', async () => {

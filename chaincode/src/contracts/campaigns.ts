@@ -247,14 +247,23 @@ export class CampaignsContract extends BaseContract {
     const req = transientPayload(ctx, withdrawPledgeSchema);
     const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
     requireActFor(caller, account);
-    const collection = Holdings.collectionOf(account);
-    const key = privateKeys.pledge(campaign.id, req.pledgeId);
-    const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
-    if (!pledge || pledge.accountId !== account.id)
-      throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
+    // The campaign's state first: settlement deletes the pledges it settles, and a pledge that was settled
+    // is final (CONFLICT), not unknown.
     const now = ctx.ledger.now;
     if (campaign.status !== 'FUNDED' || now >= campaign.closeAt) {
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} has closed; pledges are final`);
+    }
+    const collection = Holdings.collectionOf(account);
+    const key = privateKeys.pledge(campaign.id, req.pledgeId);
+    const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
+    if (!pledge || pledge.accountId !== account.id) {
+      const withdrawn = await ctx.ledger.getPrivate<{ accountId: string }>(
+        collection,
+        privateKeys.pledgeWithdrawn(campaign.id, req.pledgeId),
+      );
+      if (withdrawn?.accountId === account.id)
+        throw new MarketError(ErrorCode.CONFLICT, `pledge ${req.pledgeId} is already withdrawn`);
+      throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
     }
     if (now > pledge.at + campaign.coolingOffSeconds) {
       throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
@@ -266,6 +275,11 @@ export class CampaignsContract extends BaseContract {
       reference: campaign.id,
     });
     await ctx.ledger.deletePrivate(collection, key);
+    await ctx.ledger.putPrivate(collection, privateKeys.pledgeWithdrawn(campaign.id, pledge.id), {
+      v: RECORD_VERSION,
+      accountId: account.id,
+      at: now,
+    });
     const totalKey = privateKeys.pledgeTotal(campaign.id, account.id);
     const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
     await ctx.ledger.putPrivate(collection, totalKey, {

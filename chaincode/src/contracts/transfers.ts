@@ -145,7 +145,7 @@ export class TransfersContract extends BaseContract {
     if (!transit) {
       const done = await ctx.ledger.getPrivate<TransitDoneRecord>(
         collection,
-        privateKeys.transitDone(req.instructionId),
+        privateKeys.instructionDone(req.instructionId),
       );
       if (done) {
         throw new MarketError(
@@ -176,7 +176,7 @@ export class TransfersContract extends BaseContract {
     await ctx.ledger.deletePrivate(collection, transitKey);
     const outcome = check.allowed ? 'SETTLED' : 'REFUNDED';
     const done: TransitDoneRecord = { v: RECORD_VERSION, id: transit.id, outcome, at: ctx.ledger.now };
-    await ctx.ledger.putPrivate(collection, privateKeys.transitDone(transit.id), done);
+    await ctx.ledger.putPrivate(collection, privateKeys.instructionDone(transit.id), done);
     ctx.ledger.emit('TransferSettled', {
       instructionId: transit.id,
       outcome,
