@@ -150,6 +150,21 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     });
   });
 
+  it('refunds, rather than fails the settlement, an investor whose holding could not take the units', async () => {
+    await launch();
+    // bob already holds all but 10 units of the largest possible holding.
+    await m.issue('acc-bob', (2n ** 63n - 1n - 10n).toString());
+    m.world.now = openAt;
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '5000')); // 50 units
+    await m.ok(ids.bob, 'Campaigns', 'Pledge', [], pledge('acc-bob', '2000')); // 20 units: would overflow
+    m.world.now = openAt + 10 * DAY;
+    const done = await settleAll();
+    expect(done.status).to.equal('SUCCEEDED');
+    expect(await m.balance('acc-alice', ACME)).to.equal(50n);
+    expect(await m.balance('acc-bob', ACME)).to.equal(2n ** 63n - 1n - 10n);
+    expect(await m.balance('acc-bob', MYR)).to.equal(100000n);
+  });
+
   it('settles an oversubscribed campaign pro rata, exactly, in resumable batches across operators', async () => {
     await launch();
     m.world.now = openAt;

@@ -14,7 +14,7 @@ import {
   type CampaignSettlement,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
-import { requireWithinLimit } from '../assets/limits';
+import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
@@ -451,6 +451,9 @@ class Settlement {
       const shareClass = await getAsset(this.ctx, this.c.classId);
       // An investor who became ineligible since pledging gets the money back; the units stay unsold.
       if (units > 0n && !(await checkCredit(this.ctx, this.holdings, account, shareClass, units)).allowed) units = 0n;
+      // Likewise one whose holding of the class could not take the units (2^63-1): failing the batch
+      // instead would leave the campaign unable to settle.
+      if (units > 0n && !withinLimit((await this.holdings.balance(account, shareClass.id)) + units)) units = 0n;
       if (units > 0n) {
         await credit(
           this.ctx,
