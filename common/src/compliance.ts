@@ -21,6 +21,10 @@ export const ComplianceCode = {
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
   AMOUNT_FROZEN: 'AMOUNT_FROZEN',
   SAME_ACCOUNT: 'SAME_ACCOUNT',
+  /** The accounts are at different operators: only an instruction, settled by the custodian, can move it. */
+  CROSS_OPERATOR: 'CROSS_OPERATOR',
+  /** An instruction between accounts of one operator: a plain transfer does it in one transaction. */
+  SAME_OPERATOR: 'SAME_OPERATOR',
 } as const;
 
 export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];

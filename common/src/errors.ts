@@ -12,6 +12,11 @@ export const ErrorCode = {
   COMPLIANCE: 'COMPLIANCE',
   /** Temporarily unavailable on this peer (e.g. private data not yet disseminated to it); retry. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /**
+   * A balance or a supply total would leave the documented range 1 … 2^63-1 (decimal 14). Not a client's
+   * mistake in the request itself, so it is not INVALID_ARGUMENT; nothing is written.
+   */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -30,6 +30,13 @@ export const KeyType = {
   BALANCE: 'bal',
   PERSONAL: 'pii',
   MOVEMENT: 'mv',
+  /** An account's movement counter: the position of its last movement, so history reads in ledger order. */
+  MOVEMENT_SEQ: 'mvseq',
+  /**
+   * What remains of a finished instruction (settled) or pledge (withdrawn) once its record is deleted: a
+   * second attempt is then a conflict (409), not an unknown id (404).
+   */
+  DONE: 'done',
   PARTIAL_FREEZE: 'frz',
   CAP_USAGE: 'cap',
   TRANSIT: 'transit',

@@ -90,6 +90,11 @@ export interface Movement {
   counterparty?: string;
   reference?: string;
   at: number;
+  /**
+   * Position in the account's history, 1, 2, 3… in ledger order (the chaincode sees no block numbers, so
+   * it keeps a counter per account). Absent on movements written before the counter existed.
+   */
+  seq?: number;
 }
 
 /** Versioned chaincode event payload: ids and amounts only, never personal data. */

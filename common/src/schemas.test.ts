@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import { operatorCollection } from './collections';
 import { errorCodeOf, MarketError } from './errors';
-import { amountSchema, idSchema, transferSchema } from './schemas';
+import fc from 'fast-check';
+import {
+  amountSchema,
+  idSchema,
+  isCalendarDate,
+  newAccountIdSchema,
+  onboardAccountSchema,
+  personalDataSchema,
+  transferSchema,
+} from './schemas';
 
 describe('shared schemas and error codes', () => {
   it('accepts amounts from 1 to 2^63-1 as decimal strings only', () => {
@@ -19,6 +28,64 @@ describe('shared schemas and error codes', () => {
       JSON.parse('{"from":"a","to":"b","assetId":"c","amount":"1","__proto__":{"x":1}}'),
     );
     expect(parsed.success).to.equal(false);
+  });
+
+  it('accepts a date of birth only if it is a real calendar date from 1900-01-01 to 2100-12-31', () => {
+    const dob = (dateOfBirth: string) =>
+      personalDataSchema.safeParse({ fullName: 'Ann', nationalId: 'X1', dateOfBirth }).success;
+    for (const ok of ['1900-01-01', '1990-06-15', '2000-02-29', '2024-02-29', '2100-12-31'])
+      expect(dob(ok), ok).to.equal(true);
+    for (const bad of [
+      '9999-99-99',
+      '1990-13-01',
+      '1990-00-10',
+      '1990-04-31',
+      '1900-02-29',
+      '2023-02-29',
+      '1899-12-31',
+      '2101-01-01',
+      '1990-1-1',
+      '',
+    ])
+      expect(dob(bad), bad).to.equal(false);
+  });
+
+  it('agrees with a calendar on every day: the day after the last of a month is the first of the next', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2100 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        (y, mo, d) => {
+          // Reference only in the test: UTC arithmetic of the platform's calendar.
+          const ref = new Date(Date.UTC(y, mo - 1, d));
+          const real = ref.getUTCFullYear() === y && ref.getUTCMonth() === mo - 1 && ref.getUTCDate() === d;
+          const s = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          expect(isCalendarDate(s), s).to.equal(real);
+        },
+      ),
+    );
+  });
+
+  it('refuses personal text that arrived as invalid UTF-8 (U+FFFD), lone surrogates and control characters', () => {
+    const name = (fullName: string) =>
+      personalDataSchema.safeParse({ fullName, nationalId: 'X1', dateOfBirth: '1990-01-01' }).success;
+    expect(name('Zoë Ñúñez-李')).to.equal(true);
+    for (const bad of ['Ren\uFFFDe', '\uFFFD', 'a\uD800b', 'a\u0007b', 'a\nb'])
+      expect(name(bad), JSON.stringify(bad)).to.equal(false);
+    const personal = { fullName: 'Ann', nationalId: 'X\uFFFD', dateOfBirth: '1990-01-01' };
+    expect(personalDataSchema.safeParse(personal).success).to.equal(false);
+  });
+
+  it('keeps a new account id within 59 characters, so acct-<id> fits a 64-character CN', () => {
+    expect(newAccountIdSchema.safeParse('a'.repeat(59)).success).to.equal(true);
+    const long = newAccountIdSchema.safeParse('a'.repeat(60));
+    expect(long.success).to.equal(false);
+    expect(long.error?.issues[0]?.message).to.contain('59');
+    expect(`acct-${'a'.repeat(59)}`).to.have.length(64);
+    // Existing accounts keep the 64-character id everywhere else.
+    expect(idSchema.safeParse('a'.repeat(64)).success).to.equal(true);
+    expect(onboardAccountSchema.shape.accountId).to.equal(newAccountIdSchema);
   });
 
   it('recovers an error code from a message wrapped by Fabric', () => {

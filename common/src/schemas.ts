@@ -5,7 +5,8 @@ import { z } from 'zod';
  * including `__proto__`, are refused) and every string is free of control characters.
  */
 
-const MAX_AMOUNT = 2n ** 63n - 1n;
+/** The largest amount, balance or supply total (decision 14): what a signed 64-bit integer holds. */
+export const MAX_AMOUNT = 2n ** 63n - 1n;
 
 /** Opaque identifiers: accounts, share classes, bank references. Never a person's name. */
 export const idSchema = z
@@ -13,6 +14,16 @@ export const idSchema = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and hyphen only');
+
+/**
+ * The id of a new account. Its holder is registered at the org's Fabric CA as `acct-<accountId>`, which
+ * becomes the certificate's CN, and a CN holds at most 64 characters (X.509 ub-common-name). Ids of
+ * existing accounts keep idSchema, so accounts onboarded before this limit stay addressable.
+ */
+export const newAccountIdSchema = idSchema.max(
+  59,
+  "at most 59 characters: the holder's identity at the CA is acct-<accountId>, and its CN holds 64",
+);
 
 export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'an MSP ID such as OperatorAMSP');
 
@@ -61,17 +72,46 @@ export const kycSchema = z
   .strict();
 export type Kyc = z.infer<typeof kycSchema>;
 
+/**
+ * Personal text: no control characters, and no U+FFFD or lone surrogate. A U+FFFD is what a decoder puts
+ * where the client's bytes were not valid UTF-8, so storing it would keep a mangled name as if it were the
+ * person's; a lone surrogate cannot be encoded as UTF-8 at all.
+ */
 const printable = z
   .string()
   .max(200)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+  .regex(/^[^\uFFFD\p{Cs}]*$/u, 'not valid UTF-8 text (contains U+FFFD, the replacement character)');
+
+/** The earliest and latest birth dates accepted: fixed bounds, since a schema has no clock (chaincode). */
+const BIRTH_DATES = { from: '1900-01-01', to: '2100-12-31' } as const;
+
+/** Whether `s` is a real date of the proleptic Gregorian calendar, YYYY-MM-DD (no Date: chaincode uses it). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return day <= days;
+}
+
+export const dateOfBirthSchema = z
+  .string()
+  .refine(isCalendarDate, 'a calendar date, YYYY-MM-DD')
+  // Fixed-width ISO dates compare correctly as strings.
+  .refine(
+    (s) => !isCalendarDate(s) || (s >= BIRTH_DATES.from && s <= BIRTH_DATES.to),
+    `between ${BIRTH_DATES.from} and ${BIRTH_DATES.to}`,
+  );
 
 /** Personal data: lives only in the operator's private collection, arrives only in transient data. */
 export const personalDataSchema = z
   .object({
     fullName: printable.min(1),
     nationalId: printable.min(1),
-    dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    dateOfBirth: dateOfBirthSchema,
     address: printable.optional(),
     email: printable.optional(),
   })
@@ -94,7 +134,7 @@ export const participantStatusSchema = z
 
 export const onboardAccountSchema = z
   .object({
-    accountId: idSchema,
+    accountId: newAccountIdSchema,
     type: AccountType,
     kyc: kycSchema,
     personal: personalDataSchema,

@@ -167,8 +167,16 @@ describe('the gateway API over HTTP on the real network', function () {
       'ask visible',
     );
     await sleep(1100);
+    // cat (OperatorB) and ann (OperatorA): a transfer cannot cross operators, and the check says so.
     const check = await cat.call('POST', '/v1/transfers/check', { to: 'ann', assetId: MYR, amount: '1' });
-    expect(check.body).to.include({ allowed: true });
+    expect(check.body).to.include({ allowed: false, code: 'CROSS_OPERATOR' });
+    expect(check.body.message).to.contain('/v1/instructions');
+    const transfer = await cat.call('POST', '/v1/transfers', { to: 'ann', assetId: MYR, amount: '1' });
+    expect([transfer.status, transfer.body.code, transfer.body.reason]).to.deep.equal([
+      422,
+      'COMPLIANCE',
+      'CROSS_OPERATOR',
+    ]);
     await cat.ok('POST', '/v1/orders', { classId: CLASS, tokenId: MYR, side: 'BUY', price: '125', quantity: '15' });
     await until(
       () => trustee.get(`/v1/share-classes/${CLASS}/order-book`),

@@ -127,6 +127,16 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     await alice.submit('Transfers:Transfer', {
       transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '250000' },
     });
+    // Across operators only an instruction moves money; the check and the transfer say so alike.
+    const cross = { from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '1' };
+    const crossCheck = await alice.evaluate<{ allowed: boolean; code: string }>('Transfers:CanTransfer', {
+      transient: cross,
+    });
+    expect(crossCheck).to.include({ allowed: false, code: 'CROSS_OPERATOR' });
+    await refused(
+      alice.submit('Transfers:Transfer', { transient: cross }),
+      /COMPLIANCE: CROSS_OPERATOR: .*\/v1\/instructions/,
+    );
     const instructionId = await alice.submit<string>('Transfers:Instruct', {
       transient: { from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '100000' },
     });
@@ -138,6 +148,18 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       args: [JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorAMSP' })],
     });
     expect(settled.outcome).to.equal('SETTLED');
+    await refused(
+      trustee.submit('Transfers:Settle', {
+        args: [JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorAMSP' })],
+      }),
+      /CONFLICT: .*already settled/,
+    );
+    // History in ledger order, newest last, whatever the transaction ids.
+    const history = await alice.evaluate<{ movements: Array<{ delta: string; seq: number }> }>('Accounts:GetHistory', {
+      args: ['acc-alice'],
+    });
+    expect(history.movements.map((mv) => mv.delta)).to.deep.equal(['1000000', '-250000', '-100000']);
+    expect(history.movements.map((mv) => mv.seq)).to.deep.equal([1, 2, 3]);
     await trustee.submit('Money:Withdraw', {
       transient: { accountId: 'acc-bob', tokenId: MYR, amount: '50000', bankReference: 'MBB-0002' },
     });

@@ -1,6 +1,7 @@
 import { ErrorCode, MarketError, operatorCollection, RECORD_VERSION, type Account, type Movement } from '@ecf/common';
 import type { MarketContext } from '../context';
 import { privateKeys } from '../ledger/keys';
+import { requireWithinLimit } from './limits';
 
 interface BalanceRecord {
   v: number;
@@ -12,6 +13,13 @@ interface BalanceRecord {
 interface AmountRecord {
   v: number;
   amount: string;
+}
+
+interface MovementSeqRecord {
+  v: number;
+  accountId: string;
+  /** The position of the account's last movement. */
+  seq: number;
 }
 
 /**
@@ -52,7 +60,19 @@ export class Holdings {
     return r ? BigInt(r.amount) : 0n;
   }
 
-  /** Writes a new balance (given the one read before) and the movement that explains it. */
+  /**
+   * Refuses a credit that would take a balance above 2^63-1. `apply` checks it too; callers that write
+   * anything else first (cap usage, the sender's side of a transfer) call this before those writes.
+   */
+  static requireFits(account: Account, assetId: string, before: bigint, delta: bigint): void {
+    requireWithinLimit(before + delta, `the balance of ${assetId} in account ${account.id}`);
+  }
+
+  /**
+   * Writes a new balance (given the one read before) and the movement that explains it. Every balance
+   * change of every transaction passes here, so this is where the range of a balance is enforced: the
+   * checks come before the first write.
+   */
   async apply(
     account: Account,
     assetId: string,
@@ -62,6 +82,7 @@ export class Holdings {
   ): Promise<void> {
     const after = before + delta;
     if (after < 0n) throw new MarketError(ErrorCode.INTERNAL, `balance of ${account.id} would go negative`);
+    Holdings.requireFits(account, assetId, before, delta);
     const collection = Holdings.collectionOf(account);
     const { ledger } = this.ctx;
     const record: BalanceRecord = { v: RECORD_VERSION, accountId: account.id, assetId, amount: after.toString() };
@@ -76,8 +97,24 @@ export class Holdings {
       counterparty: movement.counterparty,
       reference: movement.reference,
       at: ledger.now,
+      seq: await this.nextSeq(account),
     };
     await ledger.putPrivate(collection, privateKeys.movement(account.id, ledger.txId, this.seq++), mv);
+  }
+
+  /**
+   * The next position in the account's history. Sealed keys are HMACs, so key order says nothing, and the
+   * chaincode cannot see block numbers: a counter beside the balance, written in the same transaction as
+   * the balance, gives the ledger order. Reads see this transaction's own writes (ledger.ts), so several
+   * movements of one account in one transaction get consecutive positions.
+   */
+  private async nextSeq(account: Account): Promise<number> {
+    const collection = Holdings.collectionOf(account);
+    const key = privateKeys.movementSeq(account.id);
+    const last = (await this.ctx.ledger.getPrivate<MovementSeqRecord>(collection, key))?.seq ?? 0;
+    const record: MovementSeqRecord = { v: RECORD_VERSION, accountId: account.id, seq: last + 1 };
+    await this.ctx.ledger.putPrivate(collection, key, record);
+    return record.seq;
   }
 
   async setFrozen(account: Account, assetId: string, amount: bigint): Promise<void> {

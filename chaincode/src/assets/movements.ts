@@ -69,6 +69,8 @@ export async function credit(
   reference?: string,
 ): Promise<void> {
   const before = await holdings.balance(to, asset.id);
+  // Before the cap usage is written: a refused credit writes nothing.
+  Holdings.requireFits(to, asset.id, before, amount);
   if (tracksCap(to, asset) && (kind === 'transfer' || kind === 'issue' || kind === 'settlement')) {
     const year = yearOf(ctx.ledger.now);
     const used = await holdings.capUsed(to, asset.id, year);

@@ -1,7 +1,8 @@
 import { RECORD_VERSION, type Account, type Asset } from '@ecf/common';
 import type { MarketContext } from '../context';
-import { keys, privateKeys } from '../ledger/keys';
+import { keys, KeyType, privateKeys } from '../ledger/keys';
 import { Holdings } from './holdings';
+import { requireWithinLimit } from './limits';
 import { credit } from './movements';
 
 /**
@@ -11,6 +12,14 @@ import { credit } from './movements';
  * customer.
  */
 export async function recordCampaignSupplyChange(ctx: MarketContext, assetId: string, delta: bigint): Promise<void> {
+  if (delta > 0n) {
+    // The public supply is a handful of records per class (one per campaign funded or settled), so
+    // summing them is cheap; the range read only conflicts with another campaign of the same class.
+    let total = delta;
+    for (const { value } of await ctx.ledger.list<{ delta: string }>(KeyType.SUPPLY, [assetId]))
+      total += BigInt(value.delta);
+    requireWithinLimit(total, `the public supply of ${assetId}`);
+  }
   await ctx.ledger.put(keys.supply(ctx.stub, assetId, ctx.ledger.txId), { v: RECORD_VERSION, delta: delta.toString() });
 }
 

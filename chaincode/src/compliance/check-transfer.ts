@@ -130,6 +130,40 @@ export function checkTransfer(f: TransferFacts): TransferCheck {
   return checkReceiver(f.to, f.toOperator, f.asset, f.custodian, f.amount, f.receiverCapUsed, f.now);
 }
 
+/**
+ * How a movement between two accounts travels. Within one operator a transfer is one transaction on that
+ * operator's collection; across operators no single client may read both collections, so the sender
+ * instructs and the custodian settles (decision 10).
+ */
+export type TransferRoute = 'transfer' | 'instruction';
+
+/** Whether the accounts' operators allow the route. Messages name the API, never a chaincode function. */
+export function checkRoute(f: Pick<TransferFacts, 'from' | 'to'>, route: TransferRoute): TransferCheck {
+  const cross = f.from.operatorMspId !== f.to.operatorMspId;
+  if (route === 'transfer' && cross) {
+    return refuse(
+      ComplianceCode.CROSS_OPERATOR,
+      `${f.to.id} is a customer of another operator: use an instruction (POST /v1/instructions), which the custodian settles`,
+    );
+  }
+  if (route === 'instruction' && !cross) {
+    return refuse(
+      ComplianceCode.SAME_OPERATOR,
+      'both accounts are at the same operator: use a transfer (POST /v1/transfers)',
+    );
+  }
+  return ok;
+}
+
+/**
+ * The one rule set behind a transfer, an instruction and the pre-check of either: the route first, then
+ * every compliance rule. The transaction and its check call this same function, so they cannot disagree.
+ */
+export function checkMovement(f: TransferFacts, route: TransferRoute): TransferCheck {
+  const r = checkRoute(f, route);
+  return r.allowed ? checkTransfer(f) : r;
+}
+
 /** The calendar year (UTC) of an epoch-seconds time, for yearly caps. */
 export function yearOf(epochSeconds: number): number {
   // Civil-from-days (Howard Hinnant): exact integer arithmetic, no Date.

@@ -9,6 +9,44 @@ describe('Accounts: onboarding, KYC, lifecycle and erasure', () => {
     m = await new Market().setup();
   });
 
+  it('returns an account history in ledger order, newest last, numbered 1, 2, 3…', async () => {
+    const deltas: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      await m.deposit('acc-alice', String(100 + i));
+      deltas.push(String(100 + i));
+      if (i % 4 === 0) {
+        await m.ok(ids.alice, 'Transfers', 'Transfer', [], {
+          from: 'acc-alice',
+          to: 'acc-bob',
+          assetId: MYR,
+          amount: '7',
+        });
+        deltas.push('-7');
+      }
+    }
+    const h = await m.ok<{ movements: Array<{ delta: string; seq: number }> }>(ids.alice, 'Accounts', 'GetHistory', [
+      'acc-alice',
+    ]);
+    expect(h.movements.map((mv) => mv.delta)).to.deep.equal(deltas);
+    expect(h.movements.map((mv) => mv.seq)).to.deep.equal(deltas.map((_, i) => i + 1));
+  });
+
+  it('refuses an impossible birth date, mangled text and an account id too long for its CA identity', async () => {
+    const onboard = (accountId: string, personalOver: object) =>
+      m.refused('INVALID_ARGUMENT', ids.operatorA, 'Accounts', 'Onboard', [], {
+        accountId,
+        type: 'investor',
+        kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
+        personal: { ...personal(accountId), ...personalOver },
+        salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+      });
+    expect(await onboard('acc-dan', { dateOfBirth: '9999-99-99' })).to.contain('dateOfBirth');
+    expect(await onboard('acc-dan', { dateOfBirth: '2001-02-29' })).to.contain('dateOfBirth');
+    expect(await onboard('acc-dan', { fullName: 'Ren\uFFFDe' })).to.contain('fullName');
+    expect(await onboard('a'.repeat(60), {})).to.contain('59');
+    await m.onboard(ids.operatorA, 'a'.repeat(59), 'investor', 'retail');
+  });
+
   it('keeps personal data out of public state: only an opaque id, claims and a salted hash', async () => {
     const publicText = [...m.world.state.values()].map((v) => v.toString()).join('\n');
     expect(publicText).not.to.contain('ID-acc-alice');

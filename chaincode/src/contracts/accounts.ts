@@ -9,9 +9,11 @@ import {
   updateKycSchema,
   type Account,
   type Campaign,
+  type Movement,
   type Order,
 } from '@ecf/common';
 import { personalDataHash, type PersonalRecord } from '../accounts/personal-data';
+import { inLedgerOrder } from '../assets/history';
 import { Holdings } from '../assets/holdings';
 import { requireOperator, requireRead, resolveCaller, type Caller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
@@ -199,16 +201,18 @@ export class AccountsContract extends BaseContract {
     });
   }
 
-  /** The account's movements, from its operator's collection. */
+  /** The account's movements, from its operator's collection, newest last (see assets/history.ts). */
   @Transaction(false)
   @Returns('string')
   public async GetHistory(ctx: MarketContext, accountId: string): Promise<string> {
     const caller = await resolveCaller(ctx);
     const account = await getAccount(ctx, parse(idSchema, accountId));
     requireRead(caller, account, (await operatorOf(ctx, account)).trusteeMspId);
-    const movements = await ctx.ledger.listPrivate(Holdings.collectionOf(account), KeyType.MOVEMENT, [account.id]);
+    const movements = await ctx.ledger.listPrivate<Movement>(Holdings.collectionOf(account), KeyType.MOVEMENT, [
+      account.id,
+    ]);
     const changes = await ctx.ledger.history<Account>(keys.account(ctx.stub, account.id));
-    return json({ accountId: account.id, movements: movements.map((m) => m.value), changes });
+    return json({ accountId: account.id, movements: inLedgerOrder(movements), changes });
   }
 
   /**

@@ -51,6 +51,20 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
   });
 
+  it('keeps what a campaign can raise and the units it mints within 2^63-1 (LIMIT_EXCEEDED)', async () => {
+    const half = (2n ** 62n).toString();
+    // maxUnits × pricePerUnit is what settlement may pay the issuer: refused at proposal, not at settlement.
+    await m.refused('LIMIT_EXCEEDED', ids.acme, 'Campaigns', 'Propose', [
+      JSON.stringify(terms({ maxUnits: half, minUnits: '1', pricePerUnit: '2', minPledge: '2', maxPledge: '2' })),
+    ]);
+    // Two campaigns of one class, each minting 2^62 units into escrow: the second would pass 2^63-1.
+    const big = { maxUnits: half, minUnits: '1', pricePerUnit: '1', minPledge: '1', maxPledge: '1' };
+    await launch({ ...big, campaignId: 'big-1' });
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms({ ...big, campaignId: 'big-2' }))]);
+    await m.ok(ids.operatorA, 'Campaigns', 'Approve', ref('big-2'));
+    await m.refused('LIMIT_EXCEEDED', ids.trustee, 'Campaigns', 'Fund', ref('big-2'));
+  });
+
   it('goes through proposal, operator approval and trustee funding, each by its own party only', async () => {
     await m.refused('FORBIDDEN', ids.bob, 'Campaigns', 'Propose', [JSON.stringify(terms())]);
     await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms())]);
@@ -106,10 +120,17 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       accountId: 'acc-alice',
       pledgeId: second,
     });
-    await m.refused('NOT_FOUND', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+    // Withdrawn already: a conflict with what happened, not an unknown pledge.
+    const again = await m.refused('CONFLICT', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
       campaignId: 'acme-seed',
       accountId: 'acc-alice',
       pledgeId: first,
+    });
+    expect(again).to.contain('already withdrawn');
+    await m.refused('NOT_FOUND', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: 'no-such-pledge',
     });
     const listed = await m.ok<Array<{ id: string }>>(ids.alice, 'Campaigns', 'ListPledges', [], {
       campaignId: 'acme-seed',
@@ -121,6 +142,27 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     expect(done.status).to.equal('FAILED'); // 5 units pledged, 50 needed
     expect(done.settlement).to.include({ totalUnits: '5' });
     expect(await m.balance('acc-alice', MYR)).to.equal(100000n);
+    // Settled: the pledge is final, which is a conflict rather than an unknown pledge.
+    await m.refused('CONFLICT', ids.alice, 'Campaigns', 'WithdrawPledge', [], {
+      campaignId: 'acme-seed',
+      accountId: 'acc-alice',
+      pledgeId: second,
+    });
+  });
+
+  it('refunds, rather than fails the settlement, an investor whose holding could not take the units', async () => {
+    await launch();
+    // bob already holds all but 10 units of the largest possible holding.
+    await m.issue('acc-bob', (2n ** 63n - 1n - 10n).toString());
+    m.world.now = openAt;
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '5000')); // 50 units
+    await m.ok(ids.bob, 'Campaigns', 'Pledge', [], pledge('acc-bob', '2000')); // 20 units: would overflow
+    m.world.now = openAt + 10 * DAY;
+    const done = await settleAll();
+    expect(done.status).to.equal('SUCCEEDED');
+    expect(await m.balance('acc-alice', ACME)).to.equal(50n);
+    expect(await m.balance('acc-bob', ACME)).to.equal(2n ** 63n - 1n - 10n);
+    expect(await m.balance('acc-bob', MYR)).to.equal(100000n);
   });
 
   it('settles an oversubscribed campaign pro rata, exactly, in resumable batches across operators', async () => {

@@ -14,6 +14,7 @@ import {
   type CampaignSettlement,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
@@ -88,6 +89,12 @@ export class CampaignsContract extends BaseContract {
     }
     if (req.closeAt <= ctx.ledger.now)
       throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'closeAt is not in the future');
+    // Settlement pays the issuer up to this much in one balance: refuse the terms now rather than leave a
+    // closed campaign that cannot settle.
+    requireWithinLimit(
+      BigInt(req.maxUnits) * BigInt(req.pricePerUnit),
+      `the most campaign ${req.campaignId} can raise (maxUnits × pricePerUnit)`,
+    );
     const key = keys.campaign(ctx.stub, req.campaignId);
     if (await ctx.ledger.get<Campaign>(key))
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${req.campaignId} exists`);
@@ -240,14 +247,23 @@ export class CampaignsContract extends BaseContract {
     const req = transientPayload(ctx, withdrawPledgeSchema);
     const [campaign, account] = await Promise.all([this.get(ctx, req.campaignId), getAccount(ctx, req.accountId)]);
     requireActFor(caller, account);
-    const collection = Holdings.collectionOf(account);
-    const key = privateKeys.pledge(campaign.id, req.pledgeId);
-    const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
-    if (!pledge || pledge.accountId !== account.id)
-      throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
+    // The campaign's state first: settlement deletes the pledges it settles, and a pledge that was settled
+    // is final (CONFLICT), not unknown.
     const now = ctx.ledger.now;
     if (campaign.status !== 'FUNDED' || now >= campaign.closeAt) {
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} has closed; pledges are final`);
+    }
+    const collection = Holdings.collectionOf(account);
+    const key = privateKeys.pledge(campaign.id, req.pledgeId);
+    const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, key);
+    if (!pledge || pledge.accountId !== account.id) {
+      const withdrawn = await ctx.ledger.getPrivate<{ accountId: string }>(
+        collection,
+        privateKeys.pledgeWithdrawn(campaign.id, req.pledgeId),
+      );
+      if (withdrawn?.accountId === account.id)
+        throw new MarketError(ErrorCode.CONFLICT, `pledge ${req.pledgeId} is already withdrawn`);
+      throw new MarketError(ErrorCode.NOT_FOUND, `pledge ${req.pledgeId} not found`);
     }
     if (now > pledge.at + campaign.coolingOffSeconds) {
       throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
@@ -259,6 +275,11 @@ export class CampaignsContract extends BaseContract {
       reference: campaign.id,
     });
     await ctx.ledger.deletePrivate(collection, key);
+    await ctx.ledger.putPrivate(collection, privateKeys.pledgeWithdrawn(campaign.id, pledge.id), {
+      v: RECORD_VERSION,
+      accountId: account.id,
+      at: now,
+    });
     const totalKey = privateKeys.pledgeTotal(campaign.id, account.id);
     const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
     await ctx.ledger.putPrivate(collection, totalKey, {
@@ -430,6 +451,9 @@ class Settlement {
       const shareClass = await getAsset(this.ctx, this.c.classId);
       // An investor who became ineligible since pledging gets the money back; the units stay unsold.
       if (units > 0n && !(await checkCredit(this.ctx, this.holdings, account, shareClass, units)).allowed) units = 0n;
+      // Likewise one whose holding of the class could not take the units (2^63-1): failing the batch
+      // instead would leave the campaign unable to settle.
+      if (units > 0n && !withinLimit((await this.holdings.balance(account, shareClass.id)) + units)) units = 0n;
       if (units > 0n) {
         await credit(
           this.ctx,

@@ -124,12 +124,13 @@ export class SupervisionContract extends BaseContract {
     const balance = await holdings.balance(from, asset.id);
     if (balance < amount)
       throw new MarketError(ErrorCode.COMPLIANCE, `balance ${balance} is below ${amount}`, 'INSUFFICIENT_BALANCE');
+    // The credit first: it is the side that can be refused (LIMIT_EXCEEDED), and a refusal writes nothing.
+    await credit(ctx, holdings, to, asset, amount, 'forced', from.id, ctx.ledger.txId);
     await holdings.apply(from, asset.id, balance, -amount, {
       kind: 'forced',
       counterparty: to.id,
       reference: ctx.ledger.txId,
     });
-    await credit(ctx, holdings, to, asset, amount, 'forced', from.id, ctx.ledger.txId);
     await this.record(ctx, caller, 'FORCED_TRANSFER', `${from.id}>${to.id}`, req.reason, [from, to]);
   }
 

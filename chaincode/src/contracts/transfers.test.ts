@@ -120,7 +120,15 @@ describe('Money, equity and transfers with compliance on every movement', () => 
   });
 
   it('moves money across operators by instruction and custodian settlement, conserving it throughout', async () => {
-    await m.refused('CONFLICT', ids.alice, 'Transfers', 'Transfer', [], t('acc-alice', 'acc-carol', '100'));
+    const cross = await m.refused(
+      'COMPLIANCE',
+      ids.alice,
+      'Transfers',
+      'Transfer',
+      [],
+      t('acc-alice', 'acc-carol', '100'),
+    );
+    expect(cross).to.match(/^COMPLIANCE: CROSS_OPERATOR: .*use an instruction \(POST \/v1\/instructions\)/);
     const instructionId = await m.ok<string>(
       ids.alice,
       'Transfers',
@@ -139,9 +147,72 @@ describe('Money, equity and transfers with compliance on every movement', () => 
     expect(r.outcome).to.equal('SETTLED');
     expect(await m.balance('acc-carol', MYR)).to.equal(300n);
     expect(await m.supply(MYR)).to.include({ held: '10000', inTransit: '0', consistent: true });
-    await m.refused('NOT_FOUND', ids.trustee, 'Transfers', 'Settle', [
+    // Settled once: settling again is a conflict with what happened, not an unknown instruction.
+    const again = await m.refused('CONFLICT', ids.trustee, 'Transfers', 'Settle', [
       JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorAMSP' }),
     ]);
+    expect(again).to.contain('already settled');
+    await m.refused('NOT_FOUND', ids.trustee, 'Transfers', 'Settle', [
+      JSON.stringify({ instructionId: 'no-such-instruction', fromOperatorMspId: 'OperatorAMSP' }),
+    ]);
+  });
+
+  it('answers CanTransfer from the same rule as Transfer and Instruct: CROSS_OPERATOR and SAME_OPERATOR', async () => {
+    const check = (body: object) =>
+      m.ok<{ allowed: boolean; code: string; message: string }>(ids.alice, 'Transfers', 'CanTransfer', [], body);
+    const cross = await check(t('acc-alice', 'acc-carol', '100'));
+    expect(cross).to.include({ allowed: false, code: 'CROSS_OPERATOR' });
+    expect(cross.message).to.contain('POST /v1/instructions');
+    const msg = await m.refused(
+      'COMPLIANCE',
+      ids.alice,
+      'Transfers',
+      'Transfer',
+      [],
+      t('acc-alice', 'acc-carol', '100'),
+    );
+    expect(msg).to.contain(cross.message);
+    expect(await check(t('acc-alice', 'acc-bob', '100'))).to.include({ allowed: true, code: 'OK' });
+    const same = await m.refused('COMPLIANCE', ids.alice, 'Transfers', 'Instruct', [], t('acc-alice', 'acc-bob', '1'));
+    expect(same).to.match(/^COMPLIANCE: SAME_OPERATOR: .*POST \/v1\/transfers/);
+    for (const text of [cross.message, msg, same])
+      expect(text, 'no chaincode function names').not.to.match(/\b[A-Z][a-z]+:[A-Z]/);
+  });
+
+  it('refuses with LIMIT_EXCEEDED, writing nothing, a credit that would take a balance or supply past 2^63-1', async () => {
+    const MAX = 2n ** 63n - 1n;
+    const deposit = (accountId: string, amount: bigint, ref: string) => ({
+      accountId,
+      tokenId: MYR,
+      amount: amount.toString(),
+      bankReference: ref,
+    });
+    // A maximal deposit onto a non-zero balance (alice holds 10000).
+    await m.refused('LIMIT_EXCEEDED', ids.trustee, 'Money', 'Deposit', [], deposit('acc-alice', MAX, 'B-1'));
+    await m.ok(ids.trustee, 'Money', 'Deposit', [], deposit('acc-bob', MAX - 10000n, 'B-2'));
+    // Money that arrives from another operator can still push a balance past the limit by transfer.
+    await m.ok(ids.trustee, 'Money', 'Deposit', [], deposit('acc-carol', 5n, 'B-4'));
+    const instructionId = await m.ok<string>(ids.carol, 'Transfers', 'Instruct', [], t('acc-carol', 'acc-alice', '5'));
+    await m.ok(ids.trustee, 'Transfers', 'Settle', [
+      JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorBMSP' }),
+    ]);
+    const over = await m.refused(
+      'LIMIT_EXCEEDED',
+      ids.alice,
+      'Transfers',
+      'Transfer',
+      [],
+      t('acc-alice', 'acc-bob', '10005'),
+    );
+    expect(over).to.contain('balance of');
+    await m.refused('LIMIT_EXCEEDED', ids.regulator, 'Supervision', 'ForcedTransfer', [], {
+      ...t('acc-alice', 'acc-bob', '10005'),
+      reason: 'court order 7',
+    });
+    // The boundary itself is accepted.
+    await m.ok(ids.alice, 'Transfers', 'Transfer', [], t('acc-alice', 'acc-bob', '10000'));
+    expect(await m.balance('acc-bob', MYR)).to.equal(MAX);
+    expect(await m.supply(MYR)).to.include({ consistent: true });
   });
 
   it('refunds an instruction whose receiver became ineligible before settlement', async () => {

@@ -13,7 +13,7 @@ import {
 import { Holdings } from '../assets/holdings';
 import { checkCredit, credit, refuseUnless, transferFacts } from '../assets/movements';
 import { requireActFor, requireRead, requireTrustee, resolveCaller } from '../auth/caller';
-import { checkTransfer } from '../compliance/check-transfer';
+import { checkMovement } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { privateKeys } from '../ledger/keys';
@@ -31,6 +31,17 @@ export interface TransitRecord {
   toOperatorMspId: string;
   assetId: string;
   amount: string;
+  at: number;
+}
+
+/**
+ * What remains of an instruction once settled: enough to answer a second settlement with CONFLICT rather
+ * than NOT_FOUND. The amount and accounts are not kept; the transit record is deleted.
+ */
+export interface TransitDoneRecord {
+  v: number;
+  id: string;
+  outcome: 'SETTLED' | 'REFUNDED';
   at: number;
 }
 
@@ -54,22 +65,20 @@ export class TransfersContract extends BaseContract {
     const holdings = new Holdings(ctx);
     const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
     requireActFor(caller, facts.from);
-    if (facts.from.operatorMspId !== facts.to.operatorMspId) {
-      throw new MarketError(
-        ErrorCode.CONFLICT,
-        `${req.to} is a customer of another operator: use Transfers:Instruct, settled by the custodian`,
-      );
-    }
-    refuseUnless(checkTransfer(facts));
+    refuseUnless(checkMovement(facts, 'transfer'));
+    // The credit first: it is the side that can still be refused (LIMIT_EXCEEDED), and a refusal writes nothing.
+    await credit(ctx, holdings, facts.to, facts.asset, facts.amount, 'transfer', facts.from.id);
     await holdings.apply(facts.from, facts.asset.id, facts.fromBalance, -facts.amount, {
       kind: 'transfer',
       counterparty: facts.to.id,
     });
-    await credit(ctx, holdings, facts.to, facts.asset, facts.amount, 'transfer', facts.from.id);
     ctx.ledger.emit('PrivateMovement', { kind: 'transfer', collection: Holdings.collectionOf(facts.from) });
   }
 
-  /** Evaluate-only: would this transfer pass every rule now? Answers the reason code without submitting. */
+  /**
+   * Evaluate-only: would this transfer (within one operator) pass every rule now? Answers the reason code
+   * without submitting, from the same rule set the transfer applies (CROSS_OPERATOR included).
+   */
   @Transaction(false)
   @Returns('string')
   public async CanTransfer(ctx: MarketContext): Promise<string> {
@@ -78,7 +87,7 @@ export class TransfersContract extends BaseContract {
     const holdings = new Holdings(ctx);
     const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
     requireRead(caller, facts.from, facts.fromOperator.trusteeMspId);
-    const check: TransferCheck = checkTransfer(facts);
+    const check: TransferCheck = checkMovement(facts, 'transfer');
     return json(check);
   }
 
@@ -91,10 +100,7 @@ export class TransfersContract extends BaseContract {
     const holdings = new Holdings(ctx);
     const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
     requireActFor(caller, facts.from);
-    if (facts.from.operatorMspId === facts.to.operatorMspId) {
-      throw new MarketError(ErrorCode.CONFLICT, 'both accounts are at the same operator: use Transfers:Transfer');
-    }
-    refuseUnless(checkTransfer(facts));
+    refuseUnless(checkMovement(facts, 'instruction'));
     const id = ctx.ledger.txId;
     const transit: TransitRecord = {
       v: RECORD_VERSION,
@@ -136,8 +142,19 @@ export class TransfersContract extends BaseContract {
     const collection = operatorCollection(req.fromOperatorMspId);
     const transitKey = privateKeys.transit(req.instructionId);
     const transit = await ctx.ledger.getPrivate<TransitRecord>(collection, transitKey);
-    if (!transit)
-      throw new MarketError(ErrorCode.NOT_FOUND, `instruction ${req.instructionId} not pending (unknown or settled)`);
+    if (!transit) {
+      const done = await ctx.ledger.getPrivate<TransitDoneRecord>(
+        collection,
+        privateKeys.instructionDone(req.instructionId),
+      );
+      if (done) {
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          `instruction ${req.instructionId} is already settled (${done.outcome.toLowerCase()}); there is nothing left to settle`,
+        );
+      }
+      throw new MarketError(ErrorCode.NOT_FOUND, `instruction ${req.instructionId} not found`);
+    }
     const [from, to, asset] = await Promise.all([
       getAccount(ctx, transit.from),
       getAccount(ctx, transit.to),
@@ -158,6 +175,8 @@ export class TransfersContract extends BaseContract {
     }
     await ctx.ledger.deletePrivate(collection, transitKey);
     const outcome = check.allowed ? 'SETTLED' : 'REFUNDED';
+    const done: TransitDoneRecord = { v: RECORD_VERSION, id: transit.id, outcome, at: ctx.ledger.now };
+    await ctx.ledger.putPrivate(collection, privateKeys.instructionDone(transit.id), done);
     ctx.ledger.emit('TransferSettled', {
       instructionId: transit.id,
       outcome,

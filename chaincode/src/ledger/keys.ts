@@ -44,6 +44,12 @@ export const privateKeys = {
   personal: (accountId: string) => pk(KeyType.PERSONAL, accountId),
   movement: (accountId: string, txId: string, seq: number) =>
     pk(KeyType.MOVEMENT, accountId, txId, String(seq).padStart(3, '0')),
+  /** The account's last movement position: written with every movement, beside the balance it changed. */
+  movementSeq: (accountId: string) => pk(KeyType.MOVEMENT_SEQ, accountId),
+  /** Outcome of a settled instruction, kept after its transit record is deleted. */
+  instructionDone: (instructionId: string) => pk(KeyType.DONE, 'instruction', instructionId),
+  /** A withdrawn pledge, kept after the pledge record is deleted. */
+  pledgeWithdrawn: (campaignId: string, pledgeId: string) => pk(KeyType.DONE, 'pledge', campaignId, pledgeId),
   partialFreeze: (accountId: string, assetId: string) => pk(KeyType.PARTIAL_FREEZE, accountId, assetId),
   capUsage: (accountId: string, classId: string, year: number) =>
     pk(KeyType.CAP_USAGE, accountId, classId, String(year)),

@@ -200,7 +200,7 @@ export class Ledger {
         if (!record) {
           throw new MarketError(
             ErrorCode.CONFLICT,
-            `collection ${collection} is not sealed yet: the regulator seals it (Privacy:Seal) before it holds records`,
+            `collection ${collection} is not sealed yet: the regulator seals it before it holds records`,
           );
         }
         return new Seal(collection, record);

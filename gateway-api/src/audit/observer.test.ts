@@ -207,6 +207,41 @@ describe('audit observer (what the relay files)', () => {
     expect(out.find((f) => f.type === 'CHECKPOINT')?.details.blockHash).to.equal(hex(1005));
   });
 
+  it('names every operator whose customers pledged as a party of the campaign outcome, with the amounts', () => {
+    const campaign = {
+      id: 'seed',
+      operatorMspId: 'OperatorAMSP',
+      trusteeMspId: 'TrusteeMSP',
+      classId: 'ACME',
+      tokenId: MYR,
+    };
+    const ref = (pledgeId: string, operatorMspId: string) =>
+      pub('pledgeref', ['seed', pledgeId], { v: 1, campaignId: 'seed', pledgeId, operatorMspId });
+    const settled = {
+      ...campaign,
+      status: 'SUCCEEDED',
+      settlement: { phase: 'DONE', unitsAllocated: '150', moneyToIssuer: '15000', outcome: 'SUCCEEDED' },
+    };
+    const out = run([
+      block(5, [
+        tx(T0, [pub('campaign', ['seed'], { ...campaign, status: 'FUNDED' })]),
+        tx(T0 + 1, [ref('p1', 'OperatorAMSP')]),
+        tx(T0 + 2, [ref('p2', 'OperatorBMSP')]),
+        // Later saves of the campaign (settlement batches) must not drop the pledgers' operators.
+        tx(T0 + 3, [pub('campaign', ['seed'], { ...campaign, status: 'SETTLING' })]),
+        tx(T0 + 4, [pub('campaign', ['seed'], settled)], {
+          type: 'CampaignSettlement',
+          campaignId: 'seed',
+          status: 'SUCCEEDED',
+        }),
+      ]),
+    ]);
+    const outcome = out.find((f) => f.type === 'CAMPAIGN_OUTCOME');
+    expect(outcome?.parties).to.have.members(['OperatorAMSP', 'TrusteeMSP', 'OperatorBMSP']);
+    expect(outcome?.details).to.include({ outcome: 'SUCCEEDED', amountRaised: '15000', unitsSold: '150' });
+    expect(auditFilingSchema.safeParse(outcome).success).to.equal(true);
+  });
+
   it('is deterministic, and every filing passes the shared schema', () => {
     const blocks = [
       block(1, [onboard(T0, 'x1', 'OperatorA', 'S1'), onboard(T0, 'x2', 'OperatorB', 'S1')]),

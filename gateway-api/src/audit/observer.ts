@@ -164,9 +164,19 @@ export class MarketObserver {
         this.orderOperator.set(order.id, order.operatorMspId);
       } else if (w.type === KeyType.CAMPAIGN && !inCollection) {
         const campaign = w.value as Campaign;
-        this.campaignParties.set(campaign.id, unique([campaign.operatorMspId, campaign.trusteeMspId]));
+        this.addCampaignParties(campaign.id, [campaign.operatorMspId, campaign.trusteeMspId]);
+      } else if (w.type === KeyType.PLEDGE_REF && !inCollection) {
+        // A pledge's public index entry names its operator: that operator's customer took part.
+        const ref = w.value as { campaignId?: unknown; operatorMspId?: unknown };
+        if (typeof ref.campaignId === 'string' && typeof ref.operatorMspId === 'string')
+          this.addCampaignParties(ref.campaignId, [ref.operatorMspId]);
       }
     }
+  }
+
+  /** Parties only accumulate: a campaign's later saves must not drop the operators whose customers pledged. */
+  private addCampaignParties(campaignId: string, parties: string[]): void {
+    this.campaignParties.set(campaignId, unique([...(this.campaignParties.get(campaignId) ?? []), ...parties]));
   }
 
   /** Travel-rule style reports of money and units moving at or above the regulator's threshold. */
@@ -293,6 +303,13 @@ export class MarketObserver {
         case 'CampaignSettlement':
           if (e.status === 'SUCCEEDED' || e.status === 'FAILED') {
             const id = String(e.campaignId);
+            // The settling transaction saves the campaign: its public totals are the outcome's figures.
+            const campaign = tx.writes.find(
+              (w) =>
+                w.type === KeyType.CAMPAIGN && !w.collection && !w.deleted && (w.value as Campaign | null)?.id === id,
+            )?.value as Campaign | undefined;
+            const amountRaised = campaign?.settlement?.moneyToIssuer ?? '0';
+            const unitsSold = campaign?.settlement?.unitsAllocated ?? '0';
             out.push({
               id: `campaign:${id}`,
               type: 'CAMPAIGN_OUTCOME',
@@ -300,7 +317,13 @@ export class MarketObserver {
               parties: this.campaignParties.get(id) ?? [],
               subjects: [id],
               summary: `campaign ${id} ${String(e.status).toLowerCase()}`,
-              details: { campaignId: id, outcome: String(e.status) },
+              details: {
+                campaignId: id,
+                outcome: String(e.status),
+                amountRaised,
+                unitsSold,
+                ...(campaign ? { classId: campaign.classId, tokenId: campaign.tokenId } : {}),
+              },
               observedAt: tx.timestamp,
             });
           }
