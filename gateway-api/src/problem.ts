@@ -3,7 +3,8 @@ import { FabricFailure } from './fabric/types';
 
 /**
  * Errors as RFC 9457 problem details. Every error response carries a stable `code` (the chaincode's
- * error codes plus the gateway's own), the transaction id when one exists, and the request id.
+ * error codes plus the gateway's own) and the request id; `txId` only for a transaction that reached the
+ * ledger (committed invalid), so that it can always be looked up there.
  */
 export const GatewayCode = {
   ...ErrorCode,
@@ -16,6 +17,7 @@ export const GatewayCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 } as const;
 export type GatewayCode = (typeof GatewayCode)[keyof typeof GatewayCode];
 
@@ -29,6 +31,7 @@ const STATUS: Record<GatewayCode, number> = {
   MVCC_CONFLICT: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   COMPLIANCE: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   TRANSACTION_INVALID: 422,
@@ -48,6 +51,7 @@ const TITLES: Record<GatewayCode, string> = {
   MVCC_CONFLICT: 'Concurrent update; try again',
   IDEMPOTENCY_IN_PROGRESS: 'A request with this Idempotency-Key is still running',
   PAYLOAD_TOO_LARGE: 'Request body too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported body encoding or media type',
   COMPLIANCE: 'Refused by a compliance rule',
   IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
   TRANSACTION_INVALID: 'Transaction invalidated by the network',
@@ -65,9 +69,13 @@ export interface Problem {
   code: GatewayCode;
   /** For COMPLIANCE: the specific rule (e.g. KYC_EXPIRED). */
   reason?: string;
+  /** A transaction that reached the ledger (it committed invalid); never an endorsement that was refused. */
   txId?: string;
   instance?: string;
 }
+
+/** What a 500 says: the cause is in the log (by request id), never in the answer. */
+export const INTERNAL_DETAIL = 'an internal error occurred; it has been logged';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -89,7 +97,9 @@ export function problemOf(err: ApiError, requestId?: string): Problem {
     type: `https://ecf.example.com/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[err.code],
     status: err.status,
-    detail: err.message,
+    // An INTERNAL error's message can name internals (a schema mismatch, a chaincode's own INTERNAL text);
+    // the problem handler logs it, the client gets the generic text.
+    detail: err.code === GatewayCode.INTERNAL ? INTERNAL_DETAIL : err.message,
     code: err.code,
     ...(err.extra.reason ? { reason: err.extra.reason } : {}),
     ...(err.extra.txId ? { txId: err.extra.txId } : {}),
@@ -104,33 +114,40 @@ export function toApiError(err: unknown): ApiError {
   const status = (err as { status?: number; type?: string }).status;
   if (status === 413) return new ApiError(GatewayCode.PAYLOAD_TOO_LARGE, 'the request body exceeds the limit');
   if (status === 400) return new ApiError(GatewayCode.INVALID_ARGUMENT, 'the request body is not valid JSON');
-  return new ApiError(GatewayCode.INTERNAL, 'an internal error occurred; it has been logged');
+  // body-parser's own refusal of an encoding or charset the content check did not already refuse.
+  if (status === 415) return new ApiError(GatewayCode.UNSUPPORTED_MEDIA_TYPE, 'the body encoding is not supported');
+  return new ApiError(GatewayCode.INTERNAL, INTERNAL_DETAIL);
 }
 
+/**
+ * Only a transaction that committed (invalid) carries its id into the problem: a refused endorsement's
+ * proposal id names nothing on the ledger, and after a timeout or an unreachable network the id may never
+ * get there (a retry with the same Idempotency-Key settles that, not the client).
+ */
 function fromFabric(err: FabricFailure): ApiError {
-  const txId = err.txId;
   switch (err.kind) {
     case 'chaincode': {
       const code = errorCodeOf(err.message) ?? ErrorCode.INTERNAL;
       // "CODE: [REASON: ]message" as the chaincode wrote it.
       const rest = err.message.slice(err.message.indexOf(`${code}: `) + code.length + 2);
       const compliance = code === ErrorCode.COMPLIANCE ? /^([A-Z][A-Z_]+): (.*)$/.exec(rest) : null;
-      if (compliance) return new ApiError(code, compliance[2] ?? rest, { txId, reason: compliance[1] });
-      return new ApiError(code, rest, { txId });
+      if (compliance) return new ApiError(code, compliance[2] ?? rest, { reason: compliance[1] });
+      return new ApiError(code, rest);
     }
     case 'conflict':
-      return new ApiError(GatewayCode.MVCC_CONFLICT, err.message, { txId });
+      return new ApiError(GatewayCode.MVCC_CONFLICT, err.message, committed(err));
     case 'invalid':
-      return new ApiError(GatewayCode.TRANSACTION_INVALID, err.message, { txId });
+      return new ApiError(GatewayCode.TRANSACTION_INVALID, err.message, committed(err));
     case 'timeout':
-      return new ApiError(GatewayCode.TIMEOUT, err.message, { txId });
+      return new ApiError(GatewayCode.TIMEOUT, err.message);
     case 'identity':
-      return new ApiError(
-        GatewayCode.FORBIDDEN,
-        'the credential is bound to an identity this gateway no longer holds',
-        { txId },
-      );
+      return new ApiError(GatewayCode.FORBIDDEN, 'the credential is bound to an identity this gateway no longer holds');
     case 'unavailable':
-      return new ApiError(GatewayCode.UNAVAILABLE, 'the network could not be reached', { txId });
+      return new ApiError(GatewayCode.UNAVAILABLE, 'the network could not be reached');
   }
+}
+
+/** 'conflict' and 'invalid' are raised from a commit status: the transaction is in a block, marked invalid. */
+function committed(err: FabricFailure): { txId?: string } {
+  return err.txId ? { txId: err.txId } : {};
 }
