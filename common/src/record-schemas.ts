@@ -110,12 +110,115 @@ export const balanceSchema = z
   .object({ accountId: z.string(), assetId: z.string(), balance: decimal, frozen: decimal })
   .passthrough();
 export const portfolioSchema = z
-  .object({ accountId: z.string(), positions: z.array(z.object({}).passthrough()) })
+  .object({
+    accountId: z.string(),
+    positions: z.array(
+      z.object({ assetId: z.string(), kind: z.enum(['money', 'equity']), balance: decimal }).passthrough(),
+    ),
+  })
   .passthrough();
+
+/** One change of a public record, from the key's history (`deleted` entries carry no value). */
+const historyEntrySchema = z
+  .object({ txId: z.string(), at: seconds, deleted: z.boolean(), value: z.object({}).passthrough().optional() })
+  .passthrough();
+
+export const movementRecordSchema = z
+  .object({
+    v: z.number().int(),
+    txId: z.string(),
+    accountId: z.string(),
+    assetId: z.string(),
+    delta: decimal,
+    kind: z.string(),
+    at: seconds,
+  })
+  .passthrough();
+
 export const accountHistorySchema = z
-  .object({ accountId: z.string(), movements: z.array(z.object({}).passthrough()) })
+  .object({ accountId: z.string(), movements: z.array(movementRecordSchema), changes: z.array(historyEntrySchema) })
   .passthrough();
 export const transferCheckSchema = z.object({ allowed: z.boolean(), code: z.string(), message: z.string() }).strict();
+
+/** What `Transfers:Settle` returns: the instruction and whether the custodian credited or refunded it. */
+export const settlementResultSchema = z
+  .object({ instructionId: z.string(), outcome: z.enum(['SETTLED', 'REFUNDED']), code: z.string() })
+  .passthrough();
+
+/** An id the chaincode derived from the transaction id (instruction, pledge, order). */
+export const txDerivedIdSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** `Supervision:GetInstrumentHistory`: the asset's record history and its public supply deltas. */
+export const instrumentHistorySchema = z
+  .object({
+    assetId: z.string(),
+    changes: z.array(historyEntrySchema),
+    supply: z.array(z.object({ key: z.string(), delta: decimal }).passthrough()),
+  })
+  .passthrough();
+
+/** The private record of a person (`Accounts:GetPersonalData`), readable by the account's readers only. */
+export const personalRecordSchema = z
+  .object({
+    v: z.number().int(),
+    accountId: z.string(),
+    personal: z.object({ fullName: z.string(), nationalId: z.string(), dateOfBirth: z.string() }).passthrough(),
+    salt: z.string(),
+    updatedAt: seconds,
+  })
+  .passthrough();
+
+export const personalDataVerificationSchema = z
+  .object({
+    accountId: z.string(),
+    present: z.boolean(),
+    matchesAccount: z.boolean(),
+    onChainHash: z.string(),
+    accountHash: z.string(),
+  })
+  .passthrough();
+
+export const pledgeRecordSchema = z
+  .object({
+    v: z.number().int(),
+    id: z.string(),
+    campaignId: z.string(),
+    accountId: z.string(),
+    tokenId: z.string(),
+    amount: decimal,
+    units: decimal,
+    at: seconds,
+  })
+  .passthrough();
+
+export const orderBookSchema = z
+  .object({ classId: z.string(), bids: z.array(orderRecordSchema), asks: z.array(orderRecordSchema) })
+  .passthrough();
+
+/** `Market:Match`: how many fills settled, orders expired or withdrawn, and whether the breaker tripped. */
+export const matchSummarySchema = z
+  .object({
+    classId: z.string(),
+    fills: z.number().int().min(0),
+    expired: z.number().int().min(0),
+    withdrawn: z.number().int().min(0),
+    halted: z.boolean(),
+  })
+  .passthrough();
+
+export const releaseSummarySchema = z.object({ classId: z.string(), released: z.number().int().min(0) }).passthrough();
+
+export const supervisionRecordSchema = z
+  .object({
+    v: z.number().int(),
+    txId: z.string(),
+    action: z.enum(['FREEZE', 'UNFREEZE', 'PARTIAL_FREEZE', 'HALT', 'RESUME', 'FORCED_TRANSFER']),
+    target: z.string(),
+    reason: z.string(),
+    by: z.string(),
+    at: seconds,
+  })
+  .passthrough();
 
 /** The chaincode event a gateway streams; `Batch` carries several in `events`. */
 export const marketEventSchema = z

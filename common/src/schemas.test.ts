@@ -4,8 +4,10 @@ import { errorCodeOf, MarketError } from './errors';
 import fc from 'fast-check';
 import {
   amountSchema,
+  decimalUpTo,
   idSchema,
   isCalendarDate,
+  MAX_AMOUNT,
   newAccountIdSchema,
   onboardAccountSchema,
   personalDataSchema,
@@ -18,6 +20,40 @@ describe('shared schemas and error codes', () => {
     for (const bad of ['0', '-1', '1.0', '9223372036854775808', '', ' 1', '0x10', 1]) {
       expect(amountSchema.safeParse(bad).success, String(bad)).to.equal(false);
     }
+  });
+
+  it('bounds amounts in the pattern itself, so the published JSON Schema refuses what zod refuses', () => {
+    const pattern = new RegExp(decimalUpTo(MAX_AMOUNT));
+    for (const ok of [
+      '1',
+      '9',
+      '10',
+      '999999999999999999',
+      '1000000000000000000',
+      '9223372036854775799',
+      '9223372036854775807',
+      '8999999999999999999',
+    ])
+      expect(pattern.test(ok), ok).to.equal(true);
+    for (const bad of [
+      '0',
+      '01',
+      '9223372036854775808',
+      '9223372036854775810',
+      '9300000000000000000',
+      '9999999999999999999',
+      '10000000000000000000',
+    ])
+      expect(pattern.test(bad), bad).to.equal(false);
+    // Against BigInt arithmetic around every digit position of the bound.
+    for (let i = 0; i < 19; i++) {
+      for (const delta of [-1n, 1n]) {
+        const v = MAX_AMOUNT + delta * 10n ** BigInt(i);
+        expect(pattern.test(v.toString()), v.toString()).to.equal(v >= 1n && v <= MAX_AMOUNT);
+      }
+    }
+    const small = new RegExp(decimalUpTo(305n));
+    for (let v = 0; v < 1200; v++) expect(small.test(String(v)), String(v)).to.equal(v >= 1 && v <= 305);
   });
 
   it('refuses control characters and separators in ids, and unknown fields in payloads', () => {

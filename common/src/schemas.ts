@@ -5,9 +5,6 @@ import { z } from 'zod';
  * including `__proto__`, are refused) and every string is free of control characters.
  */
 
-/** The largest amount, balance or supply total (decision 14): what a signed 64-bit integer holds. */
-export const MAX_AMOUNT = 2n ** 63n - 1n;
-
 /** Opaque identifiers: accounts, share classes, bank references. Never a person's name. */
 export const idSchema = z
   .string()
@@ -34,12 +31,36 @@ export const reasonSchema = z
   .max(500)
   .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 
-/** An amount in the asset's smallest unit: a positive integer below 2^63, as a decimal string. */
+/**
+ * A regular expression source matching the decimal integers from 1 to `max`, without leading zeros. The
+ * bound lives in the pattern itself, not only in a refinement, so the JSON Schema the gateway publishes
+ * (which carries patterns, not refinements) refuses the same strings zod does.
+ */
+export function decimalUpTo(max: bigint): string {
+  const digits = max.toString();
+  const n = digits.length;
+  // Shorter numbers: any digits, no leading zero.
+  const alternatives = n > 1 ? [`[1-9][0-9]{0,${n - 2}}`] : [];
+  // As many digits as max: equal to max up to position i, smaller at i, anything after.
+  for (let i = 0; i < n; i++) {
+    const low = i === 0 ? 1 : 0;
+    const d = Number(digits[i]);
+    if (d - 1 < low) continue;
+    const rest = n - i - 1;
+    alternatives.push(`${digits.slice(0, i)}[${low}-${d - 1}]${rest ? `[0-9]{${rest}}` : ''}`);
+  }
+  alternatives.push(digits);
+  return `^(?:${alternatives.join('|')})$`;
+}
+
+/** The largest amount: a signed 64-bit integer, so every peer and client can hold it exactly. */
+export const MAX_AMOUNT = 2n ** 63n - 1n;
+
+/** An amount in the asset's smallest unit: a positive integer up to 2^63-1, as a decimal string. */
 export const amountSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number of the smallest unit, as a decimal string')
-  // The regex issue does not stop zod from running the refinement, so it must not throw on non-digits.
-  .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= MAX_AMOUNT, 'at most 2^63-1');
+  .regex(new RegExp(decimalUpTo(MAX_AMOUNT)), 'a positive whole number of the smallest unit, at most 2^63-1')
+  .describe('A positive whole number of the smallest unit, as a decimal string: 1 to 9223372036854775807 (2^63-1).');
 
 /** Epoch seconds (UTC), as every time on the ledger comes from transaction timestamps. */
 export const epochSecondsSchema = z.number().int().min(0).max(32503680000);
@@ -239,7 +260,7 @@ export const proposeCampaignSchema = z
     minUnits: amountSchema,
     maxUnits: amountSchema,
     openAt: epochSecondsSchema,
-    closeAt: epochSecondsSchema,
+    closeAt: epochSecondsSchema.describe('Epoch seconds; must be after openAt.'),
     /** Per pledge, in money. */
     minPledge: amountSchema,
     maxPledge: amountSchema,

@@ -3,7 +3,9 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { GatewayDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
+import { acceptedBodies, BODY_METHODS } from './middleware/content';
 import { problemHandler } from './middleware/errors';
+import { methodNotAllowed } from './middleware/method-not-allowed';
 import { perCredentialRateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { buildDocument, DocumentValidators } from './openapi';
@@ -13,6 +15,13 @@ import { customerTokensRouter } from './routes/customer-tokens';
 import { eventsRouter } from './routes/events';
 import { operationsRouter } from './routes/operations';
 import { opsRouter } from './routes/ops';
+
+/** Routes `opsRouter` serves that the OpenAPI document does not describe (it and its readable form). */
+const UNDOCUMENTED_ROUTES = {
+  '/openapi.json': { get: {} },
+  '/docs': { get: {} },
+  '/dashboard/{file}': { get: {} },
+};
 
 /** Builds the HTTP app from its dependencies; the server and the tests both start here. */
 export function createApp(deps: GatewayDeps): Express {
@@ -26,20 +35,35 @@ export function createApp(deps: GatewayDeps): Express {
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && deps.config.corsOrigins.includes(origin)),
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Idempotent-Replayed',
+        'Result-Omitted',
+        'RateLimit',
+        'RateLimit-Policy',
+        'Retry-After',
+        'Allow',
+      ],
     }),
   );
   app.use(requestContext(deps.logger, deps.metrics, deps.config.requestTimeoutMs));
   app.use(opsRouter(deps, document));
-  app.use(
-    express.json({ limit: deps.config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
-  );
+  // Bodies are checked (coding, media type, charset) and parsed before authentication, and only on the
+  // methods that have one: a GET or DELETE body is never read, so those routes cannot answer 413 or 415.
+  app.use(acceptedBodies());
+  const json = express.json({
+    limit: deps.config.bodyLimit,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.use((req, res, next) => (BODY_METHODS.has(req.method) ? json(req, res, next) : next()));
   app.use('/v1', authenticate(deps.authenticators));
   app.use('/v1', perCredentialRateLimit(deps.config.rateLimit.limit, deps.config.rateLimit.windowMs));
   app.use(eventsRouter(deps));
   app.use(auditRouter(deps, validators));
   app.use(customerTokensRouter(deps, validators));
   app.use(operationsRouter(deps, validators));
+  app.use(methodNotAllowed({ ...(document.paths as Record<string, object>), ...UNDOCUMENTED_ROUTES }));
   app.use((_req, _res, next) => next(new ApiError(GatewayCode.NOT_FOUND, 'no such route')));
   app.use(problemHandler(deps.logger));
   return app;

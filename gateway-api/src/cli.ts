@@ -14,22 +14,10 @@ import { ALL_SCOPES, Scope } from './auth/principal';
 import { roleOfCertificate } from './auth/certificate';
 import { TokenStore } from './auth/tokens';
 import { gatewayPort, loadConfig } from './config';
-import { gatewayPaths, openWallet, runRelay, startGateway } from './server';
+import { helpFor, USAGE } from './cli-usage';
 
-const USAGE = `usage: gateway-api <command> [options]
-  serve --org NAME [--port N]           run one org's gateway in the foreground
-  relay --org Regulator                 run the audit relay in the foreground
-  up [--org NAME] [--no-relay]          start the gateway of every org (or one) in the background,
-                                        and the regulator's audit relay
-  down [--org NAME] [--relay]           stop them (--relay: the relay only)
-  crash [--org NAME] [--relay]          kill them with SIGKILL (fault tests)
-  token create --org NAME --identity LABEL [--scopes read,write,events,identities]
-               [--description TEXT] [--expires-days N]
-                                        create an API token bound to a wallet identity; prints it once
-  token list --org NAME                 list tokens (ids, identities, scopes; never the tokens)
-  token revoke --org NAME (--id ID | --identity LABEL)
-  identities --org NAME                 list the wallet's identities
-common: --topology FILE (default network/topology.yaml); ECF_NETWORK_HOME as for the network CLI`;
+/** Loaded on use, never before `--help` is answered: it brings in fabric-common, which parses argv itself. */
+const server = () => import('./server.js');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -48,10 +36,16 @@ const processId = (slug: string) => `gateway.${slug}`;
 const relayId = (slug: string) => `gateway.relay.${slug}`;
 
 async function main(): Promise<void> {
+  const help = helpFor(process.argv.slice(2));
+  if (help !== undefined) {
+    console.log(help);
+    return;
+  }
   const [command, sub] = process.argv.slice(2);
   switch (command) {
     case 'serve': {
       const port = arg('--port');
+      const { startGateway } = await server();
       const gw = await startGateway(
         loadConfig({ org: need('--org'), topologyFile: topologyFile(), ...(port ? { port: Number(port) } : {}) }),
       );
@@ -63,6 +57,7 @@ async function main(): Promise<void> {
     case 'relay': {
       const controller = new AbortController();
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+      const { runRelay } = await server();
       await runRelay(loadConfig({ org: need('--org'), topologyFile: topologyFile() }), controller.signal);
       return;
     }
@@ -84,6 +79,7 @@ async function main(): Promise<void> {
     case 'token':
       return token(sub);
     case 'identities': {
+      const { openWallet } = await server();
       const wallet = await openWallet(loadConfig({ org: need('--org'), topologyFile: topologyFile() }));
       for (const label of await wallet.labels()) console.log(label);
       return;
@@ -135,6 +131,7 @@ async function up(name: string | undefined): Promise<void> {
 
 async function token(sub: string | undefined): Promise<void> {
   const config = loadConfig({ org: need('--org'), topologyFile: topologyFile() });
+  const { gatewayPaths, openWallet } = await server();
   const store = new TokenStore(gatewayPaths(config).tokens);
   switch (sub) {
     case 'create': {

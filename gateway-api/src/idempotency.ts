@@ -16,6 +16,8 @@ import type { CommittedTransaction, FabricPort } from './fabric/types';
 export interface StoredResponse {
   readonly status: number;
   readonly body: unknown;
+  /** Headers that are part of the answer (e.g. `Result-Omitted`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An endorsed transaction handed to ordering: its id and fabric-gateway's serialized form (base64). */
@@ -90,8 +92,16 @@ export class IdempotencyStore {
     this.write(slot, { ...r, state: 'sent', sent: [...sentOf(r), entry], updatedAt: now() });
   }
 
-  /** Stores the answer; later requests with the key get it back unchanged. The kept transactions go. */
+  /**
+   * Stores the answer; later requests with the key get it back unchanged. The kept transactions go.
+   * A 5xx is never an answer (its outcome is unknown or the fault is ours): the slot is only released,
+   * keeping its transactions, so the next attempt settles it from the ledger.
+   */
   complete(slot: string, response: StoredResponse): void {
+    if (response.status >= 500) {
+      this.release(slot);
+      return;
+    }
     const r = this.read(slot);
     if (!r) return;
     this.write(slot, { ...r, state: 'done', sent: [], response, updatedAt: now() });

@@ -1,6 +1,9 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics: HTTP latency by route, Fabric failures by class, submit-to-commit latency. */
+/**
+ * Prometheus metrics: HTTP latency by route, Fabric failures by class, submit-to-commit latency, and
+ * answers the gateway could not shape as documented.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly http = new Histogram({
@@ -27,6 +30,18 @@ export class Metrics {
     name: 'gateway_mvcc_retries_total',
     help: 'Transactions endorsed again after an MVCC or phantom read conflict',
     labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * A result that failed its published schema (`schema`), or follow-up work after a commit that failed
+   * (`follow-up`, e.g. the CA re-enrolment after a renewal). After a commit the client still gets its 2xx
+   * with the transaction id, without `result`; this counter is how operators learn of it.
+   */
+  readonly responseFailures = new Counter({
+    name: 'gateway_response_failures_total',
+    help: 'Answers that could not be shaped as documented, by operation and stage (schema, follow-up)',
+    labelNames: ['operation', 'stage'] as const,
     registers: [this.registry],
   });
 

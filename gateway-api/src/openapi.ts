@@ -2,7 +2,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { OPERATIONS, type Operation } from './operations';
+import { isWrite, OPERATIONS, type Operation } from './operations';
 import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
 import {
   CUSTOMER_TOKEN_DAYS_DEFAULT,
@@ -64,6 +64,13 @@ const problemSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** A page position: the offset into the list, base64url; clients pass `nextCursor` back unchanged. */
+const CURSOR: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]{1,32}$',
+  description: 'Opaque: the `nextCursor` of the previous page, passed back unchanged (1-32 base64url characters).',
+};
+
 /** The 2xx body of an operation: the result, paged when a list, wrapped with the transaction when a submit. */
 export function responseSchemaOf(op: Operation): JsonSchema {
   let result = jsonSchema(op.result);
@@ -71,24 +78,36 @@ export function responseSchemaOf(op: Operation): JsonSchema {
     result = {
       type: 'object',
       required: ['items'],
-      properties: { items: { type: 'array', items: result }, nextCursor: { type: 'string' } },
+      properties: { items: { type: 'array', items: result }, nextCursor: CURSOR },
       additionalProperties: false,
     };
   } else if (typeof op.list === 'string') {
     const props = (result.properties ?? {}) as Record<string, JsonSchema>;
-    result = { ...result, properties: { ...props, nextCursor: { type: 'string' } } };
+    result = { ...result, properties: { ...props, nextCursor: CURSOR } };
   }
   if (op.mode === 'evaluate') return result;
   return {
     type: 'object',
-    required: ['txId', 'blockNumber', 'result'],
+    required: ['txId', 'blockNumber'],
     properties: {
       txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
       blockNumber: { type: 'string', pattern: '^[0-9]+$' },
-      result,
+      result: {
+        ...result,
+        description:
+          'What the chaincode returned. Absent only when the gateway could not shape it after the commit (see the `Result-Omitted` header); the transaction is committed either way.',
+      },
     },
     additionalProperties: false,
   };
+}
+
+/** The schema of one named field of an operation's input, for its query parameter. */
+function fieldSchema(op: Operation, name: string): JsonSchema | undefined {
+  let field: z.ZodTypeAny | undefined = op.input && objectOf(op.input)?.shape[name];
+  while (field instanceof z.ZodOptional || field instanceof z.ZodDefault)
+    field = field instanceof z.ZodOptional ? field.unwrap() : field.removeDefault();
+  return field && jsonSchema(field);
 }
 
 function queryParameters(op: Operation): JsonSchema[] {
@@ -100,7 +119,7 @@ function queryParameters(op: Operation): JsonSchema[] {
       name === 'accountId'
         ? 'The account, for operator and trustee credentials; a customer credential implies its own.'
         : `Filter by ${name}.`,
-    schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 },
+    schema: fieldSchema(op, name) ?? { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 },
   }));
   if (op.list) {
     params.push(
@@ -110,13 +129,81 @@ function queryParameters(op: Operation): JsonSchema[] {
         required: false,
         schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT },
       },
-      { name: 'cursor', in: 'query', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' } },
+      { name: 'cursor', in: 'query', required: false, description: CURSOR.description, schema: CURSOR },
     );
   }
   return params;
 }
 
-const ERROR_STATUSES = ['400', '401', '403', '404', '409', '413', '422', '429', '500', '503', '504'];
+/** What each error status means here; a route documents only the statuses it can answer. */
+const ERROR_TEXT: Record<string, string> = {
+  '400': 'INVALID_ARGUMENT: the request does not match this document, or the chaincode refused an argument',
+  '401': 'UNAUTHENTICATED: no credential, or one this gateway does not accept',
+  '403': "FORBIDDEN: the credential's role or scope, or the chaincode's authorization",
+  '404': 'NOT_FOUND: a record the request names does not exist',
+  '405': 'METHOD_NOT_ALLOWED: the path exists, not with this method (see `Allow`)',
+  '409':
+    'CONFLICT (the state forbids it), MVCC_CONFLICT (concurrent updates, after retries) or IDEMPOTENCY_IN_PROGRESS (the first request with this key is still running)',
+  '413': 'PAYLOAD_TOO_LARGE: the body is over the limit',
+  '415':
+    'UNSUPPORTED_MEDIA_TYPE: a Content-Encoding other than one of identity, gzip, deflate, br; a body that is not application/json; a charset other than UTF-8',
+  '422':
+    'COMPLIANCE (a compliance rule refused it; see `reason`), TRANSACTION_INVALID (committed invalid; `txId` names it) or IDEMPOTENCY_KEY_REUSED (this Idempotency-Key was used with another request)',
+  '429': 'RATE_LIMITED: over the per-credential budget (see `Retry-After`)',
+  '500': 'INTERNAL: a fault in the gateway; the detail is logged, never returned',
+  '503': 'UNAVAILABLE: the peer, ordering or CA could not be reached',
+  '504': 'TIMEOUT: the deadline passed; a write may still commit (retry with the same Idempotency-Key)',
+};
+
+/**
+ * The error statuses an operation can answer: every `/v1` route can refuse a credential, a rate, a
+ * malformed parameter or a method, and fail inside; only writes conflict or are refused by compliance;
+ * only methods with a body (POST, PUT) read one, so only they answer 413 and 415.
+ */
+export function errorStatusesOf(op: Operation): string[] {
+  const statuses = ['400', '401', '403', '405', '429', '500', '503', '504'];
+  if (op.via !== 'none' || Object.keys(op.params).length > 0) statuses.push('404');
+  if (isWrite(op)) statuses.push('409', '422');
+  if (op.method === 'post' || op.method === 'put') statuses.push('413', '415');
+  return statuses.sort();
+}
+
+function problemResponses(statuses: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: ERROR_TEXT[s] ?? 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        ...(s === '405' ? { headers: { Allow: { schema: { type: 'string' } } } } : {}),
+      },
+    ]),
+  );
+}
+
+/** An SSE stream: each event an object (`id`, `event`, and `data` a JSON object), as the gateway sends them. */
+const EVENT_STREAM: JsonSchema = {
+  type: 'array',
+  description:
+    'Server-Sent Events. Each event is `id: <block>:<txId>`, `event: <name>`, `data: <JSON object>`; comment lines keep the connection alive. A stream that fails ends with `event: error` and `data: {"code":"UNAVAILABLE"}`.',
+  items: {
+    type: 'object',
+    required: ['id', 'event', 'data'],
+    properties: {
+      id: { type: 'string', pattern: '^[0-9]{1,19}:[0-9a-f]{64}$' },
+      event: { type: 'string' },
+      data: {
+        type: 'object',
+        required: ['blockNumber', 'txId', 'event'],
+        properties: {
+          blockNumber: { type: 'string', pattern: '^[0-9]+$' },
+          txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          event: { type: 'object', description: 'The chaincode event payload, as this org may see it.' },
+        },
+      },
+    },
+  },
+};
 
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -131,7 +218,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       summary: op.summary,
       tags: [op.tag],
       description: `Roles: ${op.roles.join(', ')}. Scope: \`${op.scope}\`. Chaincode: \`${op.fn}\` (${op.mode}).${
-        op.method !== 'get' ? ' Accepts an `Idempotency-Key` header.' : ''
+        isWrite(op) ? ' Accepts an `Idempotency-Key` header.' : ''
       }`,
       security: [{ bearerToken: [op.scope] }],
       parameters: [
@@ -142,12 +229,14 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
           schema: jsonSchema(schema),
         })),
         ...queryParameters(op),
-        ...(op.method !== 'get'
+        ...(isWrite(op)
           ? [
               {
                 name: 'Idempotency-Key',
                 in: 'header',
                 required: false,
+                description:
+                  'Runs the write at most once: a retry with the same key and request gets the first answer (`Idempotent-Replayed: true`); the same key with another request gets 422 IDEMPOTENCY_KEY_REUSED; while the first still runs, 409.',
                 schema: { type: 'string', minLength: 1, maxLength: 200 },
               },
             ]
@@ -160,16 +249,19 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
         [String(op.status ?? 200)]: {
           description: 'Success',
           content: { 'application/json': { schema: responseSchemaOf(op) } },
+          ...(op.mode === 'submit'
+            ? {
+                headers: {
+                  'Result-Omitted': {
+                    description:
+                      'Set when the transaction committed but its result could not be shaped as documented: `schema` (it did not match) or `follow-up` (work after the commit failed; a retry with the same Idempotency-Key runs it again). The answer then has no `result`.',
+                    schema: { enum: ['schema', 'follow-up'] },
+                  },
+                },
+              }
+            : {}),
         },
-        ...Object.fromEntries(
-          ERROR_STATUSES.map((s) => [
-            s,
-            {
-              description: 'Problem',
-              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-            },
-          ]),
-        ),
+        ...problemResponses(errorStatusesOf(op)),
       },
     };
     (paths[openApiPath(op.path)] ??= {})[op.method] = entry;
@@ -193,30 +285,34 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
         { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
       ],
       responses: {
-        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: EVENT_STREAM } } },
+        ...problemResponses(['400', '401', '403', '405', '429', '500', '503']),
       },
     },
   };
-  const regulatorView = (id: string, summary: string, schema: z.ZodTypeAny, extra: Record<string, unknown> = {}) => ({
+  const regulatorView = (
+    id: string,
+    summary: string,
+    schema: z.ZodTypeAny,
+    extra: { parameters?: JsonSchema[]; errors?: string[]; csv?: true } = {},
+  ) => ({
     get: {
       operationId: id,
       summary,
       tags: ['Audit'],
       description: 'Roles: regulator. Scope: `read`.',
       security: [{ bearerToken: ['read'] }],
+      ...(extra.parameters ? { parameters: extra.parameters } : {}),
       responses: {
-        '200': { description: 'Success', content: { 'application/json': { schema: jsonSchema(schema) } } },
-        ...Object.fromEntries(
-          ['401', '403', '404', '503', '504'].map((s) => [
-            s,
-            {
-              description: 'Problem',
-              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-            },
-          ]),
-        ),
+        '200': {
+          description: 'Success',
+          content: {
+            'application/json': { schema: jsonSchema(schema) },
+            ...(extra.csv ? { 'text/csv': { schema: { type: 'string', description: 'The same report as CSV' } } } : {}),
+          },
+        },
+        ...problemResponses(['401', '403', '405', '429', '500', '503', '504', ...(extra.errors ?? [])].sort()),
       },
-      ...extra,
     },
   });
   paths['/v1/audit/verification'] = regulatorView(
@@ -228,7 +324,11 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     'transparencyReport',
     'Volumes, participant concentration, open campaigns and uptime (`?format=csv` for CSV)',
     transparencySchema,
-    { parameters: [{ name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv'] } }] },
+    {
+      parameters: [{ name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv'] } }],
+      errors: ['400'],
+      csv: true,
+    },
   );
   paths['/v1/audit/transactions/{txId}'] = regulatorView(
     'auditTransaction',
@@ -236,6 +336,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     transactionViewSchema,
     {
       parameters: [{ name: 'txId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+      errors: ['400', '404'],
     },
   );
   paths['/v1/audit/status'] = regulatorView(
@@ -250,7 +351,8 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       tags: ['Audit'],
       security: [{ bearerToken: ['events'] }],
       responses: {
-        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '200': { description: 'An event stream', content: { 'text/event-stream': { schema: EVENT_STREAM } } },
+        ...problemResponses(['400', '401', '403', '405', '429', '500', '503']),
       },
     },
   };
@@ -267,7 +369,10 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
         summary,
         tags: ['Operations'],
         security: [],
-        responses: { '200': { description: 'OK' } },
+        responses: {
+          '200': { description: 'OK' },
+          ...problemResponses(path === '/readyz' ? ['405', '503'] : ['405']),
+        },
       },
     };
   }
@@ -277,7 +382,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       title: `ECF market gateway (${info.org})`,
       version: info.version,
       description:
-        'The REST service an org runs to use the market network. Amounts are decimal strings of the smallest unit. Errors are RFC 9457 problem details.',
+        'The REST service an org runs to use the market network. Amounts are decimal strings of the smallest unit, from 1 to 9223372036854775807 (2^63-1). Lists are paged with `limit` and an opaque `cursor`. Errors are RFC 9457 problem details; a problem carries `txId` only for a transaction that reached the ledger. Request bodies are JSON in UTF-8, uncompressed or with one of gzip, deflate, br.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [{ url: '/' }],
@@ -317,6 +422,9 @@ function customerTokenPaths(): Record<string, Record<string, unknown>> {
     '401': 'No credential, an unknown or revoked one, or an expired one (`reason: TOKEN_EXPIRED`).',
     '403': "Not an operator credential with the `identities` scope, or another operator's customer.",
     '404': 'No such account.',
+    '405': 'METHOD_NOT_ALLOWED: the path exists, not with this method (see `Allow`).',
+    '429': 'RATE_LIMITED: too many requests for this credential (see `Retry-After`).',
+    '500': 'INTERNAL: an unexpected error; its detail is in the gateway log.',
     '503': 'The network could not be reached.',
     '504': 'The chain did not answer in time.',
   };
@@ -340,6 +448,8 @@ function customerTokenPaths(): Record<string, Record<string, unknown>> {
           },
           ...problems({
             '400': 'The body is not a valid request (unknown field, scope, or expiry out of range).',
+            '413': 'PAYLOAD_TOO_LARGE: the body is over the limit.',
+            '415': 'UNSUPPORTED_MEDIA_TYPE: the body is not JSON in UTF-8, or its encoding is not supported.',
             ...common,
             '409': 'The account is offboarded, or this gateway holds no identity for it.',
           }),

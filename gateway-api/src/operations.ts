@@ -21,26 +21,36 @@ import {
   forcedTransferSchema,
   haltSchema,
   idSchema,
+  instrumentHistorySchema,
   matchSchema,
+  matchSummarySchema,
   moneyMovementSchema,
   mspIdSchema,
   onboardAccountSchema,
+  orderBookSchema,
   orderRecordSchema,
   participantRecordSchema,
   participantStatusSchema,
   partialFreezeSchema,
+  personalDataVerificationSchema,
+  personalRecordSchema,
+  pledgeRecordSchema,
   pledgeSchema,
   placeOrderSchema,
   portfolioSchema,
   proposeCampaignSchema,
   releaseOrdersSchema,
+  releaseSummarySchema,
   Role,
   settleBatchSchema,
+  settlementResultSchema,
   settleTransferSchema,
+  supervisionRecordSchema,
   supplyReportSchema,
   tradeRecordSchema,
   transferCheckSchema,
   transferSchema,
+  txDerivedIdSchema,
   unitsMovementSchema,
   updateKycSchema,
   withdrawPledgeSchema,
@@ -94,11 +104,19 @@ export interface Operation {
   readonly status?: 200 | 201;
 }
 
+/**
+ * A route that changes something: every submit, and the evaluate routes that act elsewhere (credential
+ * renewal re-enrolls at the CA). These take an Idempotency-Key; a read posted for its body does not.
+ */
+export function isWrite(op: Operation): boolean {
+  return op.mode === 'submit' || (op.method !== 'get' && op.scope !== Scope.READ);
+}
+
 const { REGULATOR: R, TRUSTEE: T, OPERATOR: O, ISSUER: S, INVESTOR: I } = Role;
 const EVERYONE = [R, T, O, S, I] as const;
 const ACCOUNT_READERS = [R, T, O, S, I] as const;
 /** An id the chaincode derived from the transaction (pledge, order, instruction). */
-const idResult = z.string();
+const idResult = txDerivedIdSchema;
 const nothing = z.null();
 
 type Spec = Omit<Operation, 'params' | 'scope'> & { params?: Operation['params']; scope?: Scope };
@@ -285,7 +303,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'arg',
     params: assetId,
     input: assetQuerySchema,
-    result: z.object({ assetId: z.string() }).passthrough(),
+    result: instrumentHistorySchema,
   }),
 
   // ---- money: trust-account deposits and withdrawals ----
@@ -418,7 +436,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'args',
     params: accountId,
     acting: 'accountId',
-    result: z.object({}).passthrough(),
+    result: personalRecordSchema,
   }),
   op({
     id: 'verifyPersonalData',
@@ -432,7 +450,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'args',
     params: accountId,
     acting: 'accountId',
-    result: z.object({ accountId: z.string(), present: z.boolean(), matchesAccount: z.boolean() }).passthrough(),
+    result: personalDataVerificationSchema,
   }),
   op({
     id: 'getAccountHistory',
@@ -538,7 +556,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'arg',
     params: { instructionId: idSchema },
     input: settleTransferSchema,
-    result: z.string(),
+    result: settlementResultSchema,
   }),
 
   // ---- primary offerings ----
@@ -630,7 +648,7 @@ export const OPERATIONS: readonly Operation[] = [
     query: ['accountId'],
     input: pledgeSchema.pick({ campaignId: true, accountId: true }).strict(),
     acting: 'accountId',
-    result: z.object({ id: z.string(), amount: z.string() }).passthrough(),
+    result: pledgeRecordSchema,
     list: true,
   }),
   op({
@@ -720,7 +738,7 @@ export const OPERATIONS: readonly Operation[] = [
     mode: 'evaluate',
     via: 'args',
     params: classId,
-    result: z.object({}).passthrough(),
+    result: orderBookSchema,
   }),
   op({
     id: 'listTrades',
@@ -748,7 +766,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'arg',
     params: classId,
     input: matchSchema,
-    result: z.object({}).passthrough(),
+    result: matchSummarySchema,
   }),
   op({
     id: 'releaseOrders',
@@ -762,7 +780,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'arg',
     params: classId,
     input: releaseOrdersSchema,
-    result: z.object({}).passthrough(),
+    result: releaseSummarySchema,
   }),
   op({
     id: 'setCircuitBreaker',
@@ -846,7 +864,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Supervision:ListActions',
     mode: 'evaluate',
     via: 'none',
-    result: z.object({}).passthrough(),
+    result: supervisionRecordSchema,
     list: true,
   }),
   op({

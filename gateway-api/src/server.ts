@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './app';
 import { AuditRelay } from './audit/relay';
@@ -88,6 +88,57 @@ export async function runRelay(config: GatewayConfig, signal: AbortSignal): Prom
   }
 }
 
+/**
+ * How long a client may take to send a request. Without these, a request whose Content-Length promises
+ * more bytes than it sends holds its connection (and its slot in the body parser) for ever.
+ */
+export interface HttpTimeouts {
+  /** Until the whole request (headers and body) has arrived; Node answers 408 and closes after it. */
+  readonly requestTimeout: number;
+  /** Until the headers have arrived (at most requestTimeout). */
+  readonly headersTimeout: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeout: number;
+  /** How often Node checks the two request timeouts: a timeout fires up to this much late. */
+  readonly connectionsCheckingInterval: number;
+}
+
+/**
+ * The request timeouts cover receiving the request only, never the answer: an event stream (a GET with
+ * no body) is received at once and then lives as long as its client, and a write's own deadline
+ * (`ECF_GATEWAY_TIMEOUT_MS`) bounds the wait for Fabric. A 64 KiB body needs far less than 30 s.
+ */
+export const HTTP_TIMEOUTS: HttpTimeouts = {
+  requestTimeout: 30_000,
+  headersTimeout: 15_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+};
+
+/** Starts an HTTP server for the app with the request timeouts set (port 0: any free port). */
+export async function listen(
+  app: RequestListener,
+  port: number,
+  host: string,
+  timeouts: HttpTimeouts = HTTP_TIMEOUTS,
+): Promise<Server> {
+  const server = createServer(
+    {
+      requestTimeout: timeouts.requestTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    // Left attached, as before: a later server error is not an uncaught exception.
+    server.on('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
 export interface RunningGateway {
   readonly server: Server;
   readonly deps: GatewayDeps;
@@ -126,14 +177,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     config: config.settings,
     version: packageVersion(),
   };
-  const app = createApp(deps);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.on('error', reject);
-  });
-  // Event streams are long-lived; every other request ends within its deadline.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  const server = await listen(createApp(deps), config.port, config.host);
   logger.info('listening', { port: config.port, mspId: config.org.mspId, channel: config.channel });
   return {
     server,

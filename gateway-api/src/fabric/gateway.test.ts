@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { EndorseError } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
-import { classify } from './gateway';
+import { classify, decode } from './gateway';
 
 /** An endorsement failure as fabric-gateway raises it: a gRPC status, its message, per-peer details. */
 function endorseError(code: number, message: string, details: string[]): EndorseError {
@@ -65,5 +65,23 @@ describe('classify: Fabric errors into what they mean', () => {
     expect(failure.message).to.match(/^NOT_FOUND: account zed not found/);
     expect(failure.upstream).to.contain('NOT_FOUND: account zed not found [json]');
     expect(failure.upstream).not.to.contain('Zed"');
+  });
+});
+
+describe('chaincode payload decoding', () => {
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+  it('parses JSON records and lists, and answers null for an empty payload', () => {
+    expect(decode(bytes('{"instructionId":"a","outcome":"SETTLED"}'))).to.deep.equal({
+      instructionId: 'a',
+      outcome: 'SETTLED',
+    });
+    expect(decode(bytes('[1,2]'))).to.deep.equal([1, 2]);
+    expect(decode(new Uint8Array())).to.equal(null);
+  });
+
+  it('keeps a transaction-derived id a string even when it reads as a JSON number', () => {
+    for (const id of ['1'.repeat(64), `${'1'.repeat(30)}e${'2'.repeat(33)}`, 'ab'.repeat(32)])
+      expect(decode(bytes(id))).to.equal(id);
   });
 });

@@ -363,9 +363,16 @@ function transient(value: unknown): Record<string, Uint8Array> | undefined {
   return value === undefined ? undefined : { payload: Buffer.from(JSON.stringify(value)) };
 }
 
-function decode(bytes: Uint8Array): unknown {
+/**
+ * A chaincode payload as the routes see it: nothing is null, a JSON object or array is parsed, anything
+ * else is the string itself. The chaincode answers records as JSON and ids as bare text; parsing any text
+ * that happens to be valid JSON would turn a transaction-derived id made only of digits (or digits around
+ * one `e`) into a number.
+ */
+export function decode(bytes: Uint8Array): unknown {
   const text = Buffer.from(bytes).toString('utf8');
   if (text === '') return null;
+  if (!/^\s*[[{]/.test(text)) return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -19,13 +19,15 @@ export function problemHandler(logger: winston.Logger) {
         code: apiError.code,
         error: (err as Error)?.name,
         detail: apiError.code === 'INTERNAL' ? (err as Error)?.message : apiError.message,
-        ...(apiError.extra.cause ? { cause: apiError.extra.cause, txId: apiError.extra.txId } : {}),
+        ...(apiError.extra.cause
+          ? { cause: apiError.extra.cause, txId: apiError.extra.txId ?? apiError.extra.proposalTxId }
+          : {}),
       });
     } else if (apiError.extra.cause) {
       logger.warn('request refused by the network', {
         requestId,
         code: apiError.code,
-        txId: apiError.extra.txId,
+        txId: apiError.extra.txId ?? apiError.extra.proposalTxId,
         cause: apiError.extra.cause,
       });
     }

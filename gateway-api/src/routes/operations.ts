@@ -1,15 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
+import type { ValidateFunction } from 'ajv';
 import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
 import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
-import { IdempotencyStore, settle, type SentTransaction } from '../idempotency';
+import { IdempotencyStore, settle, type SentTransaction, type StoredResponse } from '../idempotency';
 import { HOOKS, type Undo } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
-import { OPERATIONS, type Operation } from '../operations';
+import { isWrite, OPERATIONS, type Operation } from '../operations';
 import { ApiError, GatewayCode, problemOf, toApiError } from '../problem';
-import { deadlineOf, sendJson, sendProblem } from './respond';
+import { deadlineOf, sendProblem } from './respond';
 
 export function operationsRouter(deps: GatewayDeps, validators: DocumentValidators): Router {
   const router = Router();
@@ -19,15 +20,15 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
       try {
         const principal = principalOf(req);
         authorize(op, principal);
+        const key = isWrite(op) ? idempotencyKeyOf(req) : undefined;
         const input = requestInput(op, req, principal, validators);
-        if (op.mode === 'evaluate') {
-          const result = await portOf(deps, op).evaluate(principal.identity, call(op, input, deadlineOf(req)));
-          const after = HOOKS[op.id]?.after;
-          const value = after ? await after(deps, input, result) : result;
-          sendJson(res, validators.of(op.id).response, op.status ?? 200, paged(op, value, req));
+        if (isWrite(op)) {
+          await writeOnce(deps, validators, op, req, res, { principal, input, key, started });
           return;
         }
-        await submitOnce(deps, validators, op, req, res, principal, input, started);
+        const value = await evaluate(deps, op, principal, input, deadlineOf(req));
+        const body = checked(deps, op, validators.of(op.id).response, paged(op, value, req));
+        res.status(op.status ?? 200).json(body);
       } catch (err) {
         const apiError = toApiError(err);
         if (err && (err as { kind?: string }).kind)
@@ -37,6 +38,13 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
     });
   }
   return router;
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('Idempotency-Key');
+  if (key !== undefined && (key.length === 0 || key.length > 200))
+    throw new ApiError(GatewayCode.INVALID_ARGUMENT, 'Idempotency-Key must be 1 to 200 characters');
+  return key;
 }
 
 /** The Fabric port of the channel an operation runs on. */
@@ -124,27 +132,40 @@ function call(op: Operation, input: Record<string, unknown>, deadline: number): 
   }
 }
 
+/** A write's answer, ready to send and (when durable) to keep as the answer to its Idempotency-Key. */
+interface Answer extends StoredResponse {
+  /**
+   * Whether a retry with the same key gets this answer back. Not when follow-up work after the commit
+   * failed: the retry finds the transaction on the ledger and runs the follow-up again.
+   */
+  readonly durable: boolean;
+}
+
+interface WriteRequest {
+  readonly principal: Principal;
+  readonly input: Record<string, unknown>;
+  readonly key: string | undefined;
+  readonly started: bigint;
+}
+
 /** Runs a write at most once per Idempotency-Key, across retries and gateway restarts. */
-async function submitOnce(
+async function writeOnce(
   deps: GatewayDeps,
   validators: DocumentValidators,
   op: Operation,
   req: Request,
   res: Response,
-  principal: Principal,
-  input: Record<string, unknown>,
-  started: bigint,
+  { principal, input, key, started }: WriteRequest,
 ): Promise<void> {
-  const key = req.get('Idempotency-Key');
   const validate = validators.of(op.id).response;
-  const status = op.status ?? 200;
+  const run = (sending?: Sending): Promise<Answer> =>
+    op.mode === 'submit'
+      ? commit(deps, op, validate, principal, input, deadlineOf(req), started, sending)
+      : evaluateWrite(deps, op, validate, principal, input, deadlineOf(req));
   if (key === undefined) {
-    const body = await execute(deps, op, principal, input, deadlineOf(req), started);
-    sendJson(res, validate, status, body);
+    send(res, await run());
     return;
   }
-  if (key.length === 0 || key.length > 200)
-    throw new ApiError(GatewayCode.INVALID_ARGUMENT, 'Idempotency-Key must be 1 to 200 characters');
   const store = deps.idempotency;
   const slot = IdempotencyStore.slot(principal.credentialId, key);
   // The hash covers what the client sent, not the generated salt, so a retry matches the first attempt.
@@ -163,7 +184,7 @@ async function submitOnce(
     case 'replay':
       res.set('Idempotent-Replayed', 'true');
       if (claim.response.status >= 400) sendProblem(res, validators.problem, claim.response.body);
-      else sendJson(res, validate, claim.response.status, claim.response.body);
+      else send(res, replayed(deps, op, validate, claim.response));
       return;
     case 'orphan':
     case 'new':
@@ -172,21 +193,19 @@ async function submitOnce(
   // From here the slot is this request's; whatever happens, it is released for the next attempt (an
   // answer stored by `complete` stays the answer).
   try {
-    if (claim.kind === 'orphan') {
+    if (claim.kind === 'orphan' && op.mode === 'submit') {
       // An error here leaves the outcome open: nothing ran, and the next retry settles it again.
-      const recovered = await recover(deps, op, input, claim.sent, deadlineOf(req));
+      const recovered = await recover(deps, op, validate, input, claim.sent, deadlineOf(req));
       if (recovered) {
-        store.complete(slot, { status, body: recovered });
+        if (recovered.durable) store.complete(slot, stored(recovered));
         res.set('Idempotent-Replayed', 'true');
-        sendJson(res, validate, status, recovered);
+        send(res, recovered);
         return;
       }
     }
-    let body: Awaited<ReturnType<typeof execute>>;
+    let answer: Answer;
     try {
-      body = await execute(deps, op, principal, input, deadlineOf(req), started, (txId, transaction) =>
-        store.sending(slot, txId, transaction),
-      );
+      answer = await run((txId, transaction) => store.sending(slot, txId, transaction));
     } catch (err) {
       const apiError = toApiError(err);
       // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not.
@@ -195,22 +214,70 @@ async function submitOnce(
       }
       throw err;
     }
-    store.complete(slot, { status, body });
-    sendJson(res, validate, status, body);
+    if (answer.durable) store.complete(slot, stored(answer));
+    send(res, answer);
   } finally {
     store.release(slot);
   }
 }
 
-async function execute(
+type Sending = (txId: string, transaction: Uint8Array) => void;
+
+function send(res: Response, answer: StoredResponse): void {
+  for (const [k, v] of Object.entries(answer.headers ?? {})) res.set(k, v);
+  res.status(answer.status).json(answer.body);
+}
+
+function stored({ durable: _durable, ...response }: Answer): StoredResponse {
+  return response;
+}
+
+/** The chaincode's answer to a read, through the operation's follow-up hook when it has one. */
+async function evaluate(
   deps: GatewayDeps,
   op: Operation,
   principal: Principal,
   input: Record<string, unknown>,
   deadline: number,
+): Promise<unknown> {
+  const result = await portOf(deps, op).evaluate(principal.identity, call(op, input, deadline));
+  const after = HOOKS[op.id]?.after;
+  return after ? await after(deps, input, result) : result;
+}
+
+/**
+ * A body that nothing committed for (a read, a renewal): one that does not match the published document
+ * is a bug here, answered 500 with the mismatch in the log and the metric, not in the answer.
+ */
+function checked(deps: GatewayDeps, op: Operation, validate: ValidateFunction, body: unknown): unknown {
+  if (validate(body)) return body;
+  responseFailure(deps, op, 'schema', { validation: describeErrors(validate, 'response') });
+  throw new ApiError(GatewayCode.INTERNAL, `response of ${op.id} failed its schema`);
+}
+
+async function evaluateWrite(
+  deps: GatewayDeps,
+  op: Operation,
+  validate: ValidateFunction,
+  principal: Principal,
+  input: Record<string, unknown>,
+  deadline: number,
+): Promise<Answer> {
+  const value = await evaluate(deps, op, principal, input, deadline);
+  return { status: op.status ?? 200, body: checked(deps, op, validate, value), durable: true };
+}
+
+/** Submits the transaction; once it has committed, the answer is a 2xx whatever shaping it then does. */
+async function commit(
+  deps: GatewayDeps,
+  op: Operation,
+  validate: ValidateFunction,
+  principal: Principal,
+  input: Record<string, unknown>,
+  deadline: number,
   started: bigint,
-  sending?: (txId: string, transaction: Uint8Array) => void,
-): Promise<{ txId: string; blockNumber: string; result: unknown }> {
+  sending?: Sending,
+): Promise<Answer> {
   const hooks = HOOKS[op.id];
   const undo = await hooks?.before?.(deps, input, { identity: principal.identity, deadline });
   let ordered = false;
@@ -228,8 +295,66 @@ async function execute(
   }
   deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
   if (outcome.attempts > 1) deps.metrics.mvccRetries.inc({ operation: op.id }, outcome.attempts - 1);
-  const result = hooks?.after ? await hooks.after(deps, input, outcome.result) : outcome.result;
-  return { txId: outcome.txId, blockNumber: outcome.blockNumber, result };
+  return committedAnswer(deps, op, validate, input, outcome);
+}
+
+/**
+ * The answer to a committed transaction: `{ txId, blockNumber, result }`. The transaction is on the
+ * ledger, so nothing after this may turn the answer into an error, or the client would retry (and, without
+ * a key, pay twice) or give up on a write that happened. When the follow-up hook fails or the result does
+ * not match the document, the failure is logged and counted, and the answer leaves without `result`, with
+ * `Result-Omitted` saying why.
+ */
+async function committedAnswer(
+  deps: GatewayDeps,
+  op: Operation,
+  validate: ValidateFunction,
+  input: Record<string, unknown>,
+  tx: { readonly txId: string; readonly blockNumber: string; readonly result: unknown },
+): Promise<Answer> {
+  const status = op.status ?? 200;
+  const bare = { txId: tx.txId, blockNumber: tx.blockNumber };
+  let result: unknown;
+  try {
+    const after = HOOKS[op.id]?.after;
+    result = after ? await after(deps, input, tx.result) : tx.result;
+  } catch (err) {
+    responseFailure(deps, op, 'follow-up', { txId: tx.txId, error: (err as Error)?.name ?? 'Error' });
+    return { status, body: bare, headers: { 'Result-Omitted': 'follow-up' }, durable: false };
+  }
+  const body = { ...bare, result };
+  if (validate(body)) return { status, body, durable: true };
+  responseFailure(deps, op, 'schema', { txId: tx.txId, validation: describeErrors(validate, 'response') });
+  return { status, body: bare, headers: { 'Result-Omitted': 'schema' }, durable: true };
+}
+
+/** A stored 2xx, checked again: an answer kept by an older version may not match today's document. */
+function replayed(deps: GatewayDeps, op: Operation, validate: ValidateFunction, response: StoredResponse): Answer {
+  if (validate(response.body)) return { ...response, durable: true };
+  responseFailure(deps, op, 'schema', { validation: describeErrors(validate, 'response'), replay: true });
+  const { txId, blockNumber } = response.body as { txId?: unknown; blockNumber?: unknown };
+  if (typeof txId === 'string' && typeof blockNumber === 'string')
+    return {
+      status: response.status,
+      body: { txId, blockNumber },
+      headers: { 'Result-Omitted': 'schema' },
+      durable: true,
+    };
+  throw new ApiError(GatewayCode.INTERNAL, `stored answer of ${op.id} failed its schema`);
+}
+
+/**
+ * Logged and counted, never answered: the operation, the stage and what did not match (schema paths and
+ * keywords, never values, so no personal data reaches the log).
+ */
+function responseFailure(
+  deps: GatewayDeps,
+  op: Operation,
+  stage: 'schema' | 'follow-up',
+  detail: Record<string, unknown>,
+): void {
+  deps.metrics.responseFailures.inc({ operation: op.id, stage });
+  deps.logger.error('response could not be shaped as documented', { operation: op.id, stage, ...detail });
 }
 
 /**
@@ -262,10 +387,11 @@ async function undoBefore(deps: GatewayDeps, op: Operation, undo: Undo, err: unk
 async function recover(
   deps: GatewayDeps,
   op: Operation,
+  validate: ValidateFunction,
   input: Record<string, unknown>,
   sent: readonly SentTransaction[],
   deadline: number,
-): Promise<{ txId: string; blockNumber: string; result: unknown } | undefined> {
+): Promise<Answer | undefined> {
   const found = await settle(portOf(deps, op), sent, deadline, (tx, sentAgain) =>
     deps.logger.info('settled a transaction left without an answer', {
       operation: op.id,
@@ -274,10 +400,7 @@ async function recover(
       sentAgain,
     }),
   );
-  if (!found) return undefined;
-  const after = HOOKS[op.id]?.after;
-  const result = after ? await after(deps, input, found.result) : found.result;
-  return { txId: found.txId, blockNumber: found.blockNumber, result };
+  return found && committedAnswer(deps, op, validate, input, found);
 }
 
 /** Pages a list result: `?limit=` and an opaque `?cursor=` (an offset into the chaincode's list). */

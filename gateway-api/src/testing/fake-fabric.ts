@@ -235,7 +235,14 @@ export interface Harness {
 
 /** The app on the fake seam, with a token store and idempotency folder in a temporary directory. */
 export function harness(
-  options: { org?: OrgInfo; settings?: Partial<GatewaySettings>; dir?: string; fabric?: FakeFabric } = {},
+  options: {
+    org?: OrgInfo;
+    settings?: Partial<GatewaySettings>;
+    dir?: string;
+    fabric?: FakeFabric;
+    /** The audit channel's port; absent: the gateway has none (503 on audit routes). */
+    audit?: FabricPort;
+  } = {},
 ): Harness {
   const dir = options.dir ?? scratchDir('ecf-gw-unit-');
   const tokens = new TokenStore(join(dir, 'tokens'));
@@ -251,6 +258,7 @@ export function harness(
   const deps: GatewayDeps = {
     org: options.org ?? OPERATOR_ORG,
     fabric,
+    ...(options.audit ? { audit: options.audit } : {}),
     ca,
     wallet: { has: async (label: string) => ca.wallet.has(label) },
     tokens,

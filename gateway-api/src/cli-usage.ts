@@ -1,0 +1,46 @@
+/**
+ * The CLI's usage text, per command. Kept apart from cli.ts, and free of Fabric imports, because
+ * fabric-common parses process.argv when it loads (nconf + yargs) and answers `--help` itself with its
+ * own, empty, option list: the CLI must print its help before anything loads it.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['serve', "serve --org NAME [--port N]           run one org's gateway in the foreground"],
+  ['relay', 'relay --org Regulator                 run the audit relay in the foreground'],
+  [
+    'up',
+    `up [--org NAME] [--no-relay]          start the gateway of every org (or one) in the background,
+                                        and the regulator's audit relay`,
+  ],
+  ['down', 'down [--org NAME] [--relay]           stop them (--relay: the relay only)'],
+  ['crash', 'crash [--org NAME] [--relay]          kill them with SIGKILL (fault tests)'],
+  [
+    'token create',
+    `token create --org NAME --identity LABEL [--scopes read,write,events,identities]
+               [--description TEXT] [--expires-days N]
+                                        create an API token bound to a wallet identity; prints it once`,
+  ],
+  ['token list', 'token list --org NAME                 list tokens (ids, identities, scopes; never the tokens)'],
+  ['token revoke', 'token revoke --org NAME (--id ID | --identity LABEL)'],
+  ['identities', "identities --org NAME                 list the wallet's identities"],
+];
+
+const COMMON = 'common: --topology FILE (default network/topology.yaml); ECF_NETWORK_HOME as for the network CLI';
+
+export const USAGE = `usage: gateway-api <command> [options]\n${COMMANDS.map(([, text]) => `  ${text}`).join('\n')}\n${COMMON}`;
+
+/** The usage of one command (`token create`), of a command's group (`token`), or all of it. */
+export function usageOf(command?: string, sub?: string): string {
+  const exact = COMMANDS.filter(([name]) => name === `${command} ${sub}` || name === command);
+  const group = COMMANDS.filter(([name]) => name.startsWith(`${command} `));
+  const picked = exact.length > 0 ? exact : group;
+  if (picked.length === 0) return USAGE;
+  return `usage: gateway-api ${picked.map(([, text]) => text).join('\n       gateway-api ')}\n${COMMON}`;
+}
+
+/** The help to print when the arguments ask for it (`--help` or `-h` anywhere), else undefined. */
+export function helpFor(args: readonly string[]): string | undefined {
+  if (!args.includes('--help') && !args.includes('-h')) return undefined;
+  const [command, sub] = args;
+  const positional = (a: string | undefined) => (a !== undefined && !a.startsWith('-') ? a : undefined);
+  return usageOf(positional(command), positional(sub));
+}

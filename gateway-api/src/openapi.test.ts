@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { buildDocument, DocumentValidators, jsonSchema } from './openapi';
+import { amountSchema } from '@ecf/common';
+import Ajv2020 from 'ajv/dist/2020';
+
+type Entry = {
+  operationId: string;
+  parameters?: Array<{ name: string; in: string; schema: Record<string, unknown> }>;
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+};
+
+const doc = buildDocument({ org: 'OperatorA', version: '0.0.0-test' });
+const entries = Object.entries(doc.paths as Record<string, Record<string, Entry>>).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, entry]) => ({ path, method, entry })),
+);
+const errorsOf = (entry: Entry) => Object.keys(entry.responses).filter((s) => Number(s) >= 400);
+
+/**
+ * What a route can plausibly answer, written out independently of the generator: no route without a body
+ * can be over the limit or in the wrong encoding, and only writes conflict or are refused by compliance.
+ */
+const PLAUSIBLE: Record<string, readonly string[]> = {
+  get: ['400', '401', '403', '404', '405', '429', '500', '503', '504'],
+  delete: ['400', '401', '403', '404', '405', '409', '422', '429', '500', '503', '504'],
+  post: ['400', '401', '403', '404', '405', '409', '413', '415', '422', '429', '500', '503', '504'],
+  put: ['400', '401', '403', '404', '405', '409', '413', '415', '422', '429', '500', '503', '504'],
+};
+
+describe('OpenAPI document truthfulness', () => {
+  it('documents on each route only error statuses it can answer', () => {
+    for (const { path, method, entry } of entries) {
+      expect(PLAUSIBLE[method], `${method} ${path}`).to.not.equal(undefined);
+      for (const status of errorsOf(entry))
+        expect(PLAUSIBLE[method], `${method.toUpperCase()} ${path} documents ${status}`).to.include(status);
+    }
+  });
+
+  it('documents the statuses each route does answer', () => {
+    for (const { path, method, entry } of entries) {
+      const errors = errorsOf(entry);
+      expect(errors, `${path}: 405`).to.include('405');
+      if (!path.startsWith('/v1/')) continue;
+      for (const s of ['401', '403', '429', '500']) expect(errors, `${method} ${path}: ${s}`).to.include(s);
+      if (method === 'post' || method === 'put') for (const s of ['413', '415']) expect(errors, path).to.include(s);
+    }
+    const at = (path: string) => errorsOf((doc.paths as Record<string, Record<string, Entry>>)[path]!.get!);
+    expect(at('/v1/events')).to.include.members(['400', '403']);
+    expect(at('/v1/audit/events')).to.include.members(['401', '403']);
+    expect(at('/v1/audit/transactions/{txId}')).to.include.members(['400', '404']);
+  });
+
+  it('documents CSV on the transparency report, SSE items as objects, the cursor and the audit type enum', () => {
+    const paths = doc.paths as Record<string, Record<string, Entry>>;
+    expect(paths['/v1/audit/transparency']!.get!.responses['200']!.content).to.have.keys(
+      'application/json',
+      'text/csv',
+    );
+    for (const stream of ['/v1/events', '/v1/audit/events']) {
+      const schema = paths[stream]!.get!.responses['200']!.content!['text/event-stream'] as {
+        schema: { items: { type: string; properties: { data: { type: string } } } };
+      };
+      expect(schema.schema.items.type).to.equal('object');
+      expect(schema.schema.items.properties.data.type).to.equal('object');
+    }
+    const search = paths['/v1/audit/records']!.get!;
+    expect(search.parameters?.find((p) => p.name === 'type')?.schema.enum).to.include('CHECKPOINT');
+    const cursor = search.parameters?.find((p) => p.name === 'cursor')?.schema;
+    expect(cursor).to.include({ type: 'string' });
+    expect(cursor?.pattern).to.be.a('string');
+  });
+
+  it('publishes the 2^63-1 bound on amounts in the JSON Schema itself', () => {
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(jsonSchema(amountSchema));
+    expect(validate('9223372036854775807')).to.equal(true);
+    expect(validate('9223372036854775808')).to.equal(false);
+    expect(validate('9999999999999999999')).to.equal(false);
+    const validators = new DocumentValidators(doc);
+    const body = validators.of('deposit').body!;
+    const deposit = { accountId: 'alice', tokenId: 'MYR', bankReference: 'IN-1' };
+    expect(body({ ...deposit, amount: '9223372036854775807' })).to.equal(true);
+    expect(body({ ...deposit, amount: '9223372036854775808' })).to.equal(false);
+  });
+
+  it('documents the Idempotency-Key on every write, renewal included, with its 422 on reuse', () => {
+    const renewal = (doc.paths as Record<string, Record<string, Entry>>)['/v1/accounts/{accountId}/credential/renewal']!
+      .post!;
+    expect(renewal.parameters?.map((p) => p.name)).to.include('Idempotency-Key');
+    expect(errorsOf(renewal)).to.include('422');
+    const check = (doc.paths as Record<string, Record<string, Entry>>)['/v1/transfers/check']!.post!;
+    expect(check.parameters?.map((p) => p.name) ?? []).not.to.include('Idempotency-Key');
+  });
+});
