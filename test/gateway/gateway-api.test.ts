@@ -3,10 +3,22 @@ import { crashProcess } from '@ecf/network';
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { blocksSeenBy } from '../support/adversary';
+import { PublishedContract } from '../support/contract';
 import { until } from '../support/eventually';
 import { campaignTerms, kyc, pastClose, sleep } from '../support/fixtures';
-import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
+import {
+  admitConsortium,
+  Api,
+  exchanges,
+  gatewayCli,
+  gatewayUrl,
+  tokenFor,
+  upWithGateways,
+  type Exchange,
+} from '../support/http';
 import { TestNetwork } from '../support/network';
+import { fuzzGateway } from '../support/schemathesis';
 
 const MYR = 'TrusteeMSP.MYR';
 const CLASS = 'ACME-ORD';
@@ -29,6 +41,40 @@ describe('the gateway API over HTTP on the real network', function () {
   /** Every token and personal datum the suite used: none may appear in any gateway log. */
   const secrets: string[] = [];
 
+  /**
+   * What an integrator checks of answers received since `from`: none is a 5xx, and each matches the
+   * document its gateway publishes (route, status, content type and body schema).
+   */
+  const contracts = new Map<string, PublishedContract>();
+  const expectContractKept = async (from: number): Promise<Exchange[]> => {
+    const answers = exchanges.slice(from);
+    expect(answers.length).to.be.greaterThan(0);
+    const serverErrors = answers.filter((a) => a.status >= 500).map((a) => `${a.method} ${a.path} -> ${a.status}`);
+    expect(serverErrors, 'answers that were 5xx').to.deep.equal([]);
+    const mismatches: string[] = [];
+    for (const a of answers) {
+      let contract = contracts.get(a.base);
+      if (!contract) contracts.set(a.base, (contract = await PublishedContract.load(a.base)));
+      const wrong = contract.check(a);
+      if (wrong) mismatches.push(wrong);
+    }
+    expect(mismatches, 'answers that do not match the published document').to.deep.equal([]);
+    return answers;
+  };
+  /** Every valid transaction of `market` after block `after`, as the regulator's peer holds them. */
+  const validTxsAfter = async (after: number): Promise<string[]> =>
+    (await blocksSeenBy(net.layout, net.org('Regulator'), 'market'))
+      .filter((t) => t.block > after && t.valid)
+      .map((t) => t.txId);
+  const marketHeight = async (): Promise<number> =>
+    Math.max(...(await blocksSeenBy(net.layout, net.org('Regulator'), 'market')).map((t) => t.block), 0);
+  /** The transaction ids of the 2xx writes among answers. */
+  const committedBy = (answers: Exchange[]): string[] =>
+    answers
+      .filter((a) => a.status < 300 && a.method !== 'GET')
+      .map((a) => (a.body as { txId?: string } | undefined)?.txId)
+      .filter((t): t is string => typeof t === 'string');
+
   const balance = async (api: Api, accountId: string, assetId: string) =>
     BigInt((await api.get(`/v1/accounts/${accountId}/balances/${assetId}`)).body.balance ?? '-1');
 
@@ -43,6 +89,8 @@ describe('the gateway API over HTTP on the real network', function () {
   });
 
   it('runs the whole journey: admit, onboard, deposit, campaign, pledge, settle, trade, withdraw', async () => {
+    const firstAnswer = exchanges.length;
+    const startBlock = await marketHeight();
     // The regulator admits the trustee and the operators.
     await admitConsortium(regulator, operatorB, reason);
 
@@ -241,6 +289,22 @@ describe('the gateway API over HTTP on the real network', function () {
       'trade report seen by B',
     );
     expect(seenByB.body.items).to.have.length(1);
+
+    // The contract held for every answer of the journey, settlements included: no 5xx, no schema mismatch.
+    const answers = await expectContractKept(firstAnswer);
+    // Nothing but answered writes reached the ledger: every valid transaction since the journey began is
+    // the txId of a 2xx answer, and every 2xx answer's txId is a valid transaction.
+    const committed = committedBy(answers);
+    const onLedger = await until(
+      () => validTxsAfter(startBlock),
+      (txs) => committed.every((t) => txs.includes(t)),
+      'every answered write on the regulator peer',
+      60_000,
+    );
+    expect(
+      onLedger.filter((t) => !committed.includes(t)),
+      'valid transactions no 2xx answered',
+    ).to.deep.equal([]);
   });
 
   it("streams the org's events over SSE and resumes after Last-Event-ID", async () => {
@@ -285,6 +349,8 @@ describe('the gateway API over HTTP on the real network', function () {
       investor: customers.ann!,
       issuer: customers.acme!,
     };
+    const firstAnswer = exchanges.length;
+    const startBlock = await marketHeight();
     const sample = (op: Operation) =>
       op.path.replace(/:([A-Za-z]+)/g, (_m, name: string) =>
         name === 'accountId' ? 'ann' : name === 'mspId' ? 'OperatorAMSP' : 'nothing-here',
@@ -307,6 +373,10 @@ describe('the gateway API over HTTP on the real network', function () {
       }
     }
     expect(cells, cells.join('\n')).to.deep.equal([]);
+    // Every route, every role: each answer is documented for its route and matches its schema, and no
+    // refused request wrote anything (every valid transaction since is the txId of a 2xx answer).
+    const committed = committedBy(await expectContractKept(firstAnswer));
+    expect((await validTxsAfter(startBlock)).filter((t) => !committed.includes(t))).to.deep.equal([]);
   });
 
   it('executes a write once when the gateway is killed mid-request and the client retries with its key', async () => {
@@ -461,6 +531,7 @@ describe('the gateway API over HTTP on the real network', function () {
   });
 
   it('answers bad input with problems and leaves no secret or personal data in any gateway log', async () => {
+    const firstAnswer = exchanges.length;
     const bad = await trustee.call('POST', '/v1/deposits', {
       accountId: 'ann',
       tokenId: MYR,
@@ -477,6 +548,7 @@ describe('the gateway API over HTTP on the real network', function () {
     });
     expect(unknown.status).to.equal(404);
     expect(unknown.body.code).to.equal('NOT_FOUND');
+    await expectContractKept(firstAnswer);
     const logs = readdirSync(net.layout.logs)
       .filter((f) => f.startsWith('gateway.'))
       .map((f) => readFileSync(join(net.layout.logs, f), 'utf8'))
@@ -485,5 +557,24 @@ describe('the gateway API over HTTP on the real network', function () {
     for (const s of [...secrets, 'PRIVATE KEY', 'BEGIN CERTIFICATE']) {
       expect(logs.includes(s), `logs contain ${s.slice(0, 12)}…`).to.equal(false);
     }
+  });
+
+  // Last: generated requests may suspend participants or freeze accounts, which no later test expects.
+  it('keeps its published contract under generated requests (schemathesis): every route, every role, no 5xx', async function () {
+    this.timeout(1_800_000);
+    const roles: Record<string, Api> = {
+      regulator,
+      trustee,
+      operator: operatorA,
+      investor: customers.ann!,
+      issuer: customers.acme!,
+    };
+    const found: string[] = [];
+    for (const [role, api] of Object.entries(roles)) {
+      const run = await fuzzGateway(api.base, api.token, { maxExamples: 3, seed: 20261204 });
+      console.log(`      ${role}: ${run.summary.split('\n').at(-1) ?? ''}`);
+      if (run.exitCode !== 0) found.push(`${role} (exit ${run.exitCode}):\n${run.failures}`);
+    }
+    expect(found, found.join('\n\n')).to.deep.equal([]);
   });
 });

@@ -14,6 +14,20 @@ export interface HttpResult<T = Json> {
   headers: Headers;
 }
 
+/** An answer a suite received, kept so that a suite can check it against the published contract. */
+export interface Exchange {
+  /** The gateway's base URL: each org publishes its own document. */
+  readonly base: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly body: unknown;
+}
+
+/** Every answer every Api of this process received, in order. */
+export const exchanges: Exchange[] = [];
+
 /** One API token's view of one org's gateway. */
 export class Api {
   constructor(
@@ -37,7 +51,10 @@ export class Api {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: res.headers };
+    const contentType = res.headers.get('content-type');
+    const answer = (text && /json/.test(contentType ?? '') ? JSON.parse(text) : text || undefined) as T;
+    exchanges.push({ base: this.base, method, path, status: res.status, contentType, body: answer });
+    return { status: res.status, body: answer, headers: res.headers };
   }
 
   get<T = Json>(path: string) {

@@ -1,4 +1,5 @@
 import FabricCAServices from 'fabric-ca-client';
+import { withoutKeepAlive } from './ca-transport';
 import type { User } from 'fabric-common';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
@@ -41,10 +42,8 @@ export class FabricCa implements CaPort {
     private readonly wallet: IdentityWallet,
     private readonly registrarLabel: IdentityLabel,
   ) {
-    this.ca = new FabricCAServices(
-      endpoint.url,
-      { trustedRoots: [endpoint.tlsRootCert], verify: true },
-      endpoint.caName,
+    this.ca = withoutKeepAlive(
+      new FabricCAServices(endpoint.url, { trustedRoots: [endpoint.tlsRootCert], verify: true }, endpoint.caName),
     );
   }
 
