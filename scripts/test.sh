@@ -14,6 +14,7 @@ npm run --silent build
 bash scripts/install-fabric.sh >/dev/null
 CHROMIUM_PATH=$(bash scripts/install-chromium.sh)
 export CHROMIUM_PATH
+bash scripts/install-schemathesis.sh >/dev/null
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
 
