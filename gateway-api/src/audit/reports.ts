@@ -1,4 +1,4 @@
-import type { AuditRecord, Campaign, Participant } from '@ecf/common';
+import type { AuditRecord, CampaignView, Participant } from '@ecf/common';
 import { z } from 'zod';
 
 /**
@@ -80,7 +80,7 @@ export async function verifyCheckpoints(
 export interface TransparencyInput {
   readonly trades: readonly AuditRecord[];
   readonly participants: readonly Participant[];
-  readonly campaigns: readonly Campaign[];
+  readonly campaigns: readonly CampaignView[];
   /** Epoch seconds. */
   readonly now: number;
   readonly uptime: Transparency['uptime'];
