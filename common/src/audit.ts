@@ -110,19 +110,43 @@ export const auditSearchSchema = z.object({ type: AuditType.optional(), subject:
 export const auditPolicySchema = z
   .object({
     /** Per asset: a movement of at least this amount (smallest unit) is a large transfer. */
-    largeTransferThresholds: z.record(idSchema, amountSchema),
+    largeTransferThresholds: z
+      .record(idSchema, amountSchema)
+      .describe(
+        "Per asset id: a movement of at least this amount is filed as a LARGE_TRANSFER. In the asset's smallest unit: money for a money token, share units for a share class (decimal string). An asset not listed is never filed.",
+      ),
     /** A checkpoint of the market channel every this many blocks. */
-    checkpointEvery: z.number().int().min(1).max(100_000),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .describe('The relay files a CHECKPOINT (the hash of a market block) every this many blocks.'),
     /** A trade reversing an earlier one between the same two accounts within this window is a round trip. */
     roundTripWindowSeconds: z
       .number()
       .int()
       .min(1)
-      .max(30 * 86400),
+      .max(30 * 86400)
+      .describe(
+        'Seconds: a trade reversing an earlier one between the same two accounts within it is a round-trip alert.',
+      ),
     /** This many orders placed and cancelled by one account in one class within the window, around a trade,
      * is layering. */
-    layeringCancels: z.number().int().min(2).max(1000),
-    layeringWindowSeconds: z.number().int().min(1).max(86400),
+    layeringCancels: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .describe(
+        'Orders placed and cancelled by one account in one class within layeringWindowSeconds, around a trade, that make a layering alert.',
+      ),
+    layeringWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86400)
+      .describe('Seconds: the window layeringCancels counts in.'),
   })
   .strict();
 export type AuditPolicy = z.infer<typeof auditPolicySchema>;
@@ -138,19 +162,38 @@ export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
 /** An audit record as the contract returns it (for response validation and the OpenAPI document). */
 export const auditRecordSchema = z
   .object({
-    v: z.number().int(),
-    id: z.string(),
-    type: AuditType,
-    kind: AlertKind.optional(),
-    source: z.object({ blockNumber: z.string(), txIds: z.array(z.string()) }).passthrough(),
-    parties: z.array(z.string()),
-    subjects: z.array(z.string()),
-    summary: z.string(),
-    details: z.record(z.unknown()),
-    observedAt: z.number().int(),
-    filedTxId: z.string(),
-    filedAt: z.number().int(),
-    filedBy: z.string(),
+    v: z.number().int().describe('Version of the record format, set by the audit chaincode.'),
+    id: z
+      .string()
+      .describe('The record id, `<type>:<source-derived id>`: filing the same fact twice names the same record.'),
+    type: AuditType.describe(
+      'TRADE, CAMPAIGN_OUTCOME, LARGE_TRANSFER, ALERT, SUPERVISORY_ACTION or CHECKPOINT (the hash of a market block).',
+    ),
+    kind: AlertKind.describe('What an ALERT is about; absent on other types.').optional(),
+    source: z
+      .object({
+        blockNumber: z.string().describe('The market block reported on, as a decimal string.'),
+        txIds: z.array(z.string()).describe('The market transactions reported on (64 hex digits each).'),
+      })
+      .passthrough()
+      .describe('Where on the market channel the reported fact is.'),
+    parties: z
+      .array(z.string())
+      .describe('MSP IDs of the orgs the record concerns: besides the regulator, only they may read it.'),
+    subjects: z.array(z.string()).describe('Accounts and instruments the record concerns (search keys).'),
+    summary: z.string().describe('One line on what happened.'),
+    details: z
+      .record(z.unknown())
+      .describe(
+        'Figures by name (amounts as decimal strings in the smallest unit of their asset, times in epoch seconds UTC).',
+      ),
+    observedAt: z
+      .number()
+      .int()
+      .describe("When the reported fact happened: its market transaction's timestamp, epoch seconds (UTC)."),
+    filedTxId: z.string().describe('The audit-channel transaction that filed the record (64 hex digits).'),
+    filedAt: z.number().int().describe('When it was filed, epoch seconds (UTC).'),
+    filedBy: z.string().describe("The MSP ID of the filer (the regulator's relay)."),
   })
   .passthrough();
 

@@ -160,6 +160,32 @@ export interface CampaignSettlement {
   cumulativeUnits: string;
   unitsAllocated: string;
   moneyToIssuer: string;
+  /** Pledges found by the tally, set when it ends (the pledge set is fixed from the close time). */
+  pledgesTotal?: number;
+  outcome?: 'SUCCEEDED' | 'FAILED';
+}
+
+/**
+ * A campaign as the chaincode returns it: the stored record with its settlement state in public terms.
+ * The walk's cursor (`lastKey`, a composite ledger key) and the rounding cursor stay in state.
+ */
+export interface CampaignView extends Omit<Campaign, 'settlement'> {
+  /** When `Campaigns:Settle` is first accepted (epoch seconds); absent when the campaign can never settle. */
+  settleableFrom?: number;
+  settlement?: CampaignSettlementView;
+}
+
+export interface CampaignSettlementView {
+  phase: CampaignSettlement['phase'];
+  /** Pledges counted by the tally so far (all of them once it is over). */
+  pledgesCounted?: number;
+  /** Every pledge being settled; known once the tally is over. */
+  pledgesTotal?: number;
+  /** Pledges allocated or refunded so far. */
+  pledgesSettled?: number;
+  totalUnits: string;
+  unitsAllocated: string;
+  moneyToIssuer: string;
   outcome?: 'SUCCEEDED' | 'FAILED';
 }
 

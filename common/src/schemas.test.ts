@@ -121,7 +121,9 @@ describe('shared schemas and error codes', () => {
     expect(`acct-${'a'.repeat(59)}`).to.have.length(64);
     // Existing accounts keep the 64-character id everywhere else.
     expect(idSchema.safeParse('a'.repeat(64)).success).to.equal(true);
-    expect(onboardAccountSchema.shape.accountId).to.equal(newAccountIdSchema);
+    // The onboarding field is the new-account schema with its own description: the same limit.
+    expect(onboardAccountSchema.shape.accountId.safeParse('a'.repeat(59)).success).to.equal(true);
+    expect(onboardAccountSchema.shape.accountId.safeParse('a'.repeat(60)).success).to.equal(false);
   });
 
   it('recovers an error code from a message wrapped by Fabric', () => {

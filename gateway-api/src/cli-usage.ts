@@ -16,8 +16,10 @@ const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   [
     'token create',
     `token create --org NAME --identity LABEL [--scopes read,write,events,identities]
-               [--description TEXT] [--expires-days N]
-                                        create an API token bound to a wallet identity; prints it once`,
+               [--description TEXT] [--expires-in DURATION]
+                                        create an API token bound to a wallet identity; prints it once.
+                                        It expires after DURATION: 90d by default, e.g. 30d, 12h, 45m
+                                        (a bare number is days), at most 365d. --expires-days N: as Nd`,
   ],
   ['token list', 'token list --org NAME                 list tokens (ids, identities, scopes; never the tokens)'],
   ['token revoke', 'token revoke --org NAME (--id ID | --identity LABEL)'],

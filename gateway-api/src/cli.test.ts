@@ -22,6 +22,9 @@ describe('gateway-api CLI help', () => {
     expect(helpFor(['token', 'create', '--org', 'OperatorA'])).to.equal(undefined);
     expect(helpFor(['token', 'create', '--help'])).to.contain('token create --org NAME --identity LABEL');
     expect(helpFor(['token', 'create', '--help'])).not.to.contain('token revoke');
+    expect(helpFor(['token', 'create', '--help']))
+      .to.contain('--expires-in DURATION')
+      .and.to.contain('90d by default');
     expect(helpFor(['token', '-h']))
       .to.contain('token revoke')
       .and.to.contain('token list');

@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { ALL_SCOPES, Scope } from './auth/principal';
 import { roleOfCertificate } from './auth/certificate';
+import { tokenExpiry } from './auth/token-expiry';
 import { TokenStore } from './auth/tokens';
 import { gatewayPort, loadConfig } from './config';
 import { helpFor, USAGE } from './cli-usage';
@@ -141,17 +142,23 @@ async function token(sub: string | undefined): Promise<void> {
       const { role, accountId } = roleOfCertificate(identity.credentials.certificate);
       const scopes = (arg('--scopes') ?? ALL_SCOPES.join(',')).split(',');
       for (const s of scopes) if (!ALL_SCOPES.includes(s as Scope)) throw new Error(`unknown scope ${s}`);
-      const days = arg('--expires-days');
+      // Every token expires (90 days by default), like the ones operators issue to customers.
+      const expiresIn = arg('--expires-in');
+      const expiresDays = arg('--expires-days');
+      const expiresAt = tokenExpiry({
+        ...(expiresIn !== undefined ? { expiresIn } : {}),
+        ...(expiresDays !== undefined ? { expiresDays } : {}),
+      });
       const { token: secret, record } = store.create({
         identity: label,
         role,
         ...(accountId ? { accountId } : {}),
         scopes: scopes as Scope[],
         description: arg('--description') ?? '',
-        ...(days ? { expiresAt: new Date(Date.now() + Number(days) * 86_400_000) } : {}),
+        expiresAt,
       });
       console.error(
-        `token ${record.id}: ${record.role}${accountId ? ` ${accountId}` : ''} as ${label}, scopes ${record.scopes.join(',')}`,
+        `token ${record.id}: ${record.role}${accountId ? ` ${accountId}` : ''} as ${label}, scopes ${record.scopes.join(',')}, expires ${record.expiresAt}`,
       );
       console.log(secret);
       return;

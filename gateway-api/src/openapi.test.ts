@@ -91,4 +91,93 @@ describe('OpenAPI document truthfulness', () => {
     const check = (doc.paths as Record<string, Record<string, Entry>>)['/v1/transfers/check']!.post!;
     expect(check.parameters?.map((p) => p.name) ?? []).not.to.include('Idempotency-Key');
   });
+
+  it('describes every property, parameter and header, request and response, nested and in arrays', () => {
+    const offenders = undocumentedFields(doc);
+    expect(offenders, `${offenders.length} fields without a description:\n${offenders.join('\n')}`).to.deep.equal([]);
+  });
+
+  it('finds an undocumented field at any depth (the walker itself)', () => {
+    const sample = {
+      paths: {
+        '/x': {
+          get: {
+            parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }],
+            responses: {
+              '200': {
+                headers: { 'X-H': { schema: { type: 'string' } } },
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        list: {
+                          type: 'array',
+                          description: 'documented',
+                          items: { type: 'object', properties: { deep: { type: 'string', description: ' ' } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(undocumentedFields(sample)).to.deep.equal([
+      'GET /x parameter q (query)',
+      'GET /x 200 header X-H',
+      'GET /x 200 application/json: .list[].deep',
+    ]);
+  });
 });
+
+type Schema = Record<string, unknown>;
+
+/** Every property, parameter and header of the document without a non-empty description, named by where it is. */
+function undocumentedFields(document: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const described = (x: unknown) =>
+    typeof (x as { description?: unknown } | undefined)?.description === 'string' &&
+    (x as { description: string }).description.trim() !== '';
+  const walk = (schema: unknown, where: string, path: string): void => {
+    if (!schema || typeof schema !== 'object') return;
+    const s = schema as Schema;
+    for (const [name, sub] of Object.entries((s.properties ?? {}) as Record<string, unknown>)) {
+      if (!described(sub)) out.push(`${where}: ${path}.${name}`);
+      walk(sub, where, `${path}.${name}`);
+    }
+    if (s.items) walk(s.items, where, `${path}[]`);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      walk(s.additionalProperties, where, `${path}{}`);
+    for (const k of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const)
+      for (const sub of (s[k] ?? []) as unknown[]) walk(sub, where, path);
+  };
+  const paths = (document.paths ?? {}) as Record<string, Record<string, Schema>>;
+  for (const [path, methods] of Object.entries(paths)) {
+    for (const [method, entry] of Object.entries(methods)) {
+      const route = `${method.toUpperCase()} ${path}`;
+      for (const p of (entry.parameters ?? []) as Array<{ name: string; in: string; schema?: unknown }>) {
+        if (!described(p)) out.push(`${route} parameter ${p.name} (${p.in})`);
+        walk(p.schema, `${route} parameter ${p.name}`, '');
+      }
+      const body = entry.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined;
+      for (const [type, media] of Object.entries(body?.content ?? {})) walk(media.schema, `${route} body ${type}`, '');
+      const responses = (entry.responses ?? {}) as Record<
+        string,
+        { headers?: Record<string, unknown>; content?: Record<string, { schema?: unknown }> }
+      >;
+      for (const [status, response] of Object.entries(responses)) {
+        for (const [name, header] of Object.entries(response.headers ?? {}))
+          if (!described(header)) out.push(`${route} ${status} header ${name}`);
+        for (const [type, media] of Object.entries(response.content ?? {}))
+          walk(media.schema, `${route} ${status} ${type}`, '');
+      }
+    }
+  }
+  const components = ((document.components ?? {}) as { schemas?: Record<string, unknown> }).schemas ?? {};
+  for (const [name, schema] of Object.entries(components)) walk(schema, `components.schemas.${name}`, '');
+  return out;
+}

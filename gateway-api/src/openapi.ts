@@ -52,14 +52,25 @@ const problemSchema: JsonSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail', 'code'],
   properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer', minimum: 400, maximum: 599 },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    reason: { type: 'string' },
-    txId: { type: 'string' },
-    instance: { type: 'string' },
+    type: { type: 'string', description: 'A URI naming the kind of problem (RFC 9457); one per `code`.' },
+    title: { type: 'string', description: 'A short, fixed summary of the kind of problem.' },
+    status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status, repeated.' },
+    detail: { type: 'string', description: 'What went wrong with this request, in words (never a stack trace).' },
+    code: {
+      type: 'string',
+      description:
+        'The stable error code to branch on: INVALID_ARGUMENT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, COMPLIANCE, TIMEOUT…',
+    },
+    reason: {
+      type: 'string',
+      description:
+        'A finer code where there is one: the compliance rule that refused (e.g. INVESTMENT_CAP_EXCEEDED), or TOKEN_EXPIRED.',
+    },
+    txId: {
+      type: 'string',
+      description: 'The Fabric transaction id (64 hex digits), only when the transaction reached the ledger.',
+    },
+    instance: { type: 'string', description: 'The request path the problem is about.' },
   },
   additionalProperties: false,
 };
@@ -78,20 +89,37 @@ export function responseSchemaOf(op: Operation): JsonSchema {
     result = {
       type: 'object',
       required: ['items'],
-      properties: { items: { type: 'array', items: result }, nextCursor: CURSOR },
+      properties: {
+        items: { type: 'array', items: result, description: 'This page of the list, in ledger key order.' },
+        nextCursor: { ...CURSOR, description: 'Pass as `cursor` for the next page; absent on the last page.' },
+      },
       additionalProperties: false,
     };
   } else if (typeof op.list === 'string') {
     const props = (result.properties ?? {}) as Record<string, JsonSchema>;
-    result = { ...result, properties: { ...props, nextCursor: CURSOR } };
+    result = {
+      ...result,
+      properties: {
+        ...props,
+        nextCursor: { ...CURSOR, description: 'Pass as `cursor` for the next page; absent on the last page.' },
+      },
+    };
   }
   if (op.mode === 'evaluate') return result;
   return {
     type: 'object',
     required: ['txId', 'blockNumber'],
     properties: {
-      txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-      blockNumber: { type: 'string', pattern: '^[0-9]+$' },
+      txId: {
+        type: 'string',
+        pattern: '^[0-9a-f]{64}$',
+        description: 'The Fabric transaction id of the committed write (64 hex digits).',
+      },
+      blockNumber: {
+        type: 'string',
+        pattern: '^[0-9]+$',
+        description: 'The block that holds the transaction, as a decimal string.',
+      },
       result: {
         ...result,
         description:
@@ -118,7 +146,7 @@ function queryParameters(op: Operation): JsonSchema[] {
     description:
       name === 'accountId'
         ? 'The account, for operator and trustee credentials; a customer credential implies its own.'
-        : `Filter by ${name}.`,
+        : ((fieldSchema(op, name)?.description as string | undefined) ?? `Filter by ${name}.`),
     schema: fieldSchema(op, name) ?? { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64 },
   }));
   if (op.list) {
@@ -127,6 +155,7 @@ function queryParameters(op: Operation): JsonSchema[] {
         name: 'limit',
         in: 'query',
         required: false,
+        description: `The most items on this page (1-${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}).`,
         schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT },
       },
       { name: 'cursor', in: 'query', required: false, description: CURSOR.description, schema: CURSOR },
@@ -175,11 +204,16 @@ function problemResponses(statuses: readonly string[]): Record<string, unknown> 
       {
         description: ERROR_TEXT[s] ?? 'Problem',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-        ...(s === '405' ? { headers: { Allow: { schema: { type: 'string' } } } } : {}),
+        ...(s === '405' ? { headers: { Allow: ALLOW_HEADER } } : {}),
       },
     ]),
   );
 }
+
+const ALLOW_HEADER = {
+  description: 'The methods this path accepts, comma-separated (RFC 9110).',
+  schema: { type: 'string' },
+};
 
 /** An SSE stream: each event an object (`id`, `event`, and `data` a JSON object), as the gateway sends them. */
 const EVENT_STREAM: JsonSchema = {
@@ -190,14 +224,30 @@ const EVENT_STREAM: JsonSchema = {
     type: 'object',
     required: ['id', 'event', 'data'],
     properties: {
-      id: { type: 'string', pattern: '^[0-9]{1,19}:[0-9a-f]{64}$' },
-      event: { type: 'string' },
+      id: {
+        type: 'string',
+        pattern: '^[0-9]{1,19}:[0-9a-f]{64}$',
+        description: '`<block>:<txId>`: pass back as `Last-Event-ID` (or `?after=`) to resume after this event.',
+      },
+      event: {
+        type: 'string',
+        description: 'The chaincode event name, e.g. CampaignSettlement; `error` ends a stream.',
+      },
       data: {
         type: 'object',
+        description: 'The event, as JSON.',
         required: ['blockNumber', 'txId', 'event'],
         properties: {
-          blockNumber: { type: 'string', pattern: '^[0-9]+$' },
-          txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          blockNumber: {
+            type: 'string',
+            pattern: '^[0-9]+$',
+            description: 'The block that holds the transaction, as a decimal string.',
+          },
+          txId: {
+            type: 'string',
+            pattern: '^[0-9a-f]{64}$',
+            description: 'The transaction that emitted the event (64 hex digits).',
+          },
           event: { type: 'object', description: 'The chaincode event payload, as this org may see it.' },
         },
       },
@@ -222,12 +272,12 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       }`,
       security: [{ bearerToken: [op.scope] }],
       parameters: [
-        ...Object.entries(op.params).map(([name, schema]) => ({
-          name,
-          in: 'path',
-          required: true,
-          schema: jsonSchema(schema),
-        })),
+        ...Object.entries(op.params).map(([name, schema]) => {
+          const published = jsonSchema(schema);
+          // The path parameter is a field of the input: its description is the field's, unless it has its own.
+          const description = published.description ?? fieldSchema(op, name)?.description;
+          return { name, in: 'path', required: true, ...(description ? { description } : {}), schema: published };
+        }),
         ...queryParameters(op),
         ...(isWrite(op)
           ? [
@@ -275,14 +325,27 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
         'Each event has `id: <block>:<txId>`. Reconnect with `Last-Event-ID` (or `?after=`) to resume after it; `?fromBlock=` replays from a block.',
       security: [{ bearerToken: ['events'] }],
       parameters: [
-        { name: 'fromBlock', in: 'query', required: false, schema: { type: 'string', pattern: '^[0-9]{1,19}$' } },
+        {
+          name: 'fromBlock',
+          in: 'query',
+          required: false,
+          description: 'Replay from this block number (decimal) before streaming live events.',
+          schema: { type: 'string', pattern: '^[0-9]{1,19}$' },
+        },
         {
           name: 'after',
           in: 'query',
           required: false,
+          description: 'Resume after this event: the `id` (`<block>:<txId>`) of the last event received.',
           schema: { type: 'string', pattern: '^[0-9]{1,19}:[0-9a-f]{64}$' },
         },
-        { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          description: 'Sent by an EventSource when it reconnects: the `id` of the last event received; as `after`.',
+          schema: { type: 'string' },
+        },
       ],
       responses: {
         '200': { description: 'An event stream', content: { 'text/event-stream': { schema: EVENT_STREAM } } },
@@ -325,7 +388,15 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     'Volumes, participant concentration, open campaigns and uptime (`?format=csv` for CSV)',
     transparencySchema,
     {
-      parameters: [{ name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv'] } }],
+      parameters: [
+        {
+          name: 'format',
+          in: 'query',
+          required: false,
+          description: '`json` (default) or `csv`; the `Accept` header may ask for text/csv too.',
+          schema: { enum: ['json', 'csv'] },
+        },
+      ],
       errors: ['400'],
       csv: true,
     },
@@ -335,7 +406,15 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     'Drill down into a market transaction: block, validity, creator, function, public arguments, event',
     transactionViewSchema,
     {
-      parameters: [{ name: 'txId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+      parameters: [
+        {
+          name: 'txId',
+          in: 'path',
+          required: true,
+          description: 'The market transaction to examine: its Fabric transaction id (64 hex digits).',
+          schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        },
+      ],
       errors: ['400', '404'],
     },
   );

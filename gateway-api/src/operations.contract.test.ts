@@ -212,6 +212,11 @@ describe('operations table against the chaincode (every result schema, every rou
       const settled = await call('settleCampaign', as.trustee, { campaignId: 'seed' }, { batchSize: 1 });
       if (['SUCCEEDED', 'FAILED'].includes(String((settled.result as { status: string }).status))) break;
     }
+    // Over HTTP, the campaign shows when it became settleable and its progress in counts, never the cursor.
+    const seed = await call('getCampaign', as.operatorB, { campaignId: 'seed' });
+    expect(seed).to.include({ settleableFrom: openAt + 10 * DAY });
+    expect(seed.settlement).to.include({ phase: 'DONE', pledgesTotal: 1, pledgesSettled: 1 });
+    expect(JSON.stringify(seed)).not.to.match(/lastKey|cumulativeUnits|pledgesProcessed|\\u0000/);
 
     // ---- the secondary market ----
     const order = (side: string, price: string, quantity: string) => ({

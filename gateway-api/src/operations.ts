@@ -130,10 +130,21 @@ function op(spec: Spec): Operation {
   };
 }
 
-const accountId = { accountId: idSchema };
-const classId = { classId: idSchema };
-const campaignId = { campaignId: idSchema };
-const assetId = { assetId: idSchema };
+// Path parameters, each described once for the OpenAPI document.
+const accountId = {
+  accountId: idSchema.describe('The account (an investor or issuer), by the id its operator chose.'),
+};
+const classId = { classId: idSchema.describe('The share class, by the id its trustee chose.') };
+const campaignId = { campaignId: idSchema.describe('The campaign, by the id its proposer chose.') };
+const assetId = {
+  assetId: idSchema.describe('The asset: a money token (e.g. TrusteeMSP.MYR) or a share class, by its id.'),
+};
+const mspId = { mspId: mspIdSchema.describe('The participant org, by its MSP ID (e.g. OperatorAMSP).') };
+const orderId = { orderId: idSchema.describe('The order: the id returned when it was placed.') };
+/** The wallet identity an account's holder signs with. */
+const walletIdentity = z
+  .string()
+  .describe("The account holder's identity in the operator's wallet and at its CA: `acct-<accountId>`.");
 
 export const OPERATIONS: readonly Operation[] = [
   // ---- participants (the regulator's register) ----
@@ -161,7 +172,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Registry:SetParticipantStatus',
     mode: 'submit',
     via: 'arg',
-    params: { mspId: mspIdSchema },
+    params: mspId,
     input: participantStatusSchema,
     result: participantRecordSchema,
   }),
@@ -188,7 +199,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Registry:GetParticipant',
     mode: 'evaluate',
     via: 'args',
-    params: { mspId: mspIdSchema },
+    params: mspId,
     result: participantRecordSchema,
   }),
 
@@ -350,7 +361,7 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'transient',
     input: onboardAccountSchema,
     generated: ['salt'],
-    result: z.object({ accountId: z.string(), identity: z.string() }).strict(),
+    result: z.object({ accountId: z.string().describe('The account onboarded.'), identity: walletIdentity }).strict(),
     status: 201,
   }),
   op({
@@ -409,7 +420,15 @@ export const OPERATIONS: readonly Operation[] = [
     mode: 'evaluate',
     via: 'args',
     params: accountId,
-    result: z.object({ accountId: z.string(), identity: z.string(), notAfter: z.string() }).strict(),
+    result: z
+      .object({
+        accountId: z.string().describe('The account whose holder was re-enrolled.'),
+        identity: walletIdentity,
+        notAfter: z
+          .string()
+          .describe('When the new certificate expires, as its validity states it (e.g. `Jan  1 00:00:00 2027 GMT`).'),
+      })
+      .strict(),
   }),
   op({
     id: 'purgePersonalData',
@@ -554,7 +573,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Transfers:Settle',
     mode: 'submit',
     via: 'arg',
-    params: { instructionId: idSchema },
+    params: { instructionId: idSchema.describe('The instruction: the id returned when it was made.') },
     input: settleTransferSchema,
     result: settlementResultSchema,
   }),
@@ -661,7 +680,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Campaigns:WithdrawPledge',
     mode: 'submit',
     via: 'transient',
-    params: { ...campaignId, pledgeId: idSchema },
+    params: { ...campaignId, pledgeId: idSchema.describe('The pledge: the id returned when it was made.') },
     query: ['accountId'],
     input: withdrawPledgeSchema,
     acting: 'accountId',
@@ -708,7 +727,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Market:CancelOrder',
     mode: 'submit',
     via: 'transient',
-    params: { ...classId, orderId: idSchema },
+    params: { ...classId, ...orderId },
     query: ['accountId'],
     input: cancelOrderSchema,
     acting: 'accountId',
@@ -724,7 +743,7 @@ export const OPERATIONS: readonly Operation[] = [
     fn: 'Market:GetOrder',
     mode: 'evaluate',
     via: 'args',
-    params: { ...classId, orderId: idSchema },
+    params: { ...classId, ...orderId },
     result: orderRecordSchema,
   }),
   op({
@@ -909,7 +928,9 @@ export const OPERATIONS: readonly Operation[] = [
     mode: 'evaluate',
     via: 'args',
     channel: 'audit',
-    params: { recordId: auditIdSchema },
+    params: {
+      recordId: auditIdSchema.describe('The audit record, by its id `<type>:<source-derived id>` (e.g. trade:<txId>).'),
+    },
     result: auditRecordSchema,
   }),
   op({

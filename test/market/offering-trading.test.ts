@@ -53,12 +53,12 @@ describe('campaigns and the secondary market on the real network', function () {
   };
   const settle = async (campaignId: string) => {
     for (let i = 0; i < 50; i++) {
-      const c = await trustee.submit<{ status: string; settlement?: { pledgesProcessed: number } }>(
-        'Campaigns:Settle',
-        {
-          args: [JSON.stringify({ campaignId, batchSize: 2 })],
-        },
-      );
+      const c = await trustee.submit<{
+        status: string;
+        settlement?: { pledgesSettled?: number; pledgesTotal?: number };
+      }>('Campaigns:Settle', {
+        args: [JSON.stringify({ campaignId, batchSize: 2 })],
+      });
       if (c.status === 'SUCCEEDED' || c.status === 'FAILED') return c;
     }
     throw new Error(`campaign ${campaignId} did not settle`);

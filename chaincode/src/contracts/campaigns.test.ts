@@ -1,3 +1,4 @@
+import { campaignRecordSchema } from '@ecf/common';
 import { expect } from 'chai';
 import { ACME, ids, Market, MYR } from '../testing/market-fixture';
 
@@ -219,5 +220,88 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     expect(await m.balance('acc-bob', ACME)).to.equal(0n);
     expect(await m.balance('acc-bob', MYR)).to.equal(100000n);
     expect(await m.supply(ACME)).to.include({ supply: '50', consistent: true });
+  });
+
+  it('shows when a campaign can be settled and how far settlement has got, in counts, never its ledger cursor', async () => {
+    type View = {
+      status: string;
+      closeAt: number;
+      settleableFrom?: number;
+      settlement?: Record<string, unknown>;
+    };
+    const get = (campaignId = 'acme-seed') => m.ok<View>(ids.carol, 'Campaigns', 'Get', ref(campaignId));
+    await launch();
+    const funded = await get();
+    // Pledges and withdrawals both stop at the close, so settlement waits for nothing after it.
+    expect(funded.settleableFrom)
+      .to.equal(funded.closeAt)
+      .and.to.equal(openAt + 10 * DAY);
+    expect(funded).not.to.have.property('settlement');
+    await m.ok(ids.acme, 'Campaigns', 'Propose', [JSON.stringify(terms({ campaignId: 'other' }))]);
+    await m.ok(ids.operatorA, 'Campaigns', 'Reject', ref('other'));
+    expect(await get('other')).not.to.have.property('settleableFrom');
+
+    m.world.now = openAt;
+    for (const [who, account] of [
+      [ids.alice, 'acc-alice'],
+      [ids.bob, 'acc-bob'],
+      [ids.carol, 'acc-carol'],
+    ] as const)
+      await m.ok(who, 'Campaigns', 'Pledge', [], pledge(account, '2000'));
+    m.world.now = funded.closeAt;
+    const batch = () =>
+      m.ok<View>(ids.trustee, 'Campaigns', 'Settle', [JSON.stringify({ campaignId: 'acme-seed', batchSize: 2 })]);
+    const progress = (v: View) => {
+      const { phase, pledgesCounted, pledgesTotal, pledgesSettled } = v.settlement ?? {};
+      return { phase, pledgesCounted, pledgesTotal, pledgesSettled };
+    };
+    // Two of three counted; then the third counted and the first allocated; then the other two, and done.
+    expect(progress(await batch())).to.deep.equal({
+      phase: 'TALLY',
+      pledgesCounted: 2,
+      pledgesTotal: undefined,
+      pledgesSettled: 0,
+    });
+    expect(progress(await batch())).to.deep.equal({
+      phase: 'ALLOCATE',
+      pledgesCounted: 3,
+      pledgesTotal: 3,
+      pledgesSettled: 1,
+    });
+    expect(progress(await batch())).to.deep.equal({
+      phase: 'ALLOCATE',
+      pledgesCounted: 3,
+      pledgesTotal: 3,
+      pledgesSettled: 3,
+    });
+    // Every pledge settled: the next batch finds none left and closes the campaign.
+    const done = await batch();
+    expect(progress(done)).to.deep.equal({ phase: 'DONE', pledgesCounted: 3, pledgesTotal: 3, pledgesSettled: 3 });
+    expect(done.status).to.equal('SUCCEEDED');
+
+    // Every answer has exactly the published fields: no cursor, no NUL byte of a composite key.
+    const listed = await m.ok<View[]>(ids.operatorB, 'Campaigns', 'List', []);
+    for (const view of [await get(), done, ...listed]) {
+      expect(JSON.stringify(view)).not.to.contain('\u0000');
+      const published = Object.keys(campaignRecordSchema.shape);
+      expect(
+        Object.keys(view).filter((k) => !published.includes(k)),
+        'unpublished fields',
+      ).to.deep.equal([]);
+      if (view.settlement)
+        expect(view.settlement).to.have.all.keys(
+          'phase',
+          'pledgesCounted',
+          'pledgesTotal',
+          'pledgesSettled',
+          'totalUnits',
+          'unitsAllocated',
+          'moneyToIssuer',
+          'outcome',
+        );
+    }
+    // The walk's cursor stays in state, where the next batch needs it.
+    const stored = [...m.world.state.values()].map((b) => b.toString()).find((v) => v.includes('"id":"acme-seed"'));
+    expect(stored).to.contain('"lastKey"');
   });
 });

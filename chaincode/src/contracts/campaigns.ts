@@ -24,6 +24,7 @@ import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { allocate } from '../offering/allocation';
+import { campaignView } from '../offering/view';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
@@ -128,7 +129,7 @@ export class CampaignsContract extends BaseContract {
       classId: campaign.classId,
       operatorMspId: campaign.operatorMspId,
     });
-    return json(campaign);
+    return json(campaignView(campaign));
   }
 
   /** The issuer's operator approves (or rejects) the proposal after its due diligence. */
@@ -306,7 +307,7 @@ export class CampaignsContract extends BaseContract {
     if (!custodian && caller.kind !== 'regulator') {
       throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.trusteeMspId} or the regulator may settle`);
     }
-    if (campaign.status === 'SUCCEEDED' || campaign.status === 'FAILED') return json(campaign);
+    if (campaign.status === 'SUCCEEDED' || campaign.status === 'FAILED') return json(campaignView(campaign));
     if (campaign.status !== 'FUNDED' && campaign.status !== 'SETTLING') {
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
     }
@@ -335,14 +336,14 @@ export class CampaignsContract extends BaseContract {
       phase: settled.settlement?.phase,
       pledgesProcessed: settled.settlement?.pledgesProcessed,
     });
-    return json(settled);
+    return json(campaignView(settled));
   }
 
   @Transaction(false)
   @Returns('string')
   public async Get(ctx: MarketContext, input: string): Promise<string> {
     await resolveCaller(ctx);
-    return json(await this.get(ctx, parseJsonArg(campaignRefSchema, input).campaignId));
+    return json(campaignView(await this.get(ctx, parseJsonArg(campaignRefSchema, input).campaignId)));
   }
 
   /** Every campaign (campaigns are public: terms, status, settlement progress). */
@@ -350,7 +351,7 @@ export class CampaignsContract extends BaseContract {
   @Returns('string')
   public async List(ctx: MarketContext): Promise<string> {
     await resolveCaller(ctx);
-    return json((await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])).map((c) => c.value));
+    return json((await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])).map((c) => campaignView(c.value)));
   }
 
   /** An account's own pledges to a campaign (its readers only). */
@@ -491,7 +492,12 @@ class Settlement {
   private async endOfPass(): Promise<void> {
     if (this.s.phase === 'TALLY') {
       const reached = BigInt(this.s.totalUnits) >= BigInt(this.c.minUnits) && BigInt(this.s.totalUnits) > 0n;
-      this.s = { ...this.s, phase: reached ? 'ALLOCATE' : 'REFUND', lastKey: '' };
+      this.s = {
+        ...this.s,
+        phase: reached ? 'ALLOCATE' : 'REFUND',
+        lastKey: '',
+        pledgesTotal: this.s.pledgesProcessed,
+      };
       return;
     }
     const unsold = BigInt(this.c.escrowUnits);

@@ -1,4 +1,4 @@
-import type { AuditRecord, Campaign, Participant } from '@ecf/common';
+import type { AuditRecord, CampaignView, Participant } from '@ecf/common';
 import { z } from 'zod';
 
 /**
@@ -7,55 +7,118 @@ import { z } from 'zod';
  */
 export const verificationSchema = z
   .object({
-    ok: z.boolean(),
-    checked: z.number().int(),
-    height: z.string(),
-    mismatches: z.array(
-      z.object({ blockNumber: z.string(), recorded: z.string(), actual: z.string(), recordId: z.string() }).strict(),
-    ),
+    ok: z.boolean().describe('Whether every checkpoint matched.'),
+    checked: z.number().int().describe('Checkpoints compared.'),
+    height: z.string().describe("The market channel's height on the regulator's peer, as a decimal string."),
+    mismatches: z
+      .array(
+        z
+          .object({
+            blockNumber: z.string().describe('The market block, as a decimal string.'),
+            recorded: z.string().describe('The block hash the checkpoint recorded (hex).'),
+            actual: z.string().describe("The block's hash on the peer now (hex), or `missing`."),
+            recordId: z.string().describe('The CHECKPOINT audit record.'),
+          })
+          .strict(),
+      )
+      .describe('Checkpoints whose block hash differs: a rewritten ledger.'),
   })
   .strict();
 
 export const transparencySchema = z
   .object({
-    generatedAt: z.string(),
-    volumes: z.array(
-      z.object({ classId: z.string(), trades: z.number().int(), units: z.string(), value: z.string() }).strict(),
-    ),
+    generatedAt: z.string().describe('When the report was made (ISO 8601, UTC).'),
+    volumes: z
+      .array(
+        z
+          .object({
+            classId: z.string().describe('The share class.'),
+            trades: z.number().int().describe('Trades filed.'),
+            units: z.string().describe('Share units traded, in the smallest unit of the class (decimal string).'),
+            value: z
+              .string()
+              .describe('Money traded (price × units), in the smallest unit of the money token (decimal string).'),
+          })
+          .strict(),
+      )
+      .describe('Secondary-market volume per share class, from the TRADE filings.'),
     concentration: z
       .object({
-        byOperator: z.array(z.object({ mspId: z.string(), share: z.number() }).strict()),
-        hhi: z.number(),
+        byOperator: z
+          .array(
+            z
+              .object({
+                mspId: z.string().describe('The operator.'),
+                share: z.number().describe("The operator's customers' share of traded value, 0 to 1."),
+              })
+              .strict(),
+          )
+          .describe("Each operator's share of traded value."),
+        hhi: z.number().describe('Herfindahl-Hirschman index of those shares, 0 to 10000.'),
       })
-      .strict(),
-    participants: z.record(z.number().int()),
-    openCampaigns: z.array(z.object({ campaignId: z.string(), status: z.string(), closeAt: z.number() }).strict()),
+      .strict()
+      .describe('How concentrated trading is among operators.'),
+    participants: z
+      .record(z.number().int())
+      .describe('Participants by status (ACTIVE, SUSPENDED, REVOKED): how many of each.'),
+    openCampaigns: z
+      .array(
+        z
+          .object({
+            campaignId: z.string().describe('The campaign.'),
+            status: z.string().describe('Its status (PROPOSED, APPROVED, FUNDED or SETTLING).'),
+            closeAt: z.number().describe('When pledging closes, epoch seconds (UTC).'),
+          })
+          .strict(),
+      )
+      .describe('Campaigns not yet settled or rejected.'),
     uptime: z
       .object({
-        gatewaySeconds: z.number(),
-        marketHeight: z.string(),
-        relayFiledThrough: z.string().nullable(),
+        gatewaySeconds: z.number().describe('Seconds since this gateway started.'),
+        marketHeight: z.string().describe("The market channel's height on the org's peer (decimal string)."),
+        relayFiledThrough: z
+          .string()
+          .nullable()
+          .describe('The last market block the audit relay filed (decimal string); null if it has filed none.'),
       })
-      .strict(),
+      .strict()
+      .describe('How current the report is.'),
   })
   .strict();
 
 export const transactionViewSchema = z
   .object({
-    txId: z.string(),
-    blockNumber: z.string(),
-    valid: z.boolean(),
-    validationCode: z.string(),
-    timestamp: z.number(),
-    creatorMspId: z.string(),
-    fn: z.string(),
-    args: z.array(z.string()),
-    event: z.object({ name: z.string(), payload: z.unknown() }).strict().optional(),
+    txId: z.string().describe('The market transaction (64 hex digits).'),
+    blockNumber: z.string().describe('The block that holds it, as a decimal string.'),
+    valid: z.boolean().describe('Whether the peers validated it (only valid transactions changed state).'),
+    validationCode: z.string().describe("Fabric's validation code, e.g. VALID or MVCC_READ_CONFLICT."),
+    timestamp: z.number().describe("The transaction's timestamp, epoch seconds (UTC)."),
+    creatorMspId: z.string().describe('The MSP ID of the client that submitted it.'),
+    fn: z.string().describe('The chaincode function, `Contract:Function`.'),
+    args: z.array(z.string()).describe('Its public arguments (transient data is never on the ledger).'),
+    event: z
+      .object({
+        name: z.string().describe('The chaincode event name.'),
+        payload: z.unknown().describe('The event payload, as JSON.'),
+      })
+      .strict()
+      .describe('The chaincode event it emitted, if any.')
+      .optional(),
   })
   .strict();
 
 export const relayStatusSchema = z
-  .object({ marketHeight: z.string(), filedThrough: z.string().nullable(), behind: z.string().nullable() })
+  .object({
+    marketHeight: z.string().describe("The market channel's height on the regulator's peer (decimal string)."),
+    filedThrough: z
+      .string()
+      .nullable()
+      .describe('The last market block the relay filed (decimal string); null if none yet.'),
+    behind: z
+      .string()
+      .nullable()
+      .describe('Blocks the relay has still to file (decimal string); null if it has filed none.'),
+  })
   .strict();
 
 export type Verification = z.infer<typeof verificationSchema>;
@@ -80,7 +143,7 @@ export async function verifyCheckpoints(
 export interface TransparencyInput {
   readonly trades: readonly AuditRecord[];
   readonly participants: readonly Participant[];
-  readonly campaigns: readonly Campaign[];
+  readonly campaigns: readonly CampaignView[];
   /** Epoch seconds. */
   readonly now: number;
   readonly uptime: Transparency['uptime'];

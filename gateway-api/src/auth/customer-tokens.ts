@@ -48,17 +48,19 @@ export type IssueCustomerToken = z.infer<typeof issueCustomerTokenSchema>;
 export const customerTokenSchema = z
   .object({
     id: z.string().describe('The token id, for revocation. Not a secret.'),
-    accountId: z.string(),
+    accountId: z.string().describe('The customer account the token acts for.'),
     identity: z.string().describe('The wallet identity the token signs with: `acct-<accountId>`.'),
-    role: z.enum([Role.INVESTOR, Role.ISSUER]),
-    scopes: z.array(z.enum(CUSTOMER_SCOPES)),
-    label: z.string(),
+    role: z
+      .enum([Role.INVESTOR, Role.ISSUER])
+      .describe("The account's role, from its type: what the token may do is that role's."),
+    scopes: z.array(z.enum(CUSTOMER_SCOPES)).describe('What the token may do: `read`, `write`.'),
+    label: z.string().describe('The name given when it was issued (empty if none).'),
     createdAt: z.string().describe('ISO 8601.'),
     expiresAt: z
       .string()
       .nullable()
       .describe('ISO 8601; after it the token answers 401. null: made with the CLI without an expiry.'),
-    expired: z.boolean(),
+    expired: z.boolean().describe('Whether expiresAt has passed (the token then answers 401 until revoked).'),
   })
   .strict();
 export type CustomerToken = z.infer<typeof customerTokenSchema>;
@@ -68,7 +70,9 @@ export const issuedCustomerTokenSchema = customerTokenSchema
   .extend({ token: z.string().describe('The bearer secret. Shown once; the gateway keeps only its hash.') })
   .strict();
 
-export const customerTokenListSchema = z.object({ items: z.array(customerTokenSchema) }).strict();
+export const customerTokenListSchema = z
+  .object({ items: z.array(customerTokenSchema).describe("The account's tokens, expired ones included.") })
+  .strict();
 
 /** The listed view of a stored record that belongs to a customer. */
 export function customerTokenView(record: TokenRecord, now = Date.now()): CustomerToken {

@@ -1,4 +1,4 @@
-import type { AuditRecord, Campaign, Participant } from '@ecf/common';
+import type { AuditRecord, CampaignView, Participant } from '@ecf/common';
 import { Router, type Request, type Response } from 'express';
 import { checkpointedBlock } from '../fabric/checkpoint';
 import { toCsv, transparencyReport, verifyCheckpoints } from '../audit/reports';
@@ -60,7 +60,7 @@ export function auditRouter(deps: GatewayDeps, validators: DocumentValidators): 
         fn: 'Registry:ListParticipants',
         deadline,
       })) as Participant[],
-      campaigns: (await deps.fabric.evaluate(identity, { fn: 'Campaigns:List', deadline })) as Campaign[],
+      campaigns: (await deps.fabric.evaluate(identity, { fn: 'Campaigns:List', deadline })) as CampaignView[],
       now: Math.floor(Date.now() / 1000),
       uptime: {
         gatewaySeconds: Math.round((Date.now() - started) / 1000),
