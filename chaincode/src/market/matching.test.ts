@@ -103,7 +103,10 @@ describe('matching: price, then book epoch; one price within an epoch; pro rata 
   });
 
   it('stops before a price outside the band and reports it', () => {
-    const r = match([o('b1', 'BUY', 200, 1, 1), o('s1', 'SELL', 100, 1, 2)], opts({ withinBand: (p) => inBand(p, 100n, 1000) }));
+    const r = match(
+      [o('b1', 'BUY', 200, 1, 1), o('s1', 'SELL', 100, 1, 2)],
+      opts({ withinBand: (p) => inBand(p, 100n, 1000) }),
+    );
     expect(r.fills).to.deep.equal([]);
     expect(r.breach).to.equal(200n);
   });
