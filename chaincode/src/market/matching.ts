@@ -7,7 +7,7 @@ export interface BookOrder {
   readonly price: bigint;
   readonly remaining: bigint;
   /**
-   * The book epoch the order was placed in (decision 34): the number of Matches of its class before it.
+   * The book epoch the order was placed in (decision 34): one more than the Matches of its class before it.
    * Orders from before epochs count as 0. The transaction timestamp plays no part, since the client sets it.
    */
   readonly epoch: number;
