@@ -16,6 +16,8 @@ export const KeyType = {
    * range-queries private data may not write. */
   PLEDGE_REF: 'pledgeref',
   ORDER: 'order',
+  /** A class's book epoch: Match advances it, and each order is stamped with it (decision 34). */
+  BOOK: 'book',
   TRADE: 'trade',
   BREAKER: 'breaker',
   // audit channel

@@ -201,8 +201,24 @@ export interface Order {
   /** The owner's operator (its collection holds who the owner is and the escrow). */
   operatorMspId: string;
   status: 'OPEN' | 'FILLED' | 'CANCELLED' | 'EXPIRED';
+  /** Placement time (the transaction timestamp, which the client sets): shown, never used to rank orders. */
   at: number;
+  /**
+   * The book epoch the order joined: how many Matches of the class had run, plus one. Priority is price, then
+   * epoch (decision 34). Orders placed before epochs existed have none and count as 0.
+   */
+  epoch?: number;
   expiresAt?: number;
+}
+
+/** A class's book epoch (`book`/class), written only by `Market:Match`, read by every placement. */
+export interface BookEpoch {
+  v: number;
+  classId: string;
+  /** The epoch orders placed now join; each Match closes it and opens the next. Without a record: 1. */
+  epoch: number;
+  /** The class's last trade price: the reference for pricing within an epoch when no circuit breaker is set. */
+  lastPrice?: string;
 }
 
 export interface Trade {

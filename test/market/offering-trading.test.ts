@@ -3,7 +3,7 @@ import type { SupplyReport } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
 import { admitDefaultConsortium, Client, ClientPool, createInstruments } from '../support/client';
 import { eventually } from '../support/eventually';
-import { campaignTerms, kyc, pastClose, sleep } from '../support/fixtures';
+import { campaignTerms, kyc, pastClose } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -150,7 +150,9 @@ describe('campaigns and the secondary market on the real network', function () {
     await operatorA.submit('Market:PlaceOrder', {
       transient: { accountId: 'acc-ben', classId: CLASS, tokenId: MYR, side: 'SELL', price: '120', quantity: '20' },
     });
-    await sleep(1100);
+    // No pause between the two: both join the same book epoch (no Match between them), so neither rests and
+    // which came first does not matter. With no reference price yet (no breaker, no earlier trade of the class),
+    // the batch trades at the lowest price both accept, 120.
     await operatorB.submit('Market:PlaceOrder', {
       transient: { accountId: 'acc-cat', classId: CLASS, tokenId: MYR, side: 'BUY', price: '125', quantity: '15' },
     });
@@ -180,6 +182,8 @@ describe('campaigns and the secondary market on the real network', function () {
         }),
       ],
     });
+    // The 5 units left of the last test's ask rest from an earlier book epoch, so the new bid trades at the ask's
+    // own price, 120: outside 10% of 100.
     await operatorB.submit('Market:PlaceOrder', {
       transient: { accountId: 'acc-cat', classId: CLASS, tokenId: MYR, side: 'BUY', price: '200', quantity: '5' },
     });

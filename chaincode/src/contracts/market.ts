@@ -11,6 +11,7 @@ import {
   RECORD_VERSION,
   releaseOrdersSchema,
   type Asset,
+  type BookEpoch,
   type CircuitBreaker,
   type Order,
   type Trade,
@@ -24,16 +25,22 @@ import { checkReceiver, checkSender, isHalted } from '../compliance/check-transf
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
-import { inBand, match, type BookOrder } from '../market/matching';
+import { inBand, match, ranksBefore, type BookOrder } from '../market/matching';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
+
+/** Orders placed before book epochs existed rank before every order placed since (decision 34). */
+const LEGACY_EPOCH = 0;
+/** The epoch of a class that has never been matched since epochs exist. */
+const FIRST_EPOCH = 1;
 
 /**
  * The secondary market. Orders are public (price, quantity, side, operator) and anonymous: who placed one,
  * and its escrow, live in the owner's operator collection. Both legs are escrowed at placement, so a match
  * cannot fail for lack of funds. The class's custodian trustee, a member of every collection its assets live
- * in, runs matching: price-time priority over the public book, each fill settled delivery-versus-payment in
- * the same transaction.
+ * in, runs matching over the public book: priority by price, then book epoch (the Matches an order has waited
+ * through; never the client-set transaction timestamp), each fill settled delivery-versus-payment in the same
+ * transaction.
  */
 @Info({ title: 'Market', description: 'Limit orders, deterministic matching with DvP, circuit breakers' })
 export class MarketContract extends BaseContract {
@@ -100,6 +107,8 @@ export class MarketContract extends BaseContract {
         now,
       ),
     );
+    // A read, never a write: placements do not conflict with each other, only with a Match committed meanwhile.
+    const book = await ctx.ledger.get<BookEpoch>(keys.book(ctx.stub, shareClass.id));
     const id = ctx.ledger.txId;
     const order: Order = {
       v: RECORD_VERSION,
@@ -113,6 +122,7 @@ export class MarketContract extends BaseContract {
       operatorMspId: account.operatorMspId,
       status: 'OPEN',
       at: now,
+      epoch: book?.epoch ?? FIRST_EPOCH,
       expiresAt: req.expiresAt,
     };
     const escrow: OrderEscrow = {
@@ -156,6 +166,7 @@ export class MarketContract extends BaseContract {
   /**
    * The class's custodian trustee matches the book: expires what has expired, then crosses at most
    * `maxFills` times. A fill outside the circuit-breaker band halts the instrument instead of trading.
+   * Every Match closes the class's book epoch: orders placed from now on rank after every order placed before.
    */
   @Transaction()
   @Returns('string')
@@ -182,18 +193,23 @@ export class MarketContract extends BaseContract {
       } else live.push(order);
     }
     const breaker = await ctx.ledger.get<CircuitBreaker>(keys.breaker(ctx.stub, shareClass.id));
+    const epochKey = keys.book(ctx.stub, shareClass.id);
+    const epoch = await ctx.ledger.get<BookEpoch>(epochKey);
     const book: BookOrder[] = live.map((o) => ({
       id: o.id,
       side: o.side,
       price: BigInt(o.price),
       remaining: BigInt(o.remaining),
-      at: o.at,
+      epoch: o.epoch ?? LEGACY_EPOCH,
     }));
-    const result = match(
-      book,
-      req.maxFills,
-      (p) => !breaker || inBand(p, BigInt(breaker.referencePrice), breaker.bandBps),
-    );
+    const reference = breaker?.referencePrice ?? epoch?.lastPrice;
+    const result = match(book, {
+      maxFills: req.maxFills,
+      withinBand: (p) => !breaker || inBand(p, BigInt(breaker.referencePrice), breaker.bandBps),
+      reference: reference === undefined ? undefined : BigInt(reference),
+      // Unknown to every placer: no one can choose who gets the odd unit of a pro-rata split.
+      salt: ctx.ledger.txId,
+    });
     const byId = new Map(live.map((o) => [o.id, { ...o }]));
     let n = 0;
     for (const fill of result.fills) {
@@ -224,6 +240,13 @@ export class MarketContract extends BaseContract {
       // The band follows the market: the last trade becomes the reference.
       await ctx.ledger.put(keys.breaker(ctx.stub, shareClass.id), { ...breaker, referencePrice: lastPrice.toString() });
     }
+    const nextEpoch: BookEpoch = {
+      v: RECORD_VERSION,
+      classId: shareClass.id,
+      epoch: (epoch?.epoch ?? FIRST_EPOCH) + 1,
+      lastPrice: lastPrice?.toString() ?? epoch?.lastPrice,
+    };
+    await ctx.ledger.put(epochKey, nextEpoch);
     const summary = {
       classId: shareClass.id,
       fills: result.fills.length,
@@ -281,12 +304,15 @@ export class MarketContract extends BaseContract {
   public async GetOrderBook(ctx: MarketContext, classId: string): Promise<string> {
     await resolveCaller(ctx);
     const open = await this.openOrders(ctx, parse(idSchema, classId));
-    const bids = open
-      .filter((o) => o.side === 'BUY')
-      .sort((a, b) => Number(BigInt(b.price) - BigInt(a.price)) || a.at - b.at);
-    const asks = open
-      .filter((o) => o.side === 'SELL')
-      .sort((a, b) => Number(BigInt(a.price) - BigInt(b.price)) || a.at - b.at);
+    // In priority order. Orders of one price and epoch have no priority among themselves; they list by id.
+    const rank = (a: Order, b: Order) =>
+      ranksBefore(
+        a.side,
+        { price: BigInt(a.price), epoch: a.epoch ?? LEGACY_EPOCH },
+        { price: BigInt(b.price), epoch: b.epoch ?? LEGACY_EPOCH },
+      ) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const bids = open.filter((o) => o.side === 'BUY').sort(rank);
+    const asks = open.filter((o) => o.side === 'SELL').sort(rank);
     return json({ classId, bids, asks });
   }
 

@@ -26,6 +26,8 @@ export const keys = {
     s.createCompositeKey(KeyType.PLEDGE_REF, [campaignId, pledgeId]),
   /** One key per order (no book head): placements never conflict. */
   order: (s: Stub, classId: string, orderId: string) => s.createCompositeKey(KeyType.ORDER, [classId, orderId]),
+  /** The class's book epoch: read by every placement (never written by one), so placements never conflict. */
+  book: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BOOK, [classId]),
   trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),

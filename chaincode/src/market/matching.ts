@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
+
 /** An open order as matching sees it: public fields only (the owner is in its operator's collection). */
 export interface BookOrder {
   readonly id: string;
   readonly side: 'BUY' | 'SELL';
   readonly price: bigint;
   readonly remaining: bigint;
-  /** Placement time (transaction timestamp, epoch seconds); ties broken by id. */
-  readonly at: number;
+  /**
+   * The book epoch the order was placed in (decision 34): one more than the Matches of its class before it.
+   * Orders from before epochs count as 0. The transaction timestamp plays no part, since the client sets it.
+   */
+  readonly epoch: number;
 }
 
 export interface Fill {
@@ -15,56 +20,195 @@ export interface Fill {
   readonly quantity: bigint;
 }
 
+export interface MatchOptions {
+  /** At most this many fills: each is a delivery-versus-payment settlement inside one transaction. */
+  readonly maxFills: number;
+  /** May a trade execute at this price (the circuit breaker's band)? */
+  readonly withinBand: (price: bigint) => boolean;
+  /** Orders of one epoch that trade with each other take, of the prices they all accept, the nearest to this. */
+  readonly reference?: bigint;
+  /** Salts the order in which a pro-rata split hands out its odd units: the Match's transaction id. */
+  readonly salt: string;
+}
+
 export interface MatchResult {
   readonly fills: Fill[];
   /** The price of the first cross that fell outside the band; matching stopped before it. */
   readonly breach?: bigint;
 }
 
-const earlier = (a: BookOrder, b: BookOrder) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** The orders of one side at one price placed in one epoch: none of them ranks before another. */
+interface Level {
+  readonly price: bigint;
+  readonly epoch: number;
+  /** In draw order (sha256 of salt and id), which only hands out the odd units of a pro-rata split. */
+  readonly ids: string[];
+}
 
-/** Price-time priority: best price first, then the earlier order (by ledger time, then id). */
-export function sortBook(orders: readonly BookOrder[]): { bids: BookOrder[]; asks: BookOrder[] } {
-  const bids = orders
-    .filter((o) => o.side === 'BUY')
-    .sort((a, b) => (a.price === b.price ? earlier(a, b) : a.price > b.price ? -1 : 1));
-  const asks = orders
-    .filter((o) => o.side === 'SELL')
-    .sort((a, b) => (a.price === b.price ? earlier(a, b) : a.price < b.price ? -1 : 1));
-  return { bids, asks };
+type Trade = { buyId: string; sellId: string; quantity: bigint };
+
+/** One bid level against one ask level: every trade in it has the same price. */
+interface Step {
+  readonly bid: Level;
+  readonly ask: Level;
+  readonly trades: Trade[];
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** Priority: the better price, then the earlier epoch. */
+export function ranksBefore(side: 'BUY' | 'SELL', a: { price: bigint; epoch: number }, b: typeof a): number {
+  if (a.price !== b.price) return (side === 'BUY' ? a.price > b.price : a.price < b.price) ? -1 : 1;
+  return a.epoch - b.epoch;
+}
+
+function levels(orders: readonly BookOrder[], side: 'BUY' | 'SELL', salt: string): Level[] {
+  const byLevel = new Map<string, Level>();
+  const draw = new Map<string, string>();
+  for (const o of orders) {
+    if (o.side !== side || o.remaining <= 0n) continue;
+    const key = `${o.price}/${o.epoch}`;
+    let level = byLevel.get(key);
+    if (!level) {
+      level = { price: o.price, epoch: o.epoch, ids: [] };
+      byLevel.set(key, level);
+    }
+    level.ids.push(o.id);
+    // Unknown until the Match is proposed, so a placer cannot pick an id that draws early.
+    draw.set(o.id, createHash('sha256').update(salt).update('\u0000').update(o.id).digest('hex'));
+  }
+  const order = (a: string, b: string) => {
+    const da = draw.get(a) as string;
+    const db = draw.get(b) as string;
+    return da < db ? -1 : da > db ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  };
+  for (const level of byLevel.values()) level.ids.sort(order);
+  return [...byLevel.values()].sort((a, b) => ranksBefore(side, a, b));
 }
 
 /**
- * Crosses the book deterministically: while the best bid meets the best ask, trade the smaller remaining
- * quantity at the price of whichever order was resting first. Every peer computes the same fills from the
- * same public book; no client chooses the order in which orders meet.
+ * Splits `quantity` among a level's orders pro rata to what each has left, by cumulative rounding (as the
+ * campaign allocation does): each gets its exact share rounded down or up, and the shares sum to `quantity`.
  */
-export function match(
-  orders: readonly BookOrder[],
-  maxFills: number,
-  withinBand: (price: bigint) => boolean,
-): MatchResult {
-  const { bids, asks } = sortBook(orders);
+function split(level: Level, left: Map<string, bigint>, quantity: bigint): Array<[string, bigint]> {
+  const total = level.ids.reduce((s, id) => s + (left.get(id) ?? 0n), 0n);
+  const out: Array<[string, bigint]> = [];
+  let cumulative = 0n;
+  for (const id of level.ids) {
+    const before = (cumulative * quantity) / total;
+    cumulative += left.get(id) ?? 0n;
+    const share = (cumulative * quantity) / total - before;
+    if (share > 0n) out.push([id, share]);
+  }
+  return out;
+}
+
+/** Pairs the buy shares with the sell shares into bilateral trades (DvP settles pairs). */
+function trades(bid: Level, ask: Level, left: Map<string, bigint>, quantity: bigint): Trade[] {
+  const buys = split(bid, left, quantity);
+  const sells = split(ask, left, quantity);
+  const out: Trade[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < buys.length && j < sells.length) {
+    const buy = buys[i] as [string, bigint];
+    const sell = sells[j] as [string, bigint];
+    const q = min(buy[1], sell[1]);
+    out.push({ buyId: buy[0], sellId: sell[0], quantity: q });
+    buy[1] -= q;
+    sell[1] -= q;
+    if (buy[1] === 0n) i += 1;
+    if (sell[1] === 0n) j += 1;
+  }
+  return out;
+}
+
+/**
+ * The price of each step. Between epochs, the earlier order rests and trades at its own limit. Within an
+ * epoch no order rests: every trade between two orders of epoch e in this Match is at one price, taken from
+ * the prices all of them accept (the highest of their ask limits to the lowest of their bid limits, which is
+ * the set of prices at which the batch's volume is reached) as the one nearest the reference, or the lowest
+ * when there is no reference.
+ */
+function prices(steps: readonly Step[], reference: bigint | undefined): bigint[] {
+  const bounds = new Map<number, { lo: bigint; hi: bigint }>();
+  for (const { bid, ask } of steps) {
+    if (bid.epoch !== ask.epoch) continue;
+    const b = bounds.get(bid.epoch);
+    bounds.set(bid.epoch, {
+      lo: b && b.lo > ask.price ? b.lo : ask.price,
+      hi: b && b.hi < bid.price ? b.hi : bid.price,
+    });
+  }
+  return steps.map(({ bid, ask }) => {
+    if (bid.epoch < ask.epoch) return bid.price;
+    if (ask.epoch < bid.epoch) return ask.price;
+    // Non-empty: prices only worsen along the walk, so the last step of the epoch bounds both ends.
+    const { lo, hi } = bounds.get(bid.epoch) as { lo: bigint; hi: bigint };
+    if (reference === undefined || reference <= lo) return lo;
+    return reference >= hi ? hi : reference;
+  });
+}
+
+/**
+ * Crosses the book deterministically, from the same public book on every peer. Priority is price, then book
+ * epoch; orders at one price and epoch share what reaches them pro rata. No client can buy priority with a
+ * transaction timestamp or an id, and the price of a trade between two orders of one epoch does not depend on
+ * which was placed first.
+ */
+export function match(orders: readonly BookOrder[], options: MatchOptions): MatchResult {
+  const bids = levels(orders, 'BUY', options.salt);
+  const asks = levels(orders, 'SELL', options.salt);
   const left = new Map(orders.map((o) => [o.id, o.remaining]));
-  const fills: Fill[] = [];
+  const rest = (level: Level) => level.ids.reduce((s, id) => s + (left.get(id) ?? 0n), 0n);
+  const steps: Step[] = [];
+  let budget = options.maxFills;
   let b = 0;
   let a = 0;
-  while (fills.length < maxFills && b < bids.length && a < asks.length) {
-    const bid = bids[b] as BookOrder;
-    const ask = asks[a] as BookOrder;
+  while (budget > 0 && b < bids.length && a < asks.length) {
+    const bid = bids[b] as Level;
+    const ask = asks[a] as Level;
     if (bid.price < ask.price) break;
-    const price = earlier(bid, ask) <= 0 ? bid.price : ask.price;
-    if (!withinBand(price)) return { fills, breach: price };
-    const qb = left.get(bid.id) ?? 0n;
-    const qa = left.get(ask.id) ?? 0n;
-    const quantity = qb < qa ? qb : qa;
-    fills.push({ buyId: bid.id, sellId: ask.id, price, quantity });
-    left.set(bid.id, qb - quantity);
-    left.set(ask.id, qa - quantity);
-    if (qb - quantity === 0n) b += 1;
-    if (qa - quantity === 0n) a += 1;
+    const open = min(rest(bid), rest(ask));
+    let step = trades(bid, ask, left, open);
+    if (step.length > budget) {
+      // More fills than this Match may settle: trade less, still pro rata, and leave the rest to the next
+      // Match. With q units at most q orders a side get one, so q = ⌈budget/2⌉ always fits (≤ 2q − 1 fills).
+      let lo = BigInt(Math.ceil(budget / 2));
+      let hi = open;
+      while (hi - lo > 1n) {
+        const mid = (lo + hi) / 2n;
+        if (trades(bid, ask, left, mid).length <= budget) lo = mid;
+        else hi = mid;
+      }
+      step = trades(bid, ask, left, lo);
+      budget = 0;
+    } else budget -= step.length;
+    for (const t of step) {
+      left.set(t.buyId, (left.get(t.buyId) ?? 0n) - t.quantity);
+      left.set(t.sellId, (left.get(t.sellId) ?? 0n) - t.quantity);
+    }
+    steps.push({ bid, ask, trades: step });
+    if (rest(bid) === 0n) b += 1;
+    if (rest(ask) === 0n) a += 1;
   }
-  return { fills };
+  // Stop before the first step outside the band. Dropping steps can only widen an epoch's range of prices, so
+  // its price moves nearer the reference; the loop still re-checks, and ends because the prefix shrinks.
+  let n = steps.length;
+  let breach: bigint | undefined;
+  for (;;) {
+    const done = steps.slice(0, n);
+    const priced = prices(done, options.reference);
+    const k = priced.findIndex((p) => !options.withinBand(p));
+    if (k < 0) {
+      const fills = done.flatMap((s, i) =>
+        s.trades.map((t) => ({ buyId: t.buyId, sellId: t.sellId, price: priced[i] as bigint, quantity: t.quantity })),
+      );
+      return breach === undefined ? { fills } : { fills, breach };
+    }
+    breach = priced[k];
+    n = k;
+  }
 }
 
 /** Is a price within `bandBps` basis points of the reference price? */
