@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amountSchema, epochSecondsSchema, idSchema, mspIdSchema } from './schemas';
+import { amountSchema, epochSecondsSchema, idSchema, mspIdSchema, NO_CONTROL_CHARACTERS } from './schemas';
 
 /**
  * Regulatory records on the `audit` channel: what the regulator's relay files about the `market` channel,
@@ -50,11 +50,7 @@ const auditFilingObject = z
     parties: z.array(mspIdSchema).max(10),
     /** Accounts and instruments the record concerns (search keys). */
     subjects: z.array(idSchema).max(20),
-    summary: z
-      .string()
-      .min(1)
-      .max(300)
-      .regex(/^[^\p{Cc}]*$/u, 'no control characters'),
+    summary: z.string().min(1).max(300).regex(NO_CONTROL_CHARACTERS, 'no control characters'),
     details: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/), detailValue)
       .refine((d) => Object.keys(d).length <= 30, {

@@ -190,6 +190,14 @@ export const orderRecordSchema = z
     status: z
       .enum(['OPEN', 'FILLED', 'CANCELLED', 'EXPIRED'])
       .describe('OPEN until filled, cancelled by its owner, or expired (closed by the next match after expiresAt).'),
+    epoch: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "The class's book epoch when the order was placed (each match opens the next). Priority is price, then epoch; orders of one epoch at one price share fills pro rata. 0 or absent: placed before epochs existed.",
+      ),
   })
   .passthrough();
 
@@ -198,7 +206,9 @@ export const tradeRecordSchema = z
     v: version,
     id: text('The trade id, derived from the matching transaction.'),
     classId: text('The share class traded.'),
-    price: money("Price per share unit the trade settled at (the resting order's price)"),
+    price: money(
+      "Price per share unit the trade settled at: the resting order's price against an order of an earlier epoch, or the epoch's single clearing price between orders of the same epoch",
+    ),
     quantity: units('Units delivered'),
     buyOrderId: text('The buy order filled.'),
     sellOrderId: text('The sell order filled.'),
@@ -369,8 +379,12 @@ export const pledgeRecordSchema = z
 export const orderBookSchema = z
   .object({
     classId: text('The share class.'),
-    bids: z.array(orderRecordSchema).describe('Open buy orders, best (highest) price first, then oldest first.'),
-    asks: z.array(orderRecordSchema).describe('Open sell orders, best (lowest) price first, then oldest first.'),
+    bids: z
+      .array(orderRecordSchema)
+      .describe('Open buy orders in priority order: best (highest) price first, then earliest epoch.'),
+    asks: z
+      .array(orderRecordSchema)
+      .describe('Open sell orders in priority order: best (lowest) price first, then earliest epoch.'),
   })
   .passthrough();
 

@@ -24,12 +24,19 @@ export const newAccountIdSchema = idSchema.max(
 
 export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'an MSP ID such as OperatorAMSP');
 
+/**
+ * Text without control characters (Unicode category Cc: U+0000–U+001F and U+007F–U+009F). Written as
+ * explicit ranges rather than `\p{Cc}` because the pattern is published in the OpenAPI document, and
+ * clients' regex engines (Python's among them) do not all know Unicode property escapes.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what the pattern refuses
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F-\u009F]*$/;
+
+/** Text that was valid UTF-8: no U+FFFD replacement character and no lone surrogate (U+D800–U+DFFF). */
+export const VALID_UTF8_TEXT = /^[^\uFFFD\uD800-\uDFFF]*$/;
+
 /** Free text recorded with supervisory actions: printable, bounded. */
-export const reasonSchema = z
-  .string()
-  .min(3)
-  .max(500)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+export const reasonSchema = z.string().min(3).max(500).regex(NO_CONTROL_CHARACTERS, 'no control characters');
 
 /**
  * A regular expression source matching the decimal integers from 1 to `max`, without leading zeros. The
@@ -108,8 +115,8 @@ export type Kyc = z.infer<typeof kycSchema>;
 const printable = z
   .string()
   .max(200)
-  .regex(/^[^\p{Cc}]*$/u, 'no control characters')
-  .regex(/^[^\uFFFD\p{Cs}]*$/u, 'not valid UTF-8 text (contains U+FFFD, the replacement character)');
+  .regex(NO_CONTROL_CHARACTERS, 'no control characters')
+  .regex(VALID_UTF8_TEXT, 'not valid UTF-8 text (contains U+FFFD, the replacement character)');
 
 /** The earliest and latest birth dates accepted: fixed bounds, since a schema has no clock (chaincode). */
 const BIRTH_DATES = { from: '1900-01-01', to: '2100-12-31' } as const;

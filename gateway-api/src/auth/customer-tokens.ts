@@ -1,4 +1,4 @@
-import { Role } from '@ecf/common';
+import { NO_CONTROL_CHARACTERS, Role } from '@ecf/common';
 import { z } from 'zod';
 import { Scope } from './principal';
 import type { TokenRecord } from './tokens';
@@ -37,7 +37,7 @@ export const issueCustomerTokenSchema = z
       .string()
       .min(1)
       .max(100)
-      .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+      .regex(NO_CONTROL_CHARACTERS, 'no control characters')
       .describe('A name for the token, shown in lists (e.g. the device it is for). Not personal data.')
       .optional(),
   })
