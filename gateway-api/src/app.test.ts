@@ -7,20 +7,9 @@ import { IdempotencyStore } from './idempotency';
 import { OPERATIONS } from './operations';
 import { FakeFabric, harness } from './testing/fake-fabric';
 import { scratchDir } from './testing/scratch';
+import { accountRecord, bearer } from './testing/fixtures';
 
-const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
-const ACCOUNT = {
-  v: 1,
-  id: 'alice',
-  operatorMspId: 'OperatorAMSP',
-  type: 'investor',
-  status: 'ACTIVE',
-  frozen: false,
-  kyc: { validUntil: 2000000000, investorClass: 'retail', jurisdiction: 'MY' },
-  personalDataHash: 'ab',
-  createdAt: 1,
-  updatedAt: 1,
-};
+const ACCOUNT = accountRecord('alice');
 const PERSONAL = {
   fullName: 'Alice Tan',
   nationalId: 'S1234567Z',

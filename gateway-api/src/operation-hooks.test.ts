@@ -2,23 +2,10 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { FabricFailure } from './fabric/types';
 import { FakeFabric, harness } from './testing/fake-fabric';
+import { accountRecord, bearer, KYC } from './testing/fixtures';
 
-const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
-const KYC = { validUntil: 2000000000, investorClass: 'retail', jurisdiction: 'MY' };
 const PERSONAL = { fullName: 'Bob Lim', nationalId: 'S7654321A', dateOfBirth: '1991-03-04', email: 'bob@example.com' };
-const account = (id: string, extra: Record<string, unknown> = {}) => ({
-  v: 1,
-  id,
-  operatorMspId: 'OperatorAMSP',
-  type: 'investor',
-  status: 'ACTIVE',
-  frozen: false,
-  kyc: KYC,
-  personalDataHash: 'ab',
-  createdAt: 1,
-  updatedAt: 1,
-  ...extra,
-});
+const account = accountRecord;
 const participant = (status: string) => ({
   v: 1,
   mspId: 'OperatorAMSP',

@@ -1,6 +1,6 @@
 import { DEFAULT_AUDIT_POLICY, Role, splitFiling } from '@ecf/common';
 import type { FakeIdentity } from '@ecf/chaincode/dist/testing/fake-stub';
-import { ACME, ids, Market, MYR, type ContractName } from '@ecf/chaincode/dist/testing/market-fixture';
+import { ACME, campaignTerms, ids, Market, MYR, type ContractName } from '@ecf/chaincode/dist/testing/market-fixture';
 import { expect } from 'chai';
 import request from 'supertest';
 import { FabricFailure, type Invocation, type SubmitHooks, type SubmitResult } from './fabric/types';
@@ -181,20 +181,7 @@ describe('operations table against the chaincode (every result schema, every rou
 
     // ---- a campaign, from proposal to settlement ----
     const openAt = market.world.now + DAY;
-    const terms = (campaignId: string) => ({
-      campaignId,
-      classId: ACME,
-      tokenId: MYR,
-      pricePerUnit: '100',
-      minUnits: '10',
-      maxUnits: '100',
-      openAt,
-      closeAt: openAt + 10 * DAY,
-      minPledge: '100',
-      maxPledge: '20000',
-      allowedInvestorClasses: ['retail', 'sophisticated'],
-      coolingOffSeconds: 2 * DAY,
-    });
+    const terms = (campaignId: string) => campaignTerms(openAt, { campaignId, minUnits: '10' });
     await call('proposeCampaign', as.acme, {}, terms('seed'));
     await call('proposeCampaign', as.acme, {}, terms('other'));
     await call('approveCampaign', as.operatorA, { campaignId: 'seed' }, {});

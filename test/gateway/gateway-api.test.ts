@@ -571,7 +571,7 @@ describe('the gateway API over HTTP on the real network', function () {
     };
     const found: string[] = [];
     for (const [role, api] of Object.entries(roles)) {
-      const run = await fuzzGateway(api.base, api.token, { maxExamples: 3, seed: 20261204 });
+      const run = await fuzzGateway(api.base, api.token, { maxExamples: 5, seed: 20261204 });
       console.log(`      ${role}: ${run.summary.split('\n').at(-1) ?? ''}`);
       if (run.exitCode !== 0) found.push(`${role} (exit ${run.exitCode}):\n${run.failures}`);
     }

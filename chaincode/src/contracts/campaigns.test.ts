@@ -1,27 +1,13 @@
 import { campaignRecordSchema } from '@ecf/common';
 import { expect } from 'chai';
-import { ACME, ids, Market, MYR } from '../testing/market-fixture';
+import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture';
 
 const DAY = 86400;
 
 describe('Campaigns: all-or-nothing primary offerings', () => {
   let m: Market;
   let openAt: number;
-  const terms = (over: Record<string, unknown> = {}) => ({
-    campaignId: 'acme-seed',
-    classId: ACME,
-    tokenId: MYR,
-    pricePerUnit: '100',
-    minUnits: '50',
-    maxUnits: '100',
-    openAt,
-    closeAt: openAt + 10 * DAY,
-    minPledge: '100',
-    maxPledge: '20000',
-    allowedInvestorClasses: ['retail', 'sophisticated'],
-    coolingOffSeconds: 2 * DAY,
-    ...over,
-  });
+  const terms = (over: Record<string, unknown> = {}) => campaignTerms(openAt, over);
   const ref = (campaignId = 'acme-seed') => [JSON.stringify({ campaignId })];
   const pledge = (accountId: string, amount: string, campaignId = 'acme-seed') => ({ campaignId, accountId, amount });
 

@@ -177,3 +177,24 @@ export class Market {
     return this.ok(ids.regulator, 'Supervision', 'CheckSupply', [JSON.stringify({ assetId })]);
   }
 }
+
+const DAY = 86400;
+
+/** Campaign terms for ACME paid in MYR, opening at `openAt` for ten days; `over` changes any field. */
+export function campaignTerms(openAt: number, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    campaignId: 'acme-seed',
+    classId: ACME,
+    tokenId: MYR,
+    pricePerUnit: '100',
+    minUnits: '50',
+    maxUnits: '100',
+    openAt,
+    closeAt: openAt + 10 * DAY,
+    minPledge: '100',
+    maxPledge: '20000',
+    allowedInvestorClasses: ['retail', 'sophisticated'],
+    coolingOffSeconds: 2 * DAY,
+    ...over,
+  };
+}

@@ -4,21 +4,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { FabricFailure } from '../fabric/types';
 import { harness, type FakeFabric } from '../testing/fake-fabric';
+import { accountRecord, bearer } from '../testing/fixtures';
 
-const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
-const account = (id: string, extra: Record<string, unknown> = {}) => ({
-  v: 1,
-  id,
-  operatorMspId: 'OperatorAMSP',
-  type: 'investor',
-  status: 'ACTIVE',
-  frozen: false,
-  kyc: { validUntil: 2000000000, investorClass: 'retail', jurisdiction: 'MY' },
-  personalDataHash: 'ab',
-  createdAt: 1,
-  updatedAt: 1,
-  ...extra,
-});
+const account = accountRecord;
 
 /** OperatorA's view of the chain: alice is its customer, cat is OperatorB's (the chaincode refuses). */
 function chain(fabric: FakeFabric, alice: object = account('alice')) {

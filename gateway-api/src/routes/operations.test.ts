@@ -3,8 +3,8 @@ import request from 'supertest';
 import { FabricFailure } from '../fabric/types';
 import { IdempotencyStore } from '../idempotency';
 import { harness } from '../testing/fake-fabric';
+import { bearer } from '../testing/fixtures';
 
-const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 const deposit = { accountId: 'alice', tokenId: 'MYR', amount: '5', bankReference: 'IN-1' };
 const settlement = { fromOperatorMspId: 'OperatorAMSP' };
 const INSTRUCTION = 'a'.repeat(64);
