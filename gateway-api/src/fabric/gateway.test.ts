@@ -44,6 +44,29 @@ describe('classify: Fabric errors into what they mean', () => {
     expect(failure.upstream).to.contain('ProposalResponsePayloads do not match (base64): [bytes]');
   });
 
+  it('maps an endorser that has not yet received a private record to a conflict to retry', () => {
+    const failure = classify(
+      endorseError(grpc.status.ABORTED, '10 ABORTED: failed to endorse transaction', [
+        'chaincode response 500, GET_STATE failed: transaction ID: ' +
+          'ab'.repeat(32) +
+          ': private data matching public hash version is not available. Public hash version = {BlockNum: 12, TxNum: 0}',
+      ]),
+    );
+    expect(failure).to.include({ kind: 'conflict', validationCode: 'ENDORSEMENT_MISMATCH' });
+  });
+
+  it('recognises every shared error code as the chaincode’s own refusal', () => {
+    for (const code of ['LIMIT_EXCEEDED', 'UNAVAILABLE', 'COMPLIANCE']) {
+      const failure = classify(
+        endorseError(grpc.status.ABORTED, '10 ABORTED: failed to endorse transaction', [
+          `chaincode response 500, ${code}: refused`,
+        ]),
+      );
+      expect(failure, code).to.include({ kind: 'chaincode' });
+      expect(failure.message).to.equal(`${code}: refused`);
+    }
+  });
+
   it('keeps too few endorsements because a peer is down an outage', () => {
     const failure = classify(
       endorseError(

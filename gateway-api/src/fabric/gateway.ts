@@ -1,3 +1,4 @@
+import { ErrorCode } from '@ecf/common';
 import * as grpc from '@grpc/grpc-js';
 import {
   CommitError,
@@ -413,7 +414,7 @@ export function classify(err: unknown, txId?: string): FabricFailure {
   }
   const id = (err as { transactionId?: string }).transactionId ?? txId;
   // The chaincode puts its error code first; Fabric wraps it ("chaincode response 500, FORBIDDEN: ...").
-  const coded = /\b(INVALID_ARGUMENT|UNAUTHENTICATED|FORBIDDEN|NOT_FOUND|CONFLICT|COMPLIANCE|INTERNAL): .*/.exec(text);
+  const coded = CHAINCODE_CODED.exec(text);
   if (coded) return new FabricFailure('chaincode', coded[0].split('; ')[0] ?? coded[0], id, undefined, cause);
   // The peer's own access control on a member-only collection: the caller named another operator's
   // customer, whose private records its org may not read. A refusal, as the chaincode's FORBIDDEN is.
@@ -429,7 +430,13 @@ export function classify(err: unknown, txId?: string): FabricFailure {
   // Endorsers that simulated the same proposal against different private state (two writers updating
   // one private key at once) return write sets whose hashes differ, and the peer's gateway cannot
   // assemble a transaction: a conflict to retry, like MVCC, not an outage.
-  if (ENDORSEMENT_MISMATCH.test(text) || (ENDORSEMENTS_SHORT.test(text) && !UNREACHABLE.test(text))) {
+  // So do endorsers of which one has not received a private record the others hold yet (dissemination
+  // and reconciliation catch it up): the same proposal shortly after succeeds.
+  if (
+    ENDORSEMENT_MISMATCH.test(text) ||
+    PRIVATE_DATA_PENDING.test(text) ||
+    (ENDORSEMENTS_SHORT.test(text) && !UNREACHABLE.test(text))
+  ) {
     return new FabricFailure(
       'conflict',
       'the endorsing peers returned different results for a concurrently updated record',
@@ -445,6 +452,9 @@ export function classify(err: unknown, txId?: string): FabricFailure {
 }
 
 const PRIVATE_DATA_DENIED = /does not have read access permission on privatedata/i;
+/** The chaincode's own refusals: every shared error code, first in its message (`CODE: message`). */
+const CHAINCODE_CODED = new RegExp(`\\b(${Object.values(ErrorCode).join('|')}): .*`);
+const PRIVATE_DATA_PENDING = /private data matching public hash version is not available/i;
 const ENDORSEMENT_MISMATCH =
   /ProposalResponsePayloads do not match|endorsements? (?:do|did) not match|write ?sets? (?:do|did) not match/i;
 const ENDORSEMENTS_SHORT = /failed to collect enough transaction endorsements/i;
