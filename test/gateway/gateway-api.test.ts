@@ -49,7 +49,21 @@ describe('the gateway API over HTTP on the real network', function () {
   const expectContractKept = async (from: number): Promise<Exchange[]> => {
     const answers = exchanges.slice(from);
     expect(answers.length).to.be.greaterThan(0);
-    const serverErrors = answers.filter((a) => a.status >= 500).map((a) => `${a.method} ${a.path} -> ${a.status}`);
+    // A 5xx is reported with what the gateway logged for its request (the cause never reaches the client).
+    const serverErrors = answers
+      .filter((a) => a.status >= 500)
+      .map((a) => {
+        const requestId =
+          String((a.body as { instance?: string } | undefined)?.instance ?? '')
+            .split(':')
+            .pop() ?? '';
+        const logged = requestId
+          ? gatewayLogs()
+              .split('\n')
+              .filter((l) => l.includes(requestId))
+          : [];
+        return `${a.method} ${a.path} -> ${a.status} ${JSON.stringify(a.body)}\n${logged.join('\n')}`;
+      });
     expect(serverErrors, 'answers that were 5xx').to.deep.equal([]);
     const mismatches: string[] = [];
     for (const a of answers) {
@@ -61,6 +75,11 @@ describe('the gateway API over HTTP on the real network', function () {
     expect(mismatches, 'answers that do not match the published document').to.deep.equal([]);
     return answers;
   };
+  const gatewayLogs = (): string =>
+    readdirSync(net.layout.logs)
+      .filter((f) => f.startsWith('gateway.'))
+      .map((f) => readFileSync(join(net.layout.logs, f), 'utf8'))
+      .join('\n');
   /** Every valid transaction of `market` after block `after`, as the regulator's peer holds them. */
   const validTxsAfter = async (after: number): Promise<string[]> =>
     (await blocksSeenBy(net.layout, net.org('Regulator'), 'market'))
