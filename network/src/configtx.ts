@@ -21,7 +21,7 @@ export function regulatorMustSignRule(t: Topology, orgs: readonly Org[]): string
   return `AND('${regulator.mspId}.admin', OutOf(${majority}, ${principals(orgs, 'admin')}))`;
 }
 
-function orgDefinition(t: Topology, org: Org, p: Placement) {
+export function orgDefinition(t: Topology, org: Org, p: Placement) {
   const ordererEndpoints = activeOrderers(t)
     .filter((o) => o.org === org.name)
     .map((o) => p.address(o, o.port));
