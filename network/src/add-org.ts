@@ -271,7 +271,9 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
   progress('chaincode: next sequence with the new collections, approved by every org (the new one included)');
   const chaincodes = await deploy(ctx);
 
-  progress(opts.gateways === false ? 'gateways: skipped' : `starting ${org.name}'s gateway API; restarting ${sponsor.name}'s`);
+  progress(
+    opts.gateways === false ? 'gateways: skipped' : `starting ${org.name}'s gateway API; restarting ${sponsor.name}'s`,
+  );
   if (opts.gateways !== false) {
     ctx.progress((await startGateway(ctx, opts.topologyFile, org)).trim());
     // The trustee's gateway lists the operators it serves from the topology it read at start.

@@ -194,7 +194,15 @@ export async function submitUpdate(
   let lastErr: unknown;
   for (const orderer of orderersFor(ctx, submitter)) {
     try {
-      await peerCli(ctx, submitter, peer, ['channel', 'update', '-f', out, '-c', update.channel, ...ordererArgs(ctx, orderer)]);
+      await peerCli(ctx, submitter, peer, [
+        'channel',
+        'update',
+        '-f',
+        out,
+        '-c',
+        update.channel,
+        ...ordererArgs(ctx, orderer),
+      ]);
       return;
     } catch (err) {
       const text = err instanceof CommandError ? err.output : String(err);

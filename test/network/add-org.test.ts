@@ -53,8 +53,18 @@ describe('admitting a new operator to the running network (add-org)', function (
     ({ regulator, trustee, operatorA, operatorB } = await upWithGateways(net));
     await admitConsortium(regulator, operatorB, reason);
     await trustee.ok('POST', '/v1/money-tokens', { currency: 'MYR', decimals: 2 });
-    await operatorA.ok('POST', '/v1/accounts', { accountId: 'ann', type: 'investor', kyc: kyc(), personal: person('ann') });
-    await trustee.ok('POST', '/v1/deposits', { accountId: 'ann', tokenId: MYR, amount: '500000', bankReference: 'DEP-ann' });
+    await operatorA.ok('POST', '/v1/accounts', {
+      accountId: 'ann',
+      type: 'investor',
+      kyc: kyc(),
+      personal: person('ann'),
+    });
+    await trustee.ok('POST', '/v1/deposits', {
+      accountId: 'ann',
+      tokenId: MYR,
+      amount: '500000',
+      bankReference: 'DEP-ann',
+    });
     await until(
       () => balance(operatorA, 'ann'),
       (b) => b === 500_000n,
@@ -81,7 +91,8 @@ describe('admitting a new operator to the running network (add-org)', function (
         orderers: 0,
       });
       for (const cc of raw.chaincodes as Array<{ name: string; endorsementPolicy: string }>) {
-        if (cc.name === 'audit') cc.endorsementPolicy = cc.endorsementPolicy.replace(/\)\)$/, ", 'OperatorCMSP.peer'))");
+        if (cc.name === 'audit')
+          cc.endorsementPolicy = cc.endorsementPolicy.replace(/\)\)$/, ", 'OperatorCMSP.peer'))");
       }
     });
     const bin = await net.bin();
@@ -117,7 +128,10 @@ describe('admitting a new operator to the running network (add-org)', function (
 
     // market: a majority of member admins (3 of 4); the trustee alone is 2 short.
     const market = await proposeAddition(ctx, 'market', org('OperatorC'), org('Trustee'));
-    const refusedMarket = await submitUpdate(ctx, market, org('Trustee'), { signatureFiles: [], policyMembers: members }).then(
+    const refusedMarket = await submitUpdate(ctx, market, org('Trustee'), {
+      signatureFiles: [],
+      policyMembers: members,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -137,7 +151,12 @@ describe('admitting a new operator to the running network (add-org)', function (
     const started = Date.now();
     const out = await net.cli('add-org', 'OperatorC');
     const seconds = (Date.now() - started) / 1000;
-    console.log(out.split('\n').map((l) => `      ${l}`).join('\n'));
+    console.log(
+      out
+        .split('\n')
+        .map((l) => `      ${l}`)
+        .join('\n'),
+    );
     console.log(`      add-org OperatorC took ${seconds.toFixed(1)}s`);
     expect(out).to.match(/OperatorC added in/);
     expect(out).to.match(/sealing collection pdcOperatorCMSP/);
@@ -148,25 +167,37 @@ describe('admitting a new operator to the running network (add-org)', function (
 
   it('onboards a customer at OperatorC and moves money to it from a customer of OperatorA', async () => {
     const operatorC = await tokenFor(net, 'OperatorC', 'gateway');
-    await operatorC.ok('POST', '/v1/accounts', { accountId: 'cid', type: 'investor', kyc: kyc(), personal: person('cid') });
+    await operatorC.ok('POST', '/v1/accounts', {
+      accountId: 'cid',
+      type: 'investor',
+      kyc: kyc(),
+      personal: person('cid'),
+    });
     await until(
       () => trustee.get('/v1/accounts/cid'),
       (r) => r.status === 200,
       'cid visible to the trustee',
     );
-    await trustee.ok('POST', '/v1/deposits', { accountId: 'cid', tokenId: MYR, amount: '20000', bankReference: 'DEP-cid' });
+    await trustee.ok('POST', '/v1/deposits', {
+      accountId: 'cid',
+      tokenId: MYR,
+      amount: '20000',
+      bankReference: 'DEP-cid',
+    });
     await until(
       () => balance(operatorC, 'cid'),
       (b) => b === 20_000n,
       'deposit visible at OperatorC',
     );
     // Across operators: OperatorA instructs for ann, the trustee settles into OperatorC's collection.
-    const instructionId = (await operatorA.ok('POST', '/v1/instructions', {
-      from: 'ann',
-      to: 'cid',
-      assetId: MYR,
-      amount: '7500',
-    })).result as string;
+    const instructionId = (
+      await operatorA.ok('POST', '/v1/instructions', {
+        from: 'ann',
+        to: 'cid',
+        assetId: MYR,
+        amount: '7500',
+      })
+    ).result as string;
     await until(
       () => trustee.call('POST', `/v1/instructions/${instructionId}/settlement`, { fromOperatorMspId: 'OperatorAMSP' }),
       (r) => r.status < 300,
@@ -204,7 +235,9 @@ describe('admitting a new operator to the running network (add-org)', function (
         `peers agree on ${channel}`,
         120_000,
       );
-      console.log(`      ${channel}: ${agreed.length} peers at height ${agreed[0]?.height} ${agreed[0]?.currentBlockHash}`);
+      console.log(
+        `      ${channel}: ${agreed.length} peers at height ${agreed[0]?.height} ${agreed[0]?.currentBlockHash}`,
+      );
     }
   });
 });
