@@ -59,7 +59,10 @@ async function lator(ctx: NetworkContext, args: string[]): Promise<string> {
 }
 
 async function decode(ctx: NetworkContext, file: string, type: string): Promise<Json> {
-  return JSON.parse(await lator(ctx, ['proto_decode', '--input', file, '--type', type])) as Json;
+  // configtxlator opens /dev/stdout by name, which fails when stdout is a socket (as Node's pipes are).
+  const out = `${file}.decoded.json`;
+  await lator(ctx, ['proto_decode', '--input', file, '--type', type, '--output', out]);
+  return JSON.parse(readFileSync(out, 'utf8')) as Json;
 }
 
 async function encode(ctx: NetworkContext, json: Json, type: string, out: string): Promise<void> {

@@ -159,7 +159,7 @@ describe('admitting a new operator to the running network (add-org)', function (
     );
     console.log(`      add-org OperatorC took ${seconds.toFixed(1)}s`);
     expect(out).to.match(/OperatorC added in/);
-    expect(out).to.match(/sealing collection pdcOperatorCMSP/);
+    expect(out).to.match(/sealing collection pdcOperatorC\b/);
     const s = await status(net);
     expect(s.nodes.filter((n) => !n.healthy).map((n) => n.id)).to.deep.equal([]);
     expect(s.nodes.map((n) => n.id)).to.include('peer0.operatorc');
