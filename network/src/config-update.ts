@@ -226,7 +226,10 @@ export async function submitUpdate(
 
 /**
  * What the Admins policy (configtx.ts) of a channel still needs, given who signed: `MAJORITY Admins` of the
- * member orgs, and on a channel where the regulator must sign, the regulator's admin as well.
+ * member orgs; on a channel where the regulator must sign, `AND(regulator admin, OutOf(majority, every
+ * member admin))`. Fabric uses each signature once within one policy evaluation, so the regulator's
+ * signature, taken by the AND, does not count toward the OutOf: the majority must come from the others
+ * (with four members: every one of them).
  */
 export function missingSignatures(
   t: Topology,
@@ -238,18 +241,20 @@ export function missingSignatures(
   const signed = new Set(signedBy);
   const majority = Math.floor(members.length / 2) + 1;
   const missing: string[] = [];
-  let have = members.filter((m) => signed.has(m.mspId)).length;
+  let counted = members;
   if (spec?.regulatorMustSign) {
     const regulator = regulatorOf(t);
-    if (!signed.has(regulator.mspId)) {
+    if (!signed.has(regulator.mspId))
       missing.push(`${regulator.mspId} (the regulator signs every update of ${channel})`);
-      have += 1;
-    }
+    counted = members.filter((m) => m.mspId !== regulator.mspId);
   }
+  const have = counted.filter((m) => signed.has(m.mspId)).length;
   if (have < majority) {
-    const others = members.filter((m) => !signed.has(m.mspId) && (!spec?.regulatorMustSign || m.role !== 'regulator'));
+    const others = counted.filter((m) => !signed.has(m.mspId)).map((o) => o.mspId);
     missing.push(
-      `${majority - have} more of ${others.map((o) => o.mspId).join(', ')} (a majority, ${majority} of ${members.length} member admins)`,
+      `${majority - have} more of ${others.join(', ')} (a majority, ${majority} of ${members.length} member admins` +
+        (spec?.regulatorMustSign ? ", besides the regulator's own" : '') +
+        ')',
     );
   }
   return missing;
@@ -257,17 +262,23 @@ export function missingSignatures(
 
 /**
  * The orgs whose admins sign an update of the channel by default: the regulator where it must sign, then
- * members in topology order (the sponsor first) until a majority of `members`.
+ * members in topology order (the sponsor first) until the policy is met (see missingSignatures).
  */
 export function defaultSigners(t: Topology, channel: string, members: readonly Org[], sponsor?: string): Org[] {
   const spec = t.channels.find((c) => c.name === channel);
-  const majority = Math.floor(members.length / 2) + 1;
   const first = sponsor ? [orgOf(t, sponsor)] : [];
   const regulator = spec?.regulatorMustSign ? [regulatorOf(t)] : [];
-  const ordered = [...regulator, ...first, ...members];
   const chosen: Org[] = [];
-  for (const org of ordered) {
-    if (chosen.length >= majority) break;
+  for (const org of [...regulator, ...first, ...members]) {
+    if (
+      missingSignatures(
+        t,
+        channel,
+        members,
+        chosen.map((o) => o.mspId),
+      ).length === 0
+    )
+      break;
     if (members.includes(org) && !chosen.includes(org)) chosen.push(org);
   }
   return chosen;
