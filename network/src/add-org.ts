@@ -111,25 +111,62 @@ export async function setAnchorPeer(ctx: NetworkContext, channel: string, org: O
   }
 }
 
-/** Joins the org's peers to the channel with block 0, which its admin fetches from the ordering service. */
-export async function joinChannel(ctx: NetworkContext, channel: string, org: Org): Promise<void> {
+/**
+ * Joins the org's peers to the channel with block 0, which its admin fetches from the ordering service.
+ * `peer channel update` returns once an ordering node accepted the update, before it is in a block: until
+ * then (and on a node that lags) the new org is not yet a reader, so the fetch is retried for a while.
+ */
+export async function joinChannel(ctx: NetworkContext, channel: string, org: Org, timeoutMs = 90_000): Promise<void> {
   for (const peer of org.peers) {
     if ((await peerChannels(ctx, org.name, peer.id)).includes(channel)) continue;
     const dir = join(ctx.layout.generated, 'add-org', org.slug);
     mkdirSync(dir, { recursive: true });
     const block = join(dir, `${channel}.genesis.block`);
-    let fetched = false;
-    for (const orderer of orderersFor(ctx, org)) {
-      try {
-        await peerCli(ctx, org, peer, ['channel', 'fetch', '0', block, '-c', channel, ...ordererArgs(ctx, orderer)]);
-        fetched = true;
-        break;
-      } catch {
-        /* the next ordering node */
+    await retryUntil(timeoutMs, `${org.name} fetching block 0 of ${channel}`, async () => {
+      let lastErr: unknown;
+      for (const orderer of orderersFor(ctx, org)) {
+        try {
+          await peerCli(ctx, org, peer, ['channel', 'fetch', '0', block, '-c', channel, ...ordererArgs(ctx, orderer)]);
+          return;
+        } catch (err) {
+          lastErr = err;
+        }
       }
-    }
-    if (!fetched) throw new Error(`${org.name} could not fetch block 0 of ${channel} from any ordering node`);
+      throw lastErr;
+    });
     await peerCli(ctx, org, peer, ['channel', 'join', '-b', block]);
+  }
+}
+
+/** Waits until the channel's configuration, as the org's admin fetches it, lists `member`. */
+export async function waitUntilMember(
+  ctx: NetworkContext,
+  channel: string,
+  member: Org,
+  as: Org,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await retryUntil(timeoutMs, `${member.mspId} in the configuration of ${channel}`, async () => {
+    const config = await fetchConfig(ctx, channel, as, updateDir(ctx, channel, `check-${member.slug}`));
+    if (!config.channel_group.groups.Application.groups[member.mspId]) {
+      throw new Error(`${channel}'s configuration does not list ${member.mspId} yet`);
+    }
+  });
+}
+
+async function retryUntil(timeoutMs: number, what: string, fn: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        const text = err instanceof Error ? err.message : String(err);
+        throw new Error(`${what}: gave up after ${timeoutMs} ms: ${text}`);
+      }
+      await sleep(1000);
+    }
   }
 }
 
@@ -249,6 +286,7 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
     }
     await submitUpdate(ctx, update, submitter, { policyMembers: existing });
     ctx.progress(`  ${channel.name}: ${submitter.name}'s admin submitted the update`);
+    await waitUntilMember(ctx, channel.name, org, submitter);
     channels.push({ channel: channel.name, signedBy: signers.map((s) => s.mspId), height: 0, hash: '' });
   }
 
@@ -257,6 +295,7 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
   for (const channel of t.channels) await joinChannel(ctx, channel.name, org);
 
   progress(`${org.name}: setting its anchor peer on every channel`);
+  for (const channel of t.channels) await waitUntilMember(ctx, channel.name, org, org);
   for (const channel of t.channels) {
     if (await setAnchorPeer(ctx, channel.name, org)) ctx.progress(`  ${channel.name}: anchor peer set`);
   }
