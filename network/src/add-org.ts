@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ordererArgs, orderersFor, peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
 import { peerChannels } from './channels';
-import { orgDefinition } from './configtx';
+import { configtx, orgDefinition, profileName } from './configtx';
 import {
   defaultSigners,
   fetchConfig,
@@ -84,7 +84,43 @@ export async function proposeAddition(
   }
   const updated = JSON.parse(JSON.stringify(original)) as Json;
   updated.channel_group.groups.Application.groups[org.mspId] = await orgGroup(ctx, org);
+  if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
+    // The regulator-must-sign rule counts a majority of every member's admins: the new org's too.
+    const fresh = await freshChannelConfig(ctx, channel);
+    updated.channel_group.policies.Admins.policy = fresh.channel_group.policies.Admins.policy;
+    updated.channel_group.groups.Application.policies.Admins.policy =
+      fresh.channel_group.groups.Application.policies.Admins.policy;
+  }
   return writeUpdate(ctx, channel, dir, original, updated, `add ${org.mspId} to the Application group of ${channel}`);
+}
+
+/**
+ * The configuration configtxgen would write for the channel from the topology as it is now (with the new
+ * org): the source of policies whose rule depends on who the members are.
+ */
+async function freshChannelConfig(ctx: NetworkContext, channel: string): Promise<Json> {
+  const dir = join(ctx.layout.generated, 'add-org', 'configtx-now');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx(ctx.topology, ctx.placement), { lineWidth: 0 }));
+  const block = join(dir, `${channel}.block`);
+  await run(
+    binary(ctx, 'configtxgen'),
+    ['-profile', profileName(channel), '-outputBlock', block, '-channelID', channel],
+    {
+      env: { FABRIC_CFG_PATH: dir },
+    },
+  );
+  const out = `${block}.json`;
+  await run(binary(ctx, 'configtxlator'), [
+    'proto_decode',
+    '--input',
+    block,
+    '--type',
+    'common.Block',
+    '--output',
+    out,
+  ]);
+  return (JSON.parse(readFileSync(out, 'utf8')) as Json).data.data[0].payload.data.config as Json;
 }
 
 /** The org sets its anchor peer on the channel: an update of its own group, signed by its admin alone. */

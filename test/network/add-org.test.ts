@@ -163,6 +163,17 @@ describe('admitting a new operator to the running network (add-org)', function (
     const s = await status(net);
     expect(s.nodes.filter((n) => !n.healthy).map((n) => n.id)).to.deep.equal([]);
     expect(s.nodes.map((n) => n.id)).to.include('peer0.operatorc');
+    // On audit the regulator-must-sign rule now counts OperatorC's admin among the members.
+    const config = await fetchConfig(ctx, 'audit', net.org('Regulator'), mkdtempSync(join(tmpdir(), 'ecf-cfg-')));
+    for (const policy of [
+      config.channel_group.policies.Admins,
+      config.channel_group.groups.Application.policies.Admins,
+    ]) {
+      const mspIds = (policy.policy.value.identities as Array<{ principal: { msp_identifier: string } }>).map(
+        (i) => i.principal.msp_identifier,
+      );
+      expect(mspIds).to.include.members(['RegulatorMSP', 'OperatorCMSP']);
+    }
   });
 
   it('onboards a customer at OperatorC and moves money to it from a customer of OperatorA', async () => {
