@@ -21,7 +21,7 @@ GO_MIN=1.24
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FABRIC_CACHE_DIR:-$root/.fabric/bin}
-fabric_tools=(peer orderer configtxgen osnadmin)
+fabric_tools=(peer orderer configtxgen osnadmin configtxlator)
 ca_tools=(fabric-ca-server fabric-ca-client)
 log() { echo "install-fabric: $*" >&2; }
 
@@ -46,6 +46,13 @@ fi
 for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
   dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION"
   if complete "$dir"; then echo "$dir"; exit 0; fi
+done
+# A cached install made before a tool joined the list (configtxlator, for channel configuration updates)
+# gets only the missing Fabric tools, built from the same module version.
+upgrade_dir=""
+for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
+  dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION"
+  if [[ -f "$dir/VERSION" && -x "$dir/peer" ]]; then upgrade_dir=$dir; upgrade_version=$v; break; fi
 done
 
 if ! command -v go >/dev/null 2>&1; then
@@ -79,6 +86,17 @@ build() { # module version ldflags out_dir packages...
   (cd "$mod" && CGO_ENABLED=${CGO_ENABLED:-1} go build -trimpath -ldflags "$ldflags" -o "$out/" "${pkgs[@]}" >&2)
 }
 
+if [[ -n "$upgrade_dir" ]]; then
+  missing=()
+  for t in "${fabric_tools[@]}"; do [[ -x "$upgrade_dir/$t" ]] || missing+=("cmd/$t"); done
+  log "adding ${missing[*]} to the Fabric $upgrade_version install in $upgrade_dir"
+  build github.com/hyperledger/fabric "${FABRIC_PSEUDO[$upgrade_version]}" \
+    "-X github.com/hyperledger/fabric/common/metadata.Version=$upgrade_version" "$upgrade_dir" "${missing[@]}"
+  complete "$upgrade_dir" || { log "$upgrade_dir is still incomplete"; exit 1; }
+  echo "$upgrade_dir"
+  exit 0
+fi
+
 chosen=""
 for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
   pseudo=${FABRIC_PSEUDO[$v]:-}
@@ -95,10 +113,10 @@ dir="$cache/fabric-$chosen-ca-$FABRIC_CA_VERSION"
 partial="$dir.partial"
 rm -rf "$partial"
 mkdir -p "$partial/config"
-log "building Fabric $chosen (peer, orderer, configtxgen, osnadmin) and Fabric CA $FABRIC_CA_VERSION; first run only"
+log "building Fabric $chosen (peer, orderer, configtxgen, osnadmin, configtxlator) and Fabric CA $FABRIC_CA_VERSION; first run only"
 build github.com/hyperledger/fabric "${FABRIC_PSEUDO[$chosen]}" \
   "-X github.com/hyperledger/fabric/common/metadata.Version=$chosen" "$partial" \
-  cmd/peer cmd/orderer cmd/configtxgen cmd/osnadmin
+  cmd/peer cmd/orderer cmd/configtxgen cmd/osnadmin cmd/configtxlator
 build github.com/hyperledger/fabric-ca "v$FABRIC_CA_VERSION" \
   "-X github.com/hyperledger/fabric-ca/lib/metadata.Version=$FABRIC_CA_VERSION" "$partial" \
   cmd/fabric-ca-server cmd/fabric-ca-client

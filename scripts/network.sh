@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Controls the native Fabric network: up | down [--clean] | status [--json] | deploy | logs | compose.
+# Controls the native Fabric network: up | down [--clean] | status [--json] | deploy | add-org NAME | logs |
+# compose.
 # The logic lives in network/src (TypeScript); this wrapper makes sure it is installed and built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
+import { addOrg } from './add-org';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -13,6 +14,9 @@ const USAGE = `usage: network.sh <command> [options]
   down [--clean]                               stop the nodes this tool started; --clean also wipes data
   status [--json]                              node health, block heights per channel, chaincode versions
   deploy                                       upgrade the chaincode (next sequence, ledger data kept)
+  add-org NAME [--no-gateways] [--no-admit]    admit the operator NAME (already in the topology) to the
+                                               running network: CAs, channel config updates signed by the
+                                               members, peer, collections, gateway, on-chain admission
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
@@ -49,14 +53,18 @@ function fabricBin(): string {
   }).trim();
 }
 
+function topologyFileOf(args: Args): string {
+  return String(
+    args.flags.get('--topology') ?? process.env.ECF_TOPOLOGY ?? join(REPO_ROOT, 'network', 'topology.yaml'),
+  );
+}
+
 function context(args: Args, needBinaries = true): NetworkContext {
   const consensus = args.flags.get('--consensus');
   if (consensus !== undefined && consensus !== 'bft' && consensus !== 'raft') {
     throw new TopologyError(`--consensus must be bft or raft, not ${String(consensus)}`);
   }
-  const topologyFile = String(
-    args.flags.get('--topology') ?? process.env.ECF_TOPOLOGY ?? join(REPO_ROOT, 'network', 'topology.yaml'),
-  );
+  const topologyFile = topologyFileOf(args);
   const topology = loadTopology(topologyFile, consensus ? { consensus: consensus as Consensus } : {});
   const layout = new Layout();
   const bin = needBinaries ? fabricBin() : '';
@@ -113,6 +121,19 @@ async function main(argv: string[]): Promise<number> {
       const ctx = context(args);
       for (const r of await deploy(ctx))
         console.log(`${r.name}: committed version ${r.version} as sequence ${r.sequence}`);
+      return 0;
+    }
+    case 'add-org': {
+      const name = args.positional[0];
+      if (!name) throw new TopologyError('add-org needs the name of the org, as the topology spells it');
+      const ctx = context(args);
+      const r = await addOrg(ctx, name, {
+        topologyFile: topologyFileOf(args),
+        gateways: !args.flags.has('--no-gateways'),
+        admit: !args.flags.has('--no-admit'),
+      });
+      for (const c of r.chaincodes) console.log(`${c.name}: committed version ${c.version} as sequence ${c.sequence}`);
+      console.log(`add-org ${r.org} took ${r.seconds.toFixed(1)}s`);
       return 0;
     }
     case 'logs': {

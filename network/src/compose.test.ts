@@ -9,7 +9,7 @@ import { composeFor, writeComposeFiles } from './compose';
 import { nativePlacement } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { caEnv, ordererEnv, peerEnv } from './node-env';
-import { loadTopology, type Topology } from './topology';
+import { buildTopology, loadTopology, type Topology } from './topology';
 
 interface Service {
   image: string;
@@ -47,6 +47,24 @@ describe('Docker Compose files', () => {
   });
 
   it('are valid against the Compose specification schema', () => {
+    validAgainstSchema(t);
+  });
+
+  it('stay valid with an operator added while the network runs (no ordering node of its own)', () => {
+    const raw = parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')) as { orgs: unknown[] };
+    raw.orgs.push({
+      name: 'OperatorC',
+      mspId: 'OperatorCMSP',
+      role: 'operator',
+      trustee: 'Trustee',
+      portBase: 7400,
+      peers: 1,
+      orderers: 0,
+    });
+    validAgainstSchema(buildTopology(raw));
+  });
+
+  function validAgainstSchema(t: Topology): void {
     const ajv = new Ajv2019({ strict: false, allErrors: true, validateSchema: false });
     addFormats(ajv);
     const validate = ajv.compile(composeSchema);
@@ -61,7 +79,7 @@ describe('Docker Compose files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }
 
   it('match the native run: MSP IDs, ports, TLS and every non-placement setting', () => {
     const native = nativePlacement(new Layout('/tmp/ecf-native'));

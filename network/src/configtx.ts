@@ -13,7 +13,9 @@ const principals = (orgs: readonly Org[], role: string) => orgs.map((o) => `'${o
 
 /**
  * The admins policy of a channel where the regulator must sign: the regulator's admin AND a majority of
- * all member orgs' admins (the regulator's signature counts toward that majority).
+ * all member orgs' admins. Fabric uses each signature once within one evaluation, so the regulator's
+ * signature, taken by the AND, does not count toward the majority: it must come from the other members
+ * (with four orgs, all of them sign). See docs/network.md, "Adding an operator".
  */
 export function regulatorMustSignRule(t: Topology, orgs: readonly Org[]): string {
   const regulator = regulatorOf(t);
@@ -21,7 +23,7 @@ export function regulatorMustSignRule(t: Topology, orgs: readonly Org[]): string
   return `AND('${regulator.mspId}.admin', OutOf(${majority}, ${principals(orgs, 'admin')}))`;
 }
 
-function orgDefinition(t: Topology, org: Org, p: Placement) {
+export function orgDefinition(t: Topology, org: Org, p: Placement) {
   const ordererEndpoints = activeOrderers(t)
     .filter((o) => o.org === org.name)
     .map((o) => p.address(o, o.port));

@@ -27,4 +27,12 @@ describe('running commands', () => {
       `bash -c for i in $(seq 1 12); do echo line$i; done; exit 3 exited with 3: ${['line5', 'line6', 'line7', 'line8', 'line9', 'line10', 'line11', 'line12'].join('\n')}`,
     );
   });
+
+  it('never names an enrollment secret in the command it reports', async () => {
+    const err = (await run('bash', ['-c', 'exit 1', 'https://peer0:s3cr3t-Xy@127.0.0.1:7054']).catch(
+      (e: unknown) => e,
+    )) as CommandError;
+    expect(err.message).not.to.contain('s3cr3t-Xy');
+    expect(err.command).to.contain('https://peer0:***@127.0.0.1:7054');
+  });
 });

@@ -7,8 +7,16 @@ export class CommandError extends Error {
     readonly exitCode: number | null,
     readonly output: string,
   ) {
-    super(`${command} exited with ${exitCode}: ${summary(output)}`);
+    super(`${redact(command)} exited with ${exitCode}: ${summary(output)}`);
   }
+}
+
+/**
+ * Removes the password of a URL's user info (fabric-ca-client enrolls with https://name:secret@host), so
+ * an error message, which ends up in logs, never carries an enrollment secret.
+ */
+export function redact(text: string): string {
+  return text.replace(/(\/\/[^/\s:@]+):[^/\s@]+@/g, '$1:***@');
 }
 
 /** The lines that say what went wrong: Cobra CLIs (peer, osnadmin) print their usage after the error. */
@@ -49,12 +57,12 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       : undefined;
     child.on('error', (err) => {
       if (timer) clearTimeout(timer);
-      reject(new CommandError(`${file} ${args.join(' ')}`, null, err.message));
+      reject(new CommandError(redact(`${file} ${args.join(' ')}`), null, err.message));
     });
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       if (code === 0) resolvePromise(stdout);
-      else reject(new CommandError(`${shortName(file)} ${args.slice(0, 4).join(' ')}`, code, all));
+      else reject(new CommandError(redact(`${shortName(file)} ${args.slice(0, 4).join(' ')}`), code, all));
     });
   });
 }

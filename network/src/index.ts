@@ -9,3 +9,6 @@ export { run, CommandError } from './exec';
 export * from './gateway-client';
 export * from './users';
 export * from './instance';
+export * from './config-update';
+export * from './add-org';
+export { bootstrapOrgCrypto } from './ca';

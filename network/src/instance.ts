@@ -14,7 +14,7 @@ export class IsolatedNetwork {
   readonly home: string;
   readonly topologyFile: string;
   readonly layout: Layout;
-  readonly topology: Topology;
+  topology: Topology;
 
   constructor(portShift: number, options: { consensus?: 'bft' | 'raft'; prefix?: string } = {}) {
     this.home = mkdtempSync(join(tmpdir(), options.prefix ?? 'ecf-net-'));
@@ -28,6 +28,18 @@ export class IsolatedNetwork {
     writeFileSync(this.topologyFile, stringify(raw));
     this.layout = new Layout(join(this.home, 'state'));
     this.topology = loadTopology(this.topologyFile);
+  }
+
+  /**
+   * Edits this instance's topology file (what an operator does before `add-org`) and reloads it; the
+   * running nodes are untouched.
+   */
+  editTopology(edit: (raw: Record<string, unknown>) => void): Topology {
+    const raw = parse(readFileSync(this.topologyFile, 'utf8')) as Record<string, unknown>;
+    edit(raw);
+    writeFileSync(this.topologyFile, stringify(raw));
+    this.topology = loadTopology(this.topologyFile);
+    return this.topology;
   }
 
   /** Runs the network CLI (what scripts/network.sh runs) against this instance; resolves to its output. */
