@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CommandError, run } from './exec';
+import { CommandError, redact, run } from './exec';
 
 describe('running commands', () => {
   it('names the CLI error line, not the usage text printed after it', () => {
@@ -34,5 +34,17 @@ describe('running commands', () => {
     )) as CommandError;
     expect(err.message).not.to.contain('s3cr3t-Xy');
     expect(err.command).to.contain('https://peer0:***@127.0.0.1:7054');
+  });
+
+  it('keeps registration secrets out of error messages: the --id.secret argument and the command output', () => {
+    expect(redact('fabric-ca-client register --id.name acct-a --id.secret s3cr3t -u https://admin:pw@h:1')).to.equal(
+      'fabric-ca-client register --id.name acct-a --id.secret *** -u https://admin:***@h:1',
+    );
+    const err = new CommandError(
+      'fabric-ca-client enroll',
+      1,
+      'Error: enroll https://acct-a:s3cr3t@127.0.0.1:7054 failed',
+    );
+    expect(err.message).not.to.contain('s3cr3t');
   });
 });

@@ -7,7 +7,7 @@ export class CommandError extends Error {
     readonly exitCode: number | null,
     readonly output: string,
   ) {
-    super(`${redact(command)} exited with ${exitCode}: ${summary(output)}`);
+    super(`${redact(command)} exited with ${exitCode}: ${redact(summary(output))}`);
   }
 }
 
@@ -16,7 +16,7 @@ export class CommandError extends Error {
  * an error message, which ends up in logs, never carries an enrollment secret.
  */
 export function redact(text: string): string {
-  return text.replace(/(\/\/[^/\s:@]+):[^/\s@]+@/g, '$1:***@');
+  return text.replace(/(\/\/[^/\s:@]+):[^/\s@]+@/g, '$1:***@').replace(/(--id\.secret[ =])\S+/g, '$1***');
 }
 
 /** The lines that say what went wrong: Cobra CLIs (peer, osnadmin) print their usage after the error. */

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { perOperatorCollections } from './collections';
 import type { NetworkContext } from './context';
+import { existsSync, readdirSync } from 'node:fs';
 import { connectTo, gatewayErrorText } from './gateway-client';
+import { runningPid } from './processes';
 import type { Topology } from './topology';
 
 type ChaincodeSpec = Topology['chaincodes'][number];
@@ -25,6 +27,7 @@ export async function sealCollections(ctx: NetworkContext, spec: ChaincodeSpec):
   try {
     const privacy = conn.gateway.getNetwork(spec.channel).getContract(spec.name, 'Privacy');
     for (const { name: collection } of perOperatorCollections(t)) {
+      if ((await legacyKeys(privacy, collection, 1)).length > 0) refuseWhileServing(ctx);
       if (!(await isSealed(privacy, collection))) {
         ctx.progress(`  ${spec.name}: sealing collection ${collection}`);
         await seal(privacy, collection);
@@ -52,11 +55,36 @@ async function seal(privacy: Contract, collection: string): Promise<void> {
   }
 }
 
+/**
+ * Between sealing and the last migration batch, a record not yet moved reads as absent under its sealed
+ * key: a write then (a deposit, say) would start from zero, and the batch that moves the old record would
+ * overwrite it. So the first sealing upgrade of a collection with records runs with the market closed:
+ * no gateway of this network may be serving.
+ */
+function refuseWhileServing(ctx: NetworkContext): void {
+  const run = ctx.layout.run;
+  const serving = existsSync(run)
+    ? readdirSync(run)
+        .filter((f) => f.startsWith('gateway.') && f.endsWith('.pid'))
+        .map((f) => f.slice(0, -'.pid'.length))
+        .filter((id) => runningPid(ctx.layout, id) !== undefined)
+    : [];
+  if (serving.length > 0) {
+    throw new Error(
+      `records written before sealing must move under sealed keys with the market closed: stop ${serving.join(', ')} ('gateway-api down'), run this again, then start them`,
+    );
+  }
+}
+
+async function legacyKeys(privacy: Contract, collection: string, limit: number): Promise<string[]> {
+  const r = await privacy.evaluateTransaction('ListLegacy', JSON.stringify({ collection, limit }));
+  return (JSON.parse(Buffer.from(r).toString()) as { keys: string[] }).keys;
+}
+
 async function migrateLegacy(privacy: Contract, collection: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const r = await privacy.evaluateTransaction('ListLegacy', JSON.stringify({ collection, limit: LEGACY_BATCH }));
-    const { keys } = JSON.parse(Buffer.from(r).toString()) as { keys: string[] };
+    const keys = await legacyKeys(privacy, collection, LEGACY_BATCH);
     if (keys.length === 0) return total;
     await privacy.submit('Migrate', { transientData: { payload: JSON.stringify({ collection, keys }) } });
     total += keys.length;

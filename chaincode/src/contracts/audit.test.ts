@@ -69,6 +69,13 @@ describe('Audit contract (audit channel)', () => {
       ...(privatePart as object),
       salt: 'short',
     });
+    // A record about customers' movements never goes public for want of parties.
+    for (const f of [
+      filing({ parties: [] }),
+      filing({ parties: [], type: 'LARGE_TRANSFER', id: `large-transfer:${tx(6)}` }),
+      filing({ parties: [], type: 'ALERT', kind: 'LAYERING', id: `alert:layering:${tx(7)}` }),
+    ])
+      await m.refused('INVALID_ARGUMENT', ids.regulator, 'Audit', 'File', ...file(f));
     // A record without parties is public whole and takes no transient data.
     const open = filing({ parties: [], type: 'CHECKPOINT', id: `checkpoint:${tx(3)}` });
     await m.refused('INVALID_ARGUMENT', ids.regulator, 'Audit', 'File', [JSON.stringify(open)], privatePart);

@@ -58,6 +58,14 @@ export class AuditContract extends BaseContract {
       );
     }
     const filing = parse(auditFilingSchema, privatePart ? { ...publicPart, ...withoutSalt(privatePart) } : publicPart);
+    if (filing.parties.length === 0 && namesCustomers(filing)) {
+      // Without parties a record is public whole: one that names customers' accounts and amounts must
+      // never be, even if the relay could not tell whose customers they are.
+      throw new MarketError(
+        ErrorCode.INVALID_ARGUMENT,
+        `a ${filing.type} record names customers and needs its parties`,
+      );
+    }
     if (privatePart && AUDIT_PRIVATE_FIELDS.some((k) => k in publicPart)) {
       throw new MarketError(
         ErrorCode.INVALID_ARGUMENT,
@@ -196,6 +204,15 @@ function readable(reader: { mspId: string; regulator: boolean }, record: Pick<Au
 /** A record as public state holds it: whole, or without its private fields (`private: true`). */
 type StoredRecord = Omit<AuditRecord, AuditPrivateField> &
   Partial<Pick<AuditRecord, AuditPrivateField>> & { private?: true };
+
+/** Records about customers' movements and conduct: never filed without the parties that keep them. */
+function namesCustomers(filing: { type: string; kind?: string }): boolean {
+  return (
+    filing.type === 'LARGE_TRANSFER' ||
+    filing.type === 'TRADE' ||
+    (filing.type === 'ALERT' && filing.kind !== 'CIRCUIT_BREAKER')
+  );
+}
 
 function isPrivateFiling(publicPart: Record<string, unknown>): boolean {
   return Array.isArray(publicPart.parties) && publicPart.parties.length > 0;

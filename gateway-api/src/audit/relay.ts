@@ -112,6 +112,14 @@ export class AuditRelay {
     // One salt per record, kept across retries: a repeat of the same filing carries the same private part.
     const { publicPart, privatePart } = splitFiling(filing, randomBytes(32).toString('base64'));
     const coEndorsers = filing.parties.filter((p) => p !== this.options.regulatorMspId);
+    if (privatePart && coEndorsers.length === 0) {
+      // No party but the regulator could witness it without receiving what the record says about others'
+      // customers; the observer never files such a record. Skipped and logged, not retried for ever.
+      this.options.logger.error('filing skipped: a private record needs a party other than the regulator', {
+        id: filing.id,
+      });
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.audit.submit(this.options.identity, {

@@ -78,16 +78,25 @@ describe('classify: Fabric errors into what they mean', () => {
     expect(failure.kind).to.equal('unavailable');
   });
 
-  it("keeps the chaincode's own code first and the peer's text, without payloads, for the log", () => {
+  it("keeps the chaincode's own refusal as the answer, and logs no cause for it (its text may name balances)", () => {
     const failure = classify(
       endorseError(grpc.status.ABORTED, '10 ABORTED: failed to endorse transaction', [
-        'chaincode response 500, NOT_FOUND: account zed not found {"fullName":"Zed"}',
+        'chaincode response 500, COMPLIANCE: INSUFFICIENT_BALANCE: balance 1234 is below 5000',
       ]),
     );
     expect(failure).to.include({ kind: 'chaincode' });
-    expect(failure.message).to.match(/^NOT_FOUND: account zed not found/);
-    expect(failure.upstream).to.contain('NOT_FOUND: account zed not found [json]');
-    expect(failure.upstream).not.to.contain('Zed"');
+    expect(failure.message).to.equal('COMPLIANCE: INSUFFICIENT_BALANCE: balance 1234 is below 5000');
+    expect(failure.upstream).to.equal(undefined);
+  });
+
+  it('reads a gRPC status as a transport failure, never as the chaincode refusing', () => {
+    const cause = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: grpc.status.UNAVAILABLE,
+    });
+    const failure = classify(cause);
+    expect(failure.kind).to.equal('unavailable');
+    const internal = classify(Object.assign(new Error('13 INTERNAL: stream reset'), { code: grpc.status.INTERNAL }));
+    expect(internal.kind).to.equal('unavailable');
   });
 });
 

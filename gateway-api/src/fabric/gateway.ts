@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import {
   CommitError,
   connect,
+  EndorseError,
   GatewayError,
   signers,
   type CloseableAsyncIterable,
@@ -138,7 +139,8 @@ export class FabricGateway implements FabricPort {
         const failure = classify(err, txId);
         // A conflict seen at endorsement never reached ordering: endorsing again is safe, as after MVCC.
         const endorsementConflict = failure.kind === 'conflict' && failure.validationCode === 'ENDORSEMENT_MISMATCH';
-        if (!endorsementConflict || err instanceof FabricFailure) throw failure;
+        // Only an endorsement that failed is safe to redo: after submit the transaction may be ordered.
+        if (!endorsementConflict || !(err instanceof EndorseError)) throw failure;
         if (attempt >= maxAttempts) {
           throw new FabricFailure(
             'conflict',
@@ -414,8 +416,11 @@ export function classify(err: unknown, txId?: string): FabricFailure {
   }
   const id = (err as { transactionId?: string }).transactionId ?? txId;
   // The chaincode puts its error code first; Fabric wraps it ("chaincode response 500, FORBIDDEN: ...").
+  // Only the chaincode's own text counts: a gRPC status ("14 UNAVAILABLE: …") has the same shape and is
+  // not a refusal. The refusal's text goes to the client; it is not logged again as a cause, since the
+  // chaincode's messages may name balances.
   const coded = CHAINCODE_CODED.exec(text);
-  if (coded) return new FabricFailure('chaincode', coded[0].split('; ')[0] ?? coded[0], id, undefined, cause);
+  if (coded) return new FabricFailure('chaincode', (coded[1] ?? '').split('; ')[0] ?? '', id);
   // The peer's own access control on a member-only collection: the caller named another operator's
   // customer, whose private records its org may not read. A refusal, as the chaincode's FORBIDDEN is.
   if (PRIVATE_DATA_DENIED.test(text)) {
@@ -453,7 +458,7 @@ export function classify(err: unknown, txId?: string): FabricFailure {
 
 const PRIVATE_DATA_DENIED = /does not have read access permission on privatedata/i;
 /** The chaincode's own refusals: every shared error code, first in its message (`CODE: message`). */
-const CHAINCODE_CODED = new RegExp(`\\b(${Object.values(ErrorCode).join('|')}): .*`);
+const CHAINCODE_CODED = new RegExp(`chaincode response \\d+, ((?:${Object.values(ErrorCode).join('|')}): .*)`);
 const PRIVATE_DATA_PENDING = /private data matching public hash version is not available/i;
 const ENDORSEMENT_MISMATCH =
   /ProposalResponsePayloads do not match|endorsements? (?:do|did) not match|write ?sets? (?:do|did) not match/i;

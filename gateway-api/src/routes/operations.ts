@@ -364,7 +364,10 @@ function responseFailure(
  * account may yet exist, and its holder needs the identity; a retry with the Idempotency-Key settles it.
  */
 async function undoBefore(deps: GatewayDeps, op: Operation, undo: Undo, err: unknown, ordered: boolean) {
-  const final = err instanceof FabricFailure && ['chaincode', 'invalid', 'conflict'].includes(err.kind);
+  // Before ordering, any refusal is final. After it, only a commit status is: a transport error there
+  // leaves the outcome open, and the identity must stay for the transaction that may still commit.
+  const finalKinds = ordered ? ['invalid', 'conflict'] : ['chaincode', 'invalid', 'conflict'];
+  const final = err instanceof FabricFailure && finalKinds.includes(err.kind);
   if (ordered && !final) {
     deps.logger.warn('outcome unknown; kept the identity prepared for the transaction', { operation: op.id });
     return;
