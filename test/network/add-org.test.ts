@@ -12,7 +12,7 @@ import {
   type NetworkStatus,
 } from '@ecf/network';
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../support/eventually';
@@ -36,6 +36,17 @@ async function status(net: TestNetwork): Promise<NetworkStatus> {
   });
   return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
 }
+
+/** A folder for decoded channel configs, removed after the suite. */
+const scratchDirs: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecf-cfg-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('admitting a new operator to the running network (add-org)', function () {
   this.timeout(1_800_000);
@@ -142,7 +153,7 @@ describe('admitting a new operator to the running network (add-org)', function (
 
     // Nothing was written: neither channel knows OperatorCMSP.
     for (const channel of ['audit', 'market']) {
-      const config = await fetchConfig(ctx, channel, org('Regulator'), mkdtempSync(join(tmpdir(), 'ecf-cfg-')));
+      const config = await fetchConfig(ctx, channel, org('Regulator'), scratch());
       expect(Object.keys(config.channel_group.groups.Application.groups)).not.to.include('OperatorCMSP');
     }
   });
@@ -164,7 +175,7 @@ describe('admitting a new operator to the running network (add-org)', function (
     expect(s.nodes.filter((n) => !n.healthy).map((n) => n.id)).to.deep.equal([]);
     expect(s.nodes.map((n) => n.id)).to.include('peer0.operatorc');
     // On audit the regulator-must-sign rule now counts OperatorC's admin among the members.
-    const config = await fetchConfig(ctx, 'audit', net.org('Regulator'), mkdtempSync(join(tmpdir(), 'ecf-cfg-')));
+    const config = await fetchConfig(ctx, 'audit', net.org('Regulator'), scratch());
     for (const policy of [
       config.channel_group.policies.Admins,
       config.channel_group.groups.Application.policies.Admins,
