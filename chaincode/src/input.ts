@@ -38,6 +38,11 @@ export function transientPayload<S extends z.ZodTypeAny>(ctx: MarketContext, sch
   return parse(schema, jsonObject(Buffer.from(raw).toString('utf8'), 'transient payload'));
 }
 
+/** Whether the transaction carries a private input at all. */
+export function hasTransientPayload(ctx: MarketContext): boolean {
+  return ctx.stub.getTransient().has('payload');
+}
+
 function jsonObject(text: string, what: string): unknown {
   let value: unknown;
   try {

@@ -30,13 +30,11 @@ export function perOperatorCollections(t: Topology): CollectionConfig[] {
       const trustee = t.orgs.find((o) => o.name === op.trustee);
       const members = [op, trustee, regulator].filter((o): o is NonNullable<typeof o> => o !== undefined);
       return {
-        name: operatorCollection(op.mspId),
-        policy: `OR(${members.map((m) => `'${m.mspId}.member'`).join(', ')})`,
-        requiredPeerCount: 1,
-        maxPeerCount: members.length - 1,
-        blockToLive: 0,
-        memberOnlyRead: true,
-        memberOnlyWrite: true,
+        ...memberOnly(
+          operatorCollection(op.mspId),
+          members.map((m) => m.mspId),
+          1,
+        ),
         endorsementPolicy: { signaturePolicy: `OR('${op.mspId}.peer', '${trustee?.mspId ?? op.mspId}.peer')` },
       };
     });
@@ -58,16 +56,21 @@ export function auditCollections(t: Topology): CollectionConfig[] {
   if (!regulator) return [];
   return t.orgs.map((org) => {
     const members = org === regulator ? [regulator.mspId] : [regulator.mspId, org.mspId];
-    return {
-      name: auditCollection(org.mspId),
-      policy: `OR(${members.map((m) => `'${m}.member'`).join(', ')})`,
-      requiredPeerCount: 0,
-      maxPeerCount: members.length - 1,
-      blockToLive: 0,
-      memberOnlyRead: true,
-      memberOnlyWrite: true,
-    };
+    return memberOnly(auditCollection(org.mspId), members, 0);
   });
+}
+
+/** A collection only its members' peers receive and only their clients read or write, kept for ever. */
+function memberOnly(name: string, mspIds: readonly string[], requiredPeerCount: number): CollectionConfig {
+  return {
+    name,
+    policy: `OR(${mspIds.map((m) => `'${m}.member'`).join(', ')})`,
+    requiredPeerCount,
+    maxPeerCount: mspIds.length - 1,
+    blockToLive: 0,
+    memberOnlyRead: true,
+    memberOnlyWrite: true,
+  };
 }
 
 /** The collection configuration a chaincode's topology entry names. */

@@ -9,7 +9,8 @@ import { composeFor, writeComposeFiles } from './compose';
 import { nativePlacement } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { caEnv, ordererEnv, peerEnv } from './node-env';
-import { buildTopology, loadTopology, type Topology } from './topology';
+import { loadTopology, type Topology } from './topology';
+import { withOperatorC } from './testing/topologies';
 
 interface Service {
   image: string;
@@ -51,17 +52,7 @@ describe('Docker Compose files', () => {
   });
 
   it('stay valid with an operator added while the network runs (no ordering node of its own)', () => {
-    const raw = parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')) as { orgs: unknown[] };
-    raw.orgs.push({
-      name: 'OperatorC',
-      mspId: 'OperatorCMSP',
-      role: 'operator',
-      trustee: 'Trustee',
-      portBase: 7400,
-      peers: 1,
-      orderers: 0,
-    });
-    validAgainstSchema(buildTopology(raw));
+    validAgainstSchema(withOperatorC());
   });
 
   function validAgainstSchema(t: Topology): void {

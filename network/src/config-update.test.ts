@@ -1,27 +1,9 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { checkNewOrg } from './add-org';
 import { defaultSigners, missingSignatures } from './config-update';
 import type { NetworkContext } from './context';
-import { REPO_ROOT } from './layout';
-import { buildTopology, TopologyError, type Topology } from './topology';
-
-function withOperatorC(edit: (raw: Record<string, unknown>) => void = () => undefined): Topology {
-  const raw = parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')) as Record<string, unknown>;
-  (raw.orgs as unknown[]).push({
-    name: 'OperatorC',
-    mspId: 'OperatorCMSP',
-    role: 'operator',
-    trustee: 'Trustee',
-    portBase: 7400,
-    peers: 1,
-    orderers: 0,
-  });
-  edit(raw);
-  return buildTopology(raw);
-}
+import { withOperatorC } from './testing/topologies';
+import { TopologyError, type Topology } from './topology';
 
 const withAuditOr = (raw: Record<string, unknown>) => {
   for (const cc of raw.chaincodes as Array<{ name: string; endorsementPolicy: string }>) {

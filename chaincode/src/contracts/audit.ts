@@ -18,7 +18,7 @@ import {
 } from '@ecf/common';
 import { AUDIT_CHANNEL, REGULATOR_MSP_ID } from '../consortium';
 import { MarketContext } from '../context';
-import { jsonArg, parse, parseJsonArg, transientPayload } from '../input';
+import { hasTransientPayload, jsonArg, parse, parseJsonArg, transientPayload } from '../input';
 import { keys, KeyType } from '../ledger/keys';
 import { BaseContract, json } from './base';
 
@@ -51,7 +51,7 @@ export class AuditContract extends BaseContract {
     const filer = requireRegulator(ctx);
     const publicPart = jsonArg(input);
     const privatePart = isPrivateFiling(publicPart) ? transientPayload(ctx, auditPrivatePartSchema) : undefined;
-    if (privatePart === undefined && ctx.stub.getTransient().has('payload')) {
+    if (privatePart === undefined && hasTransientPayload(ctx)) {
       throw new MarketError(
         ErrorCode.INVALID_ARGUMENT,
         'a record without parties is public and takes no transient data',
