@@ -50,7 +50,7 @@ after(() => {
 
 describe('admitting a new operator to the running network (add-org)', function () {
   this.timeout(1_800_000);
-  const net = new TestNetwork(31_000);
+  const net = new TestNetwork(16_000);
   let regulator: Api;
   let trustee: Api;
   let operatorA: Api;

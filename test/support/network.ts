@@ -1,8 +1,16 @@
 import { IsolatedNetwork } from '@ecf/network';
 
-/** A network instance of its own for a test suite (see IsolatedNetwork). */
+/**
+ * A network instance of its own for a test suite (see IsolatedNetwork). ECF_TEST_PORT_SHIFT moves a
+ * single suite's run to another port range, so two developers' runs on one machine do not collide.
+ * Every shift keeps the ports below the kernel's ephemeral range (32768–60999), where an outgoing
+ * loopback connection could already hold the port.
+ */
 export class TestNetwork extends IsolatedNetwork {
   constructor(portShift = 10_000) {
-    super(portShift);
+    const shift = Number(process.env.ECF_TEST_PORT_SHIFT ?? portShift);
+    if (!Number.isInteger(shift) || 7_000 + shift + 2_000 > 32_768)
+      throw new Error(`port shift ${shift} would reach the ephemeral port range`);
+    super(shift);
   }
 }
