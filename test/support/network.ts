@@ -9,7 +9,7 @@ import { IsolatedNetwork } from '@ecf/network';
 export class TestNetwork extends IsolatedNetwork {
   constructor(portShift = 10_000) {
     const shift = Number(process.env.ECF_TEST_PORT_SHIFT ?? portShift);
-    if (!Number.isInteger(shift) || 7_000 + shift + 2_000 > 32_768)
+    if (!Number.isInteger(shift) || 7_000 + shift + 1_000 > 32_768)
       throw new Error(`port shift ${shift} would reach the ephemeral port range`);
     super(shift);
   }
