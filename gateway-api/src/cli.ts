@@ -3,6 +3,7 @@ import {
   crashProcess,
   Layout,
   loadTopology,
+  portAccepting,
   REPO_ROOT,
   runningPid,
   startProcess,
@@ -104,13 +105,15 @@ async function up(name: string | undefined): Promise<void> {
   for (const org of selectedOrgs(name)) {
     const id = processId(org.slug);
     await stopProcess(layout, id, 5_000);
+    const port = gatewayPort(org);
+    // Another program on the port would answer the health check in this gateway's place.
+    if (await portAccepting(port)) throw new Error(`${org.name}'s gateway port ${port} is taken by another process`);
     startProcess(layout, {
       id,
       command: process.execPath,
       args: [__filename, 'serve', '--org', org.name, '--topology', topologyFile()],
       env: { ...process.env },
     });
-    const port = gatewayPort(org);
     await waitHealthy(layout, id, port, 30_000);
     console.log(`${org.name.padEnd(10)} gateway  http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
     if (org.role === 'regulator' && !process.argv.includes('--no-relay')) {

@@ -132,8 +132,11 @@ export async function listen(
     app,
   );
   await new Promise<void>((resolve, reject) => {
-    // Left attached, as before: a later server error is not an uncaught exception.
-    server.on('error', reject);
+    // Left attached: a later server error is not an uncaught exception. A port already taken (or any
+    // other listen error) rejects, so that the gateway process exits non-zero instead of running unbound.
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+    );
     server.listen(port, host, () => resolve());
   });
   return server;
@@ -146,6 +149,31 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  // The port first: a gateway that cannot have it fails before it opens anything, and answers 503 until
+  // its app is ready (readiness probes wait for 200).
+  let app: RequestListener | undefined;
+  const server = await listen(
+    (req, res) => {
+      if (app) return app(req, res);
+      res.writeHead(503, { 'Retry-After': '1' }).end();
+    },
+    config.port,
+    config.host,
+  );
+  try {
+    return await serveOn(server, config, (ready) => (app = ready));
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+}
+
+/** Opens the wallet and the org's Fabric and CA connections, then hands the app to the bound server. */
+async function serveOn(
+  server: Server,
+  config: GatewayConfig,
+  serve: (app: RequestListener) => void,
+): Promise<RunningGateway> {
   const paths = gatewayPaths(config);
   const wallet = await openWallet(config);
   const logger = createLogger({ level: config.logLevel, org: config.org.name });
@@ -177,7 +205,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     config: config.settings,
     version: packageVersion(),
   };
-  const server = await listen(createApp(deps), config.port, config.host);
+  serve(createApp(deps));
   logger.info('listening', { port: config.port, mspId: config.org.mspId, channel: config.channel });
   return {
     server,
