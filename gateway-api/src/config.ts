@@ -61,6 +61,11 @@ export function loadConfig(options: {
         windowMs: intEnv('ECF_GATEWAY_RATE_WINDOW_MS', DEFAULT_SETTINGS.rateLimit.windowMs),
       },
       corsOrigins: (env.ECF_GATEWAY_CORS_ORIGINS ?? '').split(',').filter(Boolean),
+      admission: {
+        enabled: onOff('ECF_GATEWAY_ADMISSION', DEFAULT_SETTINGS.admission.enabled),
+        maxPending: intEnv('ECF_GATEWAY_MAX_PENDING_WRITES', DEFAULT_SETTINGS.admission.maxPending),
+        maxPerAccount: intEnv('ECF_GATEWAY_MAX_WRITES_PER_ACCOUNT', DEFAULT_SETTINGS.admission.maxPerAccount),
+      },
     },
     logLevel: env.ECF_GATEWAY_LOG_LEVEL ?? 'info',
   };
@@ -76,4 +81,12 @@ function intEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not ${raw}`);
   return n;
+}
+
+function onOff(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`${name} must be on or off, not ${raw}`);
 }

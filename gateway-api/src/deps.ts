@@ -1,5 +1,6 @@
 import type { Role } from '@ecf/common';
 import type winston from 'winston';
+import { DEFAULT_ADMISSION, type AdmissionSettings } from './admission';
 import type { Authenticator } from './auth/principal';
 import type { TokenStore } from './auth/tokens';
 import type { CaPort, FabricPort } from './fabric/types';
@@ -26,6 +27,8 @@ export interface GatewaySettings {
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   /** Origins allowed to call from a browser; empty: none. */
   readonly corsOrigins: readonly string[];
+  /** The bounded write queue and per-account serialization (decision 43). */
+  readonly admission: AdmissionSettings;
 }
 
 /** Everything the HTTP app needs, injected so tests can replace the Fabric seam. */
@@ -58,4 +61,5 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   requestTimeoutMs: 45_000,
   rateLimit: { limit: 600, windowMs: 60_000 },
   corsOrigins: [],
+  admission: DEFAULT_ADMISSION,
 };

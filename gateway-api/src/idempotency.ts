@@ -63,12 +63,19 @@ export class IdempotencyStore {
     return createHash('sha256').update(`${credentialId}\n${key}`).digest('hex');
   }
 
+  /**
+   * What a request with this key gets without running anything (a replay, a mismatch, or the first
+   * request still running), or undefined when it may run. Reads only: nothing is claimed.
+   */
+  check(slot: string, requestHash: string): Exclude<Claim, { kind: 'new' | 'orphan' }> | undefined {
+    return this.known(slot, requestHash, this.read(slot));
+  }
+
   /** Claims a slot for this request; only a `new` or `orphan` claim may run the transaction. */
   claim(slot: string, requestHash: string): Claim {
     const existing = this.read(slot);
-    if (existing && existing.requestHash !== requestHash) return { kind: 'mismatch' };
-    if (existing?.state === 'done' && existing.response) return { kind: 'replay', response: existing.response };
-    if (this.running.has(slot)) return { kind: 'in-progress' };
+    const known = this.known(slot, requestHash, existing);
+    if (known) return known;
     const sent = existing ? sentOf(existing) : [];
     this.write(slot, {
       requestHash,
@@ -123,6 +130,17 @@ export class IdempotencyStore {
       throw err;
     }
     return JSON.parse(text) as IdempotencyRecord;
+  }
+
+  private known(
+    slot: string,
+    requestHash: string,
+    existing: IdempotencyRecord | undefined,
+  ): Exclude<Claim, { kind: 'new' | 'orphan' }> | undefined {
+    if (existing && existing.requestHash !== requestHash) return { kind: 'mismatch' };
+    if (existing?.state === 'done' && existing.response) return { kind: 'replay', response: existing.response };
+    if (this.running.has(slot)) return { kind: 'in-progress' };
+    return undefined;
   }
 
   private file(slot: string): string {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics: HTTP latency by route, Fabric failures by class, submit-to-commit latency, and
@@ -42,6 +42,32 @@ export class Metrics {
     name: 'gateway_response_failures_total',
     help: 'Answers that could not be shaped as documented, by operation and stage (schema, follow-up)',
     labelNames: ['operation', 'stage'] as const,
+    registers: [this.registry],
+  });
+
+  /** Admission control (decision 43): writes the gateway holds, by state. */
+  readonly writeQueue = new Gauge({
+    name: 'gateway_write_queue_depth',
+    help: 'Writes admitted and not finished: running (holding their accounts) or waiting for an account',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly admissions = new Counter({
+    name: 'gateway_write_admissions_total',
+    help: 'Writes admitted, or refused (overloaded: the queue is full; account_busy: the per-account limit; expired: the deadline passed in the queue)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly accountWait = new Histogram({
+    name: 'gateway_account_wait_seconds',
+    help: 'Time an admitted write waited for earlier writes on the same accounts',
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly retryPermits = new Counter({
+    name: 'gateway_retry_permits_total',
+    help: 'Conflict retries the admission budget granted or refused (refused: the gateway was at capacity)',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

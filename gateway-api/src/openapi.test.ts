@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { buildDocument, DocumentValidators, jsonSchema } from './openapi';
+import { isWrite, OPERATIONS } from './operations';
 import { amountSchema } from '@ecf/common';
 import Ajv2020 from 'ajv/dist/2020';
 
@@ -48,6 +49,22 @@ describe('OpenAPI document truthfulness', () => {
     expect(at('/v1/events')).to.include.members(['400', '403']);
     expect(at('/v1/audit/events')).to.include.members(['401', '403']);
     expect(at('/v1/audit/transactions/{txId}')).to.include.members(['400', '404']);
+  });
+
+  it('documents admission control on every write: OVERLOADED (503) and ACCOUNT_BUSY (429), each with Retry-After', () => {
+    type Answer = { description: string; headers?: Record<string, unknown> };
+    const paths = doc.paths as Record<string, Record<string, { responses: Record<string, Answer> }>>;
+    const writes = OPERATIONS.filter(isWrite);
+    expect(writes.length).to.be.greaterThan(20);
+    for (const op of writes) {
+      const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      const responses = paths[path]![op.method]!.responses;
+      expect(responses['503']!.description, `${op.id} 503`).to.contain('OVERLOADED');
+      expect(responses['429']!.description, `${op.id} 429`).to.contain('ACCOUNT_BUSY');
+      for (const s of ['503', '429']) expect(responses[s]!.headers, `${op.id} ${s}`).to.have.key('Retry-After');
+    }
+    const read = paths['/v1/participants']!.get!.responses;
+    expect(read['503']!.description, 'a read is never queued').not.to.contain('OVERLOADED');
   });
 
   it('documents CSV on the transparency report, SSE items as objects, the cursor and the audit type enum', () => {

@@ -59,7 +59,7 @@ const problemSchema: JsonSchema = {
     code: {
       type: 'string',
       description:
-        'The stable error code to branch on: INVALID_ARGUMENT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, COMPLIANCE, TIMEOUT…',
+        'The stable error code to branch on: INVALID_ARGUMENT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, COMPLIANCE, TIMEOUT, OVERLOADED, ACCOUNT_BUSY…',
     },
     reason: {
       type: 'string',
@@ -197,18 +197,38 @@ export function errorStatusesOf(op: Operation): string[] {
   return statuses.sort();
 }
 
-function problemResponses(statuses: readonly string[]): Record<string, unknown> {
+/**
+ * What 429 and 503 add on a write: admission control (decision 43) refuses before anything is sent, so
+ * the same request with the same Idempotency-Key is safe to send again after `Retry-After`.
+ */
+const WRITE_ERROR_TEXT: Record<string, string> = {
+  '429':
+    'RATE_LIMITED: over the per-credential budget; or ACCOUNT_BUSY: an account this write names already has as many writes pending as the gateway allows. Nothing was sent: retry after `Retry-After` seconds with the same Idempotency-Key',
+  '503':
+    "UNAVAILABLE: the peer, ordering or CA could not be reached; or OVERLOADED: the gateway's write queue is full, or the deadline came while earlier writes on the same accounts ran. OVERLOADED sent nothing: retry after `Retry-After` seconds with the same Idempotency-Key",
+};
+
+function problemResponses(statuses: readonly string[], write = false): Record<string, unknown> {
   return Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      {
-        description: ERROR_TEXT[s] ?? 'Problem',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-        ...(s === '405' ? { headers: { Allow: ALLOW_HEADER } } : {}),
-      },
-    ]),
+    statuses.map((s) => {
+      const retryAfter = s === '429' || (write && s === '503');
+      return [
+        s,
+        {
+          description: (write ? WRITE_ERROR_TEXT[s] : undefined) ?? ERROR_TEXT[s] ?? 'Problem',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          ...(s === '405' ? { headers: { Allow: ALLOW_HEADER } } : {}),
+          ...(retryAfter ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } } : {}),
+        },
+      ];
+    }),
   );
 }
+
+const RETRY_AFTER_HEADER = {
+  description: 'Seconds to wait before sending the request again (RFC 9110).',
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+};
 
 const ALLOW_HEADER = {
   description: 'The methods this path accepts, comma-separated (RFC 9110).',
@@ -311,7 +331,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
               }
             : {}),
         },
-        ...problemResponses(errorStatusesOf(op)),
+        ...problemResponses(errorStatusesOf(op), isWrite(op)),
       },
     };
     (paths[openApiPath(op.path)] ??= {})[op.method] = entry;

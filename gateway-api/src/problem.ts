@@ -10,6 +10,10 @@ export const GatewayCode = {
   ...ErrorCode,
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Admission control (decision 43): one account has as many writes pending as it may. */
+  ACCOUNT_BUSY: 'ACCOUNT_BUSY',
+  /** Admission control (decision 43): the gateway's write queue is full; nothing was sent. */
+  OVERLOADED: 'OVERLOADED',
   MVCC_CONFLICT: 'MVCC_CONFLICT',
   TRANSACTION_INVALID: 'TRANSACTION_INVALID',
   TIMEOUT: 'TIMEOUT',
@@ -39,9 +43,11 @@ const STATUS: Record<GatewayCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   TRANSACTION_INVALID: 422,
   RATE_LIMITED: 429,
+  ACCOUNT_BUSY: 429,
   INTERNAL: 500,
   CA_REFUSED: 502,
   UNAVAILABLE: 503,
+  OVERLOADED: 503,
   TIMEOUT: 504,
 };
 
@@ -61,6 +67,8 @@ const TITLES: Record<GatewayCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
   TRANSACTION_INVALID: 'Transaction invalidated by the network',
   RATE_LIMITED: 'Too many requests',
+  ACCOUNT_BUSY: 'Too many writes pending for one account; retry later',
+  OVERLOADED: 'The gateway is at capacity; retry later',
   INTERNAL: 'Internal error',
   CA_REFUSED: "Refused by the org's certificate authority",
   UNAVAILABLE: 'Network unavailable',

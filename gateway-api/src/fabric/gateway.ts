@@ -15,6 +15,7 @@ import {
 import { common, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { decodeBlock, type DecodedBlock, type DecodedTx } from './blocks';
+import { retryConflicts, type AttemptOutcome } from './retry';
 import type { IdentityWallet } from './wallet';
 import {
   FabricFailure,
@@ -94,11 +95,10 @@ export class FabricGateway implements FabricPort {
   }
 
   async submit(identity: IdentityLabel, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
-    const maxAttempts = this.options.maxAttempts ?? 4;
     const connection = await this.connection(identity);
     const { gateway, signer } = connection;
     const contract = this.contract(connection, call.fn);
-    for (let attempt = 1; ; attempt++) {
+    const once = async (): Promise<AttemptOutcome<Omit<SubmitResult, 'attempts'>>> => {
       const proposal = contract.newProposal(method(call.fn), {
         arguments: [...(call.args ?? [])],
         transientData: transient(call.transient),
@@ -117,47 +117,35 @@ export class FabricGateway implements FabricPort {
         const status = await submitted.getStatus(options());
         if (status.successful) {
           return {
-            txId,
-            blockNumber: status.blockNumber.toString(),
-            result: decode(transaction.getResult()),
-            attempts: attempt,
+            done: { txId, blockNumber: status.blockNumber.toString(), result: decode(transaction.getResult()) },
           };
         }
         const codeName = CODE_NAMES[status.code] ?? String(status.code);
         if (!RETRYABLE.has(status.code)) {
           throw new FabricFailure('invalid', `transaction ${txId} committed as invalid: ${codeName}`, txId, codeName);
         }
-        if (attempt >= maxAttempts) {
-          throw new FabricFailure(
-            'conflict',
-            `transaction kept conflicting after ${attempt} attempts: ${codeName}`,
-            txId,
-            codeName,
-          );
-        }
+        return { conflict: { txId, code: codeName } };
       } catch (err) {
         const failure = classify(err, txId);
         // A conflict seen at endorsement never reached ordering: endorsing again is safe, as after MVCC.
         const endorsementConflict = failure.kind === 'conflict' && failure.validationCode === 'ENDORSEMENT_MISMATCH';
         // Only an endorsement that failed is safe to redo: after submit the transaction may be ordered.
         if (!endorsementConflict || !(err instanceof EndorseError)) throw failure;
-        if (attempt >= maxAttempts) {
-          throw new FabricFailure(
-            'conflict',
-            `transaction kept conflicting after ${attempt} attempts: ENDORSEMENT_MISMATCH`,
+        return {
+          conflict: {
             txId,
-            'ENDORSEMENT_MISMATCH',
-            failure.upstream,
-          );
-        }
+            code: 'ENDORSEMENT_MISMATCH',
+            ...(failure.upstream !== undefined ? { upstream: failure.upstream } : {}),
+          },
+        };
       }
-      // Bounded exponential backoff with jitter, so contending writers spread out instead of colliding again.
-      const wait = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
-      if (Date.now() + wait >= call.deadline) {
-        throw new FabricFailure('timeout', `deadline passed while retrying a conflicting transaction`, txId);
-      }
-      await new Promise((r) => setTimeout(r, wait));
-    }
+    };
+    const { value, attempts } = await retryConflicts(once, {
+      maxAttempts: this.options.maxAttempts ?? 4,
+      deadline: call.deadline,
+      ...(hooks.mayRetry ? { mayRetry: hooks.mayRetry } : {}),
+    });
+    return { ...value, attempts };
   }
 
   async findTransaction(txId: string, deadline: number): Promise<CommittedTransaction | undefined> {

@@ -41,6 +41,12 @@ export interface SubmitHooks {
    * settle its fate later with `FabricPort.seal`.
    */
   beforeOrder?(txId: string, transaction: Uint8Array): Promise<void>;
+  /**
+   * Asked before a transaction that conflicted (MVCC, phantom read, endorsers' write sets differing) is
+   * endorsed again, with the number of attempts made; false ends the submission with the conflict.
+   * Absent: retried up to the port's attempt limit.
+   */
+  mayRetry?(attempt: number): boolean;
 }
 
 /** What a committed transaction left on the ledger, recovered by its id (after a gateway restart). */

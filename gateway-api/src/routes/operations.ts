@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
 import { FabricFailure, type FabricPort, type Invocation, type SubmitResult } from '../fabric/types';
-import { IdempotencyStore, settle, type SentTransaction, type StoredResponse } from '../idempotency';
+import { accountsOf, Admission, type Ticket } from '../admission';
+import { IdempotencyStore, settle, type Claim, type SentTransaction, type StoredResponse } from '../idempotency';
 import { HOOKS, type Undo } from '../operation-hooks';
 import { describeErrors, PAGE_LIMIT_DEFAULT, type DocumentValidators } from '../openapi';
 import { isWrite, OPERATIONS, type Operation } from '../operations';
@@ -14,6 +15,7 @@ import { deadlineOf, sendProblem } from './respond';
 
 export function operationsRouter(deps: GatewayDeps, validators: DocumentValidators): Router {
   const router = Router();
+  const admission = new Admission(deps.config.admission, deps.metrics);
   for (const op of OPERATIONS) {
     router[op.method](op.path, async (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
@@ -23,7 +25,7 @@ export function operationsRouter(deps: GatewayDeps, validators: DocumentValidato
         const key = isWrite(op) ? idempotencyKeyOf(req) : undefined;
         const input = requestInput(op, req, principal, validators);
         if (isWrite(op)) {
-          await writeOnce(deps, validators, op, req, res, { principal, input, key, started });
+          await writeOnce(deps, admission, validators, op, req, res, { principal, input, key, started });
           return;
         }
         const value = await evaluate(deps, op, principal, input, deadlineOf(req));
@@ -148,9 +150,13 @@ interface WriteRequest {
   readonly started: bigint;
 }
 
-/** Runs a write at most once per Idempotency-Key, across retries and gateway restarts. */
+/**
+ * Runs a write at most once per Idempotency-Key, across retries and gateway restarts, once admission
+ * control (decision 43) has let it in and the earlier writes on its accounts have finished.
+ */
 async function writeOnce(
   deps: GatewayDeps,
+  admission: Admission,
   validators: DocumentValidators,
   op: Operation,
   req: Request,
@@ -158,41 +164,49 @@ async function writeOnce(
   { principal, input, key, started }: WriteRequest,
 ): Promise<void> {
   const validate = validators.of(op.id).response;
-  const run = (sending?: Sending): Promise<Answer> =>
+  const run = (ticket: Ticket, sending?: Sending): Promise<Answer> =>
     op.mode === 'submit'
-      ? commit(deps, op, validate, principal, input, deadlineOf(req), started, sending)
+      ? commit(deps, op, validate, principal, input, deadlineOf(req), started, ticket, sending)
       : evaluateWrite(deps, op, validate, principal, input, deadlineOf(req));
+  const accounts = accountsOf(input);
   if (key === undefined) {
-    send(res, await run());
+    const ticket = admission.admit(accounts);
+    try {
+      await ticket.ready(deadlineOf(req));
+      send(res, await run(ticket));
+    } finally {
+      ticket.release();
+    }
     return;
   }
   const store = deps.idempotency;
   const slot = IdempotencyStore.slot(principal.credentialId, key);
   // The hash covers what the client sent, not the generated salt, so a retry matches the first attempt.
-  const claim = store.claim(slot, IdempotencyStore.requestHash(req.method, req.originalUrl, req.body));
-  switch (claim.kind) {
-    case 'mismatch':
-      throw new ApiError(GatewayCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different request');
-    case 'in-progress':
-      throw new ApiError(
-        GatewayCode.IDEMPOTENCY_IN_PROGRESS,
-        'the first request with this Idempotency-Key has not finished',
-        {
-          headers: { 'Retry-After': '1' },
-        },
-      );
-    case 'replay':
-      res.set('Idempotent-Replayed', 'true');
-      if (claim.response.status >= 400) sendProblem(res, validators.problem, claim.response.body);
-      else send(res, replayed(deps, op, validate, claim.response));
-      return;
-    case 'orphan':
-    case 'new':
-      break;
+  const requestHash = IdempotencyStore.requestHash(req.method, req.originalUrl, req.body);
+  // What needs no work is answered before admission: a stored answer is served even when the queue is full.
+  const known = store.check(slot, requestHash);
+  if (known) {
+    answerKnown(deps, validators, op, res, known);
+    return;
+  }
+  // A refusal here leaves the key untouched: the retry with it runs as the first attempt would have.
+  const ticket = admission.admit(accounts);
+  let claim: Claim;
+  try {
+    claim = store.claim(slot, requestHash);
+  } catch (err) {
+    ticket.release();
+    throw err;
+  }
+  if (claim.kind !== 'new' && claim.kind !== 'orphan') {
+    ticket.release();
+    answerKnown(deps, validators, op, res, claim);
+    return;
   }
   // From here the slot is this request's; whatever happens, it is released for the next attempt (an
   // answer stored by `complete` stays the answer).
   try {
+    await ticket.ready(deadlineOf(req));
     if (claim.kind === 'orphan' && op.mode === 'submit') {
       // An error here leaves the outcome open: nothing ran, and the next retry settles it again.
       const recovered = await recover(deps, op, validate, input, claim.sent, deadlineOf(req));
@@ -205,11 +219,12 @@ async function writeOnce(
     }
     let answer: Answer;
     try {
-      answer = await run((txId, transaction) => store.sending(slot, txId, transaction));
+      answer = await run(ticket, (txId, transaction) => store.sending(slot, txId, transaction));
     } catch (err) {
       const apiError = toApiError(err);
-      // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not.
-      if (apiError.status < 500 && apiError.code !== GatewayCode.MVCC_CONFLICT) {
+      // A definite refusal is the answer to this key; an unknown outcome (timeout, unreachable) is not,
+      // nor is a conflict or a refusal for load (nothing was written: the retry may succeed).
+      if (apiError.status < 500 && apiError.status !== 429 && apiError.code !== GatewayCode.MVCC_CONFLICT) {
         store.complete(slot, { status: apiError.status, body: problemOf(apiError) });
       }
       throw err;
@@ -218,6 +233,34 @@ async function writeOnce(
     send(res, answer);
   } finally {
     store.release(slot);
+    ticket.release();
+  }
+}
+
+/** The answer to a key that needs no work: its stored answer, or why it cannot run now. */
+function answerKnown(
+  deps: GatewayDeps,
+  validators: DocumentValidators,
+  op: Operation,
+  res: Response,
+  known: Exclude<Claim, { kind: 'new' | 'orphan' }>,
+): void {
+  switch (known.kind) {
+    case 'mismatch':
+      throw new ApiError(GatewayCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different request');
+    case 'in-progress':
+      throw new ApiError(
+        GatewayCode.IDEMPOTENCY_IN_PROGRESS,
+        'the first request with this Idempotency-Key has not finished',
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
+    case 'replay':
+      res.set('Idempotent-Replayed', 'true');
+      if (known.response.status >= 400) sendProblem(res, validators.problem, known.response.body);
+      else send(res, replayed(deps, op, validators.of(op.id).response, known.response));
+      return;
   }
 }
 
@@ -276,6 +319,7 @@ async function commit(
   input: Record<string, unknown>,
   deadline: number,
   started: bigint,
+  ticket: Ticket,
   sending?: Sending,
 ): Promise<Answer> {
   const hooks = HOOKS[op.id];
@@ -288,11 +332,16 @@ async function commit(
         ordered = true;
         sending?.(txId, transaction);
       },
+      mayRetry: (attempt) => ticket.mayRetry(attempt),
     });
   } catch (err) {
+    ticket.release();
     if (undo) await undoBefore(deps, op, undo, err, ordered);
     throw err;
   }
+  // Once its commit status is in, the write's accounts are up to date on this peer: the next write on
+  // them may run while this one shapes its answer.
+  ticket.release();
   deps.metrics.commit.observe({ operation: op.id }, Number(process.hrtime.bigint() - started) / 1e9);
   if (outcome.attempts > 1) deps.metrics.mvccRetries.inc({ operation: op.id }, outcome.attempts - 1);
   return committedAnswer(deps, op, validate, input, outcome);

@@ -20,6 +20,7 @@ import {
   type SubmitHooks,
   type SubmitResult,
 } from '../fabric/types';
+import { retryConflicts, type AttemptOutcome } from '../fabric/retry';
 import { IdempotencyStore } from '../idempotency';
 import { createLogger } from '../log';
 import { Metrics } from '../metrics';
@@ -47,6 +48,10 @@ export class FakeFabric implements FabricPort {
   dieWhileOrdering = false;
   /** What ordering makes of a transaction `seal` sends again: how it commits, or an error (unreachable). */
   sealOutcome: string | Error = 'VALID';
+  /** Awaited after a transaction is handed to ordering, before its commit: a test holds it to stall ordering. */
+  ordering: ((call: Invocation) => Promise<void>) | undefined;
+  /** Per `Contract:Function`: how many of its next transactions commit invalid with MVCC_READ_CONFLICT. */
+  readonly conflicts = new Map<string, number>();
   /** Transaction ids `seal` was asked to send again. */
   readonly sealed: string[] = [];
   /** Handed to ordering, not committed: the transactions a dead gateway left behind. */
@@ -65,18 +70,37 @@ export class FakeFabric implements FabricPort {
   }
 
   async submit(identity: string, call: Invocation, hooks: SubmitHooks = {}): Promise<SubmitResult> {
-    const txId = (++this.seq).toString(16).padStart(64, '0');
-    this.calls.push({ kind: 'submit', identity, call });
-    const result = this.answers.get(call.fn)?.(call) ?? null;
-    // The fake's serialized transaction is its id.
-    await hooks.beforeOrder?.(txId, Buffer.from(txId, 'hex'));
-    const tx = { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result };
-    if (this.dieWhileOrdering) {
-      this.inFlight.set(txId, tx);
-      throw new FabricFailure('timeout', 'Fabric did not answer in time', txId);
-    }
-    this.committed.set(txId, tx);
-    return { txId, blockNumber: String(this.seq), result, attempts: 1 };
+    // The real port's conflict loop, around a fake attempt: each attempt is one recorded endorsement.
+    const { value, attempts } = await retryConflicts(
+      async (): Promise<AttemptOutcome<Omit<SubmitResult, 'attempts'>>> => {
+        const txId = (++this.seq).toString(16).padStart(64, '0');
+        this.calls.push({ kind: 'submit', identity, call });
+        const result = this.answers.get(call.fn)?.(call) ?? null;
+        // The fake's serialized transaction is its id.
+        await hooks.beforeOrder?.(txId, Buffer.from(txId, 'hex'));
+        const tx = { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result };
+        if (this.dieWhileOrdering) {
+          this.inFlight.set(txId, tx);
+          throw new FabricFailure('timeout', 'Fabric did not answer in time', txId);
+        }
+        await this.ordering?.(call);
+        const conflicts = this.conflicts.get(call.fn) ?? 0;
+        if (conflicts > 0) {
+          this.conflicts.set(call.fn, conflicts - 1);
+          this.committed.set(txId, { ...tx, valid: false, validationCode: 'MVCC_READ_CONFLICT', result: null });
+          return { conflict: { txId, code: 'MVCC_READ_CONFLICT' } };
+        }
+        this.committed.set(txId, tx);
+        return { done: { txId, blockNumber: tx.blockNumber, result } };
+      },
+      {
+        maxAttempts: 4,
+        deadline: call.deadline,
+        ...(hooks.mayRetry ? { mayRetry: hooks.mayRetry } : {}),
+        sleep: async () => undefined,
+      },
+    );
+    return { ...value, attempts };
   }
 
   async findTransaction(txId: string): Promise<CommittedTransaction | undefined> {
