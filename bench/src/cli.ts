@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@ecf/network';
 import { renderChart, renderMarkdown, runBench, stopAll, summarize, type BenchResults } from './index';
+import { renderStall, runStall } from './stall';
 
 const USAGE = `usage: npm run bench [-- options]
   --quick              a short run (few accounts, low loads); what CI's smoke test does
@@ -11,7 +12,9 @@ const USAGE = `usage: npm run bench [-- options]
   --duration S         seconds per load step (default 10; quick 2)
   --workloads W0,...   subset of W0..W6, W8 (default all)
   --no-raft            skip the Raft comparison run
-  --render FILE.json   regenerate the Markdown and PNG of an earlier run`;
+  --render FILE.json   regenerate the Markdown and PNG of an earlier run
+  --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
+                       (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
       void stopAll().finally(() => process.exit(130));
     });
   }
+  if (process.argv.includes('--stall')) return stallBench();
   const quick = process.argv.includes('--quick');
   const results = await runBench({
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
@@ -59,6 +63,29 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, `${stamp}.png`), renderChart(results));
   console.log(renderMarkdown(results));
   console.log(`results: bench/results/${stamp}.{json,md,png}`);
+}
+
+/** The stall benchmark (decision 43): one network, the gateway in each admission mode in turn. */
+async function stallBench(): Promise<void> {
+  const options = {
+    rate: Number(arg('--rate') ?? 8),
+    accounts: Number(arg('--accounts') ?? 20),
+    beforeS: Number(arg('--before') ?? 20),
+    stallS: Number(arg('--stall-seconds') ?? 20),
+    afterS: Number(arg('--after') ?? 60),
+    modes: (arg('--modes') ?? 'off,on').split(',') as Array<'off' | 'on'>,
+    portShift: Number(arg('--port-shift') ?? 13_000),
+  };
+  const startedAt = new Date().toISOString();
+  const runs = await runStall({ ...options, progress: (m) => console.log(`bench: ${m}`) });
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = `stall-${startedAt.replace(/[:.]/g, '-')}`;
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify({ startedAt, options, runs }, null, 2));
+  const report = renderStall(runs, options);
+  writeFileSync(join(dir, `${stamp}.md`), report);
+  console.log(report);
+  console.log(`results: bench/results/${stamp}.{json,md}`);
 }
 
 main().catch((err: unknown) => {

@@ -41,6 +41,15 @@ export class BenchMarket {
   }
 
   contract(orgName: string, name: string): Contract {
+    return this.connection(orgName).gateway.getNetwork('market').getContract('market', name);
+  }
+
+  /** The system query chaincode on the org's peer (chain height, blocks). */
+  qscc(orgName: string): Contract {
+    return this.connection(orgName).gateway.getNetwork('market').getContract('qscc');
+  }
+
+  private connection(orgName: string): OrgConnection {
     let conn = this.conns.get(orgName);
     if (!conn) {
       const org = this.net.org(orgName);
@@ -49,7 +58,7 @@ export class BenchMarket {
       conn = connectTo(this.net.layout, org, peer);
       this.conns.set(orgName, conn);
     }
-    return conn.gateway.getNetwork('market').getContract('market', name);
+    return conn;
   }
 
   close(): void {
