@@ -32,8 +32,16 @@ async function submitted(h: Harness, n: number, fn = 'Transfers:Transfer'): Prom
   }
 }
 
-/** Lets every request that could start do so (HTTP round trips through supertest's ephemeral servers). */
-const settle = () => new Promise((r) => setTimeout(r, 100));
+/** Waits until `n` admitted writes wait for their accounts (the queue-depth gauge). */
+async function queued(h: Harness, n: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  const waiting = async () =>
+    (await h.deps.metrics.writeQueue.get()).values.find((v) => v.labels.state === 'waiting')?.value ?? 0;
+  while ((await waiting()) < n) {
+    if (Date.now() > deadline) throw new Error(`${await waiting()} of ${n} writes queued`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 describe('admission control over HTTP (decision 43)', () => {
   it('serializes writes on one account and runs writes on other accounts side by side', async () => {
@@ -46,7 +54,7 @@ describe('admission control over HTTP (decision 43)', () => {
     const sameReceiver = post(transfer('dave', 'bob'));
     const other = post(transfer('erin', 'frank'));
     await submitted(h, 2);
-    await settle();
+    await queued(h, 2);
     const running = h.fabric.submits().map((c) => (c.call.transient as { from: string }).from);
     expect(running, 'only the disjoint transfer started beside the first').to.deep.equal(['alice', 'erin']);
     stall.open();
@@ -62,12 +70,12 @@ describe('admission control over HTTP (decision 43)', () => {
       request(h.app).post('/v1/transfers').set(bearer(h.token.operator)).set('Idempotency-Key', key).send(body);
     const held = [start(post(transfer('a1', 'a2'), 'k1')), start(post(transfer('a1', 'a3'), 'k2'))];
     await submitted(h, 1);
+    await queued(h, 1);
     const refused = await post(transfer('b1', 'b2'), 'k3').expect(503);
     expect(refused.body).to.include({ code: 'OVERLOADED', status: 503 });
     expect(refused.headers['content-type']).to.match(/^application\/problem\+json/);
     expect(Number(refused.headers['retry-after'])).to.be.within(1, 10);
     expect(refused.body).not.to.have.property('txId');
-    await settle();
     expect(h.fabric.submits(), 'nothing was endorsed for the refused write').to.have.length(1);
     // Reads never wait behind writes.
     h.fabric.answer('Registry:ListParticipants', () => []);
@@ -89,6 +97,7 @@ describe('admission control over HTTP (decision 43)', () => {
     const post = (body: object) => request(h.app).post('/v1/transfers').set(bearer(h.token.operator)).send(body);
     const held = [start(post(transfer('alice', 'b1'))), start(post(transfer('alice', 'b2')))];
     await submitted(h, 1);
+    await queued(h, 1);
     const refused = await post(transfer('c1', 'alice')).expect(429);
     expect(refused.body).to.include({ code: 'ACCOUNT_BUSY' });
     expect(refused.headers['retry-after']).to.match(/^\d+$/);
