@@ -66,7 +66,7 @@ export class Admission {
   private waiting = 0;
   private readonly perAccount = new Map<string, number>();
   private readonly queue = new AccountQueue();
-  /** When recent writes were released (newest last), for the drain rate. */
+  /** When recent writes that ran were released (newest last), for the drain rate. */
   private readonly finished: number[] = [];
   /** Exponentially weighted mean of how long a write holds its accounts. */
   private holdMs = 500;
@@ -124,7 +124,8 @@ export class Admission {
         if (left > 0) this.perAccount.set(a, left);
         else this.perAccount.delete(a);
       }
-      this.finished.push(Date.now());
+      // Only writes that ran drain the queue; one that gave up waiting says nothing of the rate.
+      if (runningSince !== undefined) this.finished.push(Date.now());
       this.prune();
       this.gauges();
     };
