@@ -69,7 +69,7 @@ describe('topology', () => {
     expect(() => buildTopology(raw, { consensus: 'raft' })).not.to.throw();
   });
 
-  it('defaults the SmartBFT failure detection to a failover within seconds, and refuses orders SmartBFT refuses', () => {
+  it('defaults the SmartBFT failure detection to a failover within seconds, and refuses values SmartBFT would refuse', () => {
     const bft = buildTopology(defaultRaw()).ordering.smartBFT;
     expect(bft).to.include({
       requestForwardTimeout: '1s',
