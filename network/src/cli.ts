@@ -6,6 +6,7 @@ import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
+import { measureLeaderFailover } from './failover';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -18,6 +19,9 @@ const USAGE = `usage: network.sh <command> [options]
                                                running network: CAs, channel config updates signed by the
                                                members, peer, collections, gateway, on-chain admission
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
+  failover [--channel NAME] [--rate N]         measure a SmartBFT leader failover: steady load, kill -9 of
+                                               the channel's leader, the gap in blocks and when commits
+                                               resume; then the killed node is started again
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
 options: --topology FILE (default network/topology.yaml)`;
@@ -36,7 +40,7 @@ function parseArgs(argv: string[]): Args {
     const a = rest[i] as string;
     if (a.startsWith('--')) {
       const next = rest[i + 1];
-      if (['--consensus', '--topology', '--out'].includes(a) && next !== undefined) {
+      if (['--consensus', '--topology', '--out', '--channel', '--rate'].includes(a) && next !== undefined) {
         flags.set(a, next);
         i++;
       } else flags.set(a, true);
@@ -149,6 +153,27 @@ async function main(argv: string[]): Promise<number> {
       console.log(`logs in ${layout.logs}`);
       const r = spawnSync('tail', [...tailArgs, ...files.map((f) => join(layout.logs, f))], { stdio: 'inherit' });
       return r.status ?? 1;
+    }
+    case 'failover': {
+      const ctx = context(args);
+      const channel = String(args.flags.get('--channel') ?? 'market');
+      const chaincode = ctx.topology.chaincodes.find((c) => c.channel === channel)?.name;
+      if (!chaincode) throw new TopologyError(`no chaincode runs on channel ${channel}`);
+      const rate = Number(args.flags.get('--rate') ?? 4);
+      if (!(rate > 0 && rate <= 50)) throw new TopologyError('--rate must be between 0 and 50 per second');
+      const r = await measureLeaderFailover(ctx, { channel, chaincode, ratePerSecond: rate });
+      const bft = ctx.topology.ordering.smartBFT;
+      console.log(
+        `timeouts: forward ${bft.requestForwardTimeout}, complain ${bft.requestComplainTimeout}, ` +
+          `heartbeat ${bft.leaderHeartbeatTimeout}, view change ${bft.viewChangeTimeout} (as in the topology; ` +
+          'a running channel keeps the values of its genesis block or last config update)',
+      );
+      console.log(`killed ${r.killed}: leader ${r.before.leaderId} of view ${r.before.view}`);
+      console.log(`new leader: ${r.after ? `${r.after.leaderId} of view ${r.after.view}` : 'not reported'}`);
+      console.log(`block production stalled for ${(r.stallMs / 1000).toFixed(1)}s`);
+      console.log(`commits resumed ${(r.resumeMs / 1000).toFixed(1)}s after the kill`);
+      console.log(`load: ${r.submitted} submitted, ${r.committed} committed, ${r.failed} failed`);
+      return 0;
     }
     case 'compose': {
       const ctx = context(args, false);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './layout';
-import { activeOrderers, allNodes, buildTopology, portsOf, TopologyError } from './topology';
+import { activeOrderers, allNodes, buildTopology, millis, portsOf, TopologyError } from './topology';
 
 type RawOrg = Record<string, unknown> & { name: string; portBase: number; orderers?: number; trustee?: string };
 type Raw = { orgs: RawOrg[]; [k: string]: unknown };
@@ -67,6 +67,32 @@ describe('topology', () => {
     if (last) last.orderers = 0;
     expect(refused(raw)).to.match(/BFT ordering needs at least 4 ordering nodes.*has 3/);
     expect(() => buildTopology(raw, { consensus: 'raft' })).not.to.throw();
+  });
+
+  it('defaults the SmartBFT failure detection to a failover within seconds, and refuses values SmartBFT would refuse', () => {
+    const bft = buildTopology(defaultRaw()).ordering.smartBFT;
+    expect(bft).to.include({
+      requestForwardTimeout: '1s',
+      requestComplainTimeout: '2s',
+      leaderHeartbeatTimeout: '3s',
+      viewChangeResendInterval: '1s',
+      viewChangeTimeout: '10s',
+    });
+    const slow = defaultRaw();
+    slow.ordering = { smartBFT: { requestForwardTimeout: '3s', requestComplainTimeout: '2500ms' } };
+    expect(refused(slow)).to.match(/ordering\.smartBFT: requestForwardTimeout must not exceed requestComplainTimeout/);
+    const resend = defaultRaw();
+    resend.ordering = { smartBFT: { viewChangeResendInterval: '11s' } };
+    expect(refused(resend)).to.match(/viewChangeResendInterval must not exceed viewChangeTimeout/);
+    const minutes = defaultRaw();
+    minutes.ordering = { smartBFT: { leaderHeartbeatTimeout: '1m' } };
+    expect(refused(minutes)).to.match(/leaderHeartbeatTimeout: a duration such as 250ms or 2s/);
+  });
+
+  it('reads topology durations in milliseconds', () => {
+    expect(millis('250ms')).to.equal(250);
+    expect(millis('20s')).to.equal(20_000);
+    expect(() => millis('1m')).to.throw(TopologyError);
   });
 
   it('refuses unknown fields, duplicate MSP IDs and a missing regulator', () => {

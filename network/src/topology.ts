@@ -16,6 +16,12 @@ const MIN_BFT_NODES = 4;
 const RAFT_NODES = 3;
 
 const durationSchema = z.string().regex(/^\d+(ms|s)$/, 'a duration such as 250ms or 2s');
+/** A topology duration (`250ms`, `2s`) in milliseconds. */
+export function millis(duration: string): number {
+  const m = /^(\d+)(ms|s)$/.exec(duration);
+  if (!m) throw new TopologyError(`not a duration: ${duration}`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
 const sizeSchema = z.string().regex(/^\d+ (KB|MB)$/, 'a size such as 512 KB or 2 MB');
 const nameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'letters and digits, starting with a letter');
 
@@ -44,8 +50,22 @@ const topologySchema = z
           .object({
             requestBatchMaxCount: z.number().int().min(1).max(10000).default(500),
             requestBatchMaxInterval: durationSchema.default('100ms'),
+            // Leader failure detection (docs/network.md, "Leader failover"): a follower forwards a request
+            // it holds to the leader after the forward timeout, complains about the leader after the complain
+            // timeout more, and complains after the heartbeat timeout without a sign of life from it.
+            requestForwardTimeout: durationSchema.default('1s'),
+            requestComplainTimeout: durationSchema.default('2s'),
+            leaderHeartbeatTimeout: durationSchema.default('3s'),
+            viewChangeResendInterval: durationSchema.default('1s'),
+            viewChangeTimeout: durationSchema.default('10s'),
           })
           .strict()
+          .refine((b) => millis(b.requestForwardTimeout) <= millis(b.requestComplainTimeout), {
+            message: 'requestForwardTimeout must not exceed requestComplainTimeout (SmartBFT refuses it)',
+          })
+          .refine((b) => millis(b.viewChangeResendInterval) <= millis(b.viewChangeTimeout), {
+            message: 'viewChangeResendInterval must not exceed viewChangeTimeout (SmartBFT refuses it)',
+          })
           .default({}),
       })
       .strict()
