@@ -11,4 +11,6 @@ export * from './users';
 export * from './instance';
 export * from './config-update';
 export * from './add-org';
+export * from './snapshot';
+export * from './restore-peer';
 export { bootstrapOrgCrypto } from './ca';
