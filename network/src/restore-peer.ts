@@ -109,8 +109,12 @@ async function restoreOne(ctx: NetworkContext, org: Org, peer: PeerNode, opts: R
 
   // Installed packages live in the data folder too. The peer matches a package to its org's approval by
   // the hash the channel stores, so the same package (same bytes) runs again without a new approval.
-  step('installing the chaincode packages');
-  for (const spec of ctx.topology.chaincodes) await install(ctx, org, peer, spec);
+  // Installing runs the external builder, which takes a while: it goes on while the channels catch up.
+  step('installing the chaincode packages while the channels are joined');
+  const installed = (async () => {
+    for (const spec of ctx.topology.chaincodes) await install(ctx, org, peer, spec);
+  })();
+  installed.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
   for (const { channel, snapshot } of sources) {
     if (snapshot) {
@@ -137,6 +141,7 @@ async function restoreOne(ctx: NetworkContext, org: Org, peer: PeerNode, opts: R
   }
   const caughtUpAt = elapsed();
 
+  await installed;
   step('checking that the approved chaincode runs here');
   await requireRunnable(ctx, org, peer);
   step('waiting until its collections read back through this peer (reconciliation)');

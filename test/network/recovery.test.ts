@@ -34,7 +34,8 @@ async function status(net: TestNetwork): Promise<NetworkStatus> {
 
 /** The JSON document a `--json` command prints after its progress lines. */
 function jsonOf<T>(out: string): T {
-  const start = out.search(/^[[{]/m);
+  // Progress lines may start with '[' too; the document's first line is a lone '{' or '['.
+  const start = out.search(/^[[{]$/m);
   return JSON.parse(out.slice(start)) as T;
 }
 
