@@ -2,13 +2,15 @@ import {
   CommandError,
   connectTo,
   runningPid,
+  snapshotStore,
   stopProcess,
   type LedgerSnapshot,
   type NetworkStatus,
   type RestoreResult,
 } from '@ecf/network';
 import { expect } from 'chai';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { admitConsortium, type Api, gatewayCli, upWithGateways } from '../support/http';
@@ -144,6 +146,17 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
     expect(runningPid(net.layout, peer.id)).to.equal(undefined);
   }
 
+  /** Runs `fn` while OperatorA's snapshots are moved out of its store (as if it had never taken one). */
+  async function withoutSnapshotsOfA<T>(fn: () => Promise<T>): Promise<T> {
+    const store = join(snapshotStore(net.layout), 'operatora');
+    renameSync(store, `${store}.away`);
+    try {
+      return await fn();
+    } finally {
+      renameSync(`${store}.away`, store);
+    }
+  }
+
   /** Every check a rebuilt peer must pass: same ledger as the others, and A's customers read right through it. */
   async function checkRestored(restored: RestoreResult): Promise<void> {
     for (const channel of CHANNELS) {
@@ -269,11 +282,20 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
     await checkRestored(restored);
   });
 
-  it('rebuilds it from block 0 when told to (or when no snapshot exists), with the same result', async () => {
+  it('rebuilds it from block 0 when the org keeps no snapshot, with the same result', async () => {
     await losePeerA();
-    const started = Date.now();
-    const out = await net.cli('restore-peer', 'OperatorA', '--from', 'genesis', '--json');
-    times.fromGenesis = (Date.now() - started) / 1000;
+    const { refused, out, seconds } = await withoutSnapshotsOfA(async () => {
+      const refused = await net.cli('restore-peer', 'OperatorA', '--from', 'snapshot').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const started = Date.now();
+      const out = await net.cli('restore-peer', 'OperatorA', '--json');
+      return { refused, out, seconds: (Date.now() - started) / 1000 };
+    });
+    expect(refused).to.be.instanceOf(CommandError);
+    expect((refused as CommandError).output).to.match(/no snapshot of market is stored/);
+    times.fromGenesis = seconds;
     const [restored] = jsonOf<RestoreResult[]>(out);
     if (!restored) throw new Error('restore-peer restored no peer');
     expect(restored.channels.map((c) => [c.channel, c.from])).to.deep.equal(CHANNELS.map((c) => [c, 'genesis']));
