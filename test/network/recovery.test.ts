@@ -56,6 +56,11 @@ async function agreed(net: TestNetwork, channel: string): Promise<{ height: numb
   return { height: ledgers[0]?.height ?? 0, hash: ledgers[0]?.currentBlockHash ?? '' };
 }
 
+interface AccountHistory {
+  movements: unknown[];
+  changes: Array<{ txId: string }>;
+}
+
 describe('disaster recovery: rebuilding a peer from a ledger snapshot or from block 0', function () {
   this.timeout(1_800_000);
   const net = new TestNetwork(13_000);
@@ -65,6 +70,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
   /** What each of OperatorA's customers holds, by the model of every movement this suite made. */
   const expected = new Map<string, bigint>();
   const times: Record<string, number> = {};
+  const openedAfterSnapshot = new Set<string>();
 
   const peerA = () => {
     const peer = net.org('OperatorA').peers[0];
@@ -91,7 +97,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
   }
 
   /** An account's movements as an org's own peer returns them (a range read over the collection). */
-  async function historyOn(orgName: string, accountId: string): Promise<unknown> {
+  async function historyOn(orgName: string, accountId: string): Promise<AccountHistory> {
     const org = net.org(orgName);
     const peer = org.peers[0];
     if (!peer) throw new Error(`${orgName} has no peer`);
@@ -101,7 +107,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
         .getNetwork('market')
         .getContract('market', 'Accounts')
         .evaluate('GetHistory', { arguments: [accountId], endorsingOrganizations: [org.mspId] });
-      return JSON.parse(Buffer.from(r).toString()) as unknown;
+      return JSON.parse(Buffer.from(r).toString()) as AccountHistory;
     } finally {
       conn.close();
     }
@@ -159,6 +165,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
 
   /** Every check a rebuilt peer must pass: same ledger as the others, and A's customers read right through it. */
   async function checkRestored(restored: RestoreResult): Promise<void> {
+    const fromSnapshot = restored.channels.find((c) => c.channel === 'market')?.from === 'snapshot';
     for (const channel of CHANNELS) {
       const now = await agreed(net, channel);
       const r = restored.channels.find((c) => c.channel === channel);
@@ -172,9 +179,20 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
     for (const [accountId, balance] of expected) {
       expect(await balanceOnA(accountId), `${accountId}'s balance through OperatorA's own peer`).to.equal(balance);
       // The movements are a range read: it must list every record, as the trustee's peer does.
-      expect(await historyOn('OperatorA', accountId), `${accountId}'s history`).to.deep.equal(
-        await historyOn('Trustee', accountId),
-      );
+      const onA = await historyOn('OperatorA', accountId);
+      const onTrustee = await historyOn('Trustee', accountId);
+      expect(onA.movements, `${accountId}'s movements`).to.deep.equal(onTrustee.movements);
+      // The public record's changes come from Fabric's history index, which a peer joined from a
+      // snapshot starts at the snapshot: complete for an account opened after it, only the later
+      // changes otherwise (docs/network.md, What each path brings back). From block 0 it is complete.
+      if (fromSnapshot && !openedAfterSnapshot.has(accountId)) {
+        expect(onA.changes.length, `${accountId}'s changes before the snapshot`).to.be.lessThan(
+          onTrustee.changes.length,
+        );
+        expect(onA.changes).to.deep.equal(onTrustee.changes.slice(onTrustee.changes.length - onA.changes.length));
+      } else {
+        expect(onA.changes, `${accountId}'s changes`).to.deep.equal(onTrustee.changes);
+      }
     }
     // The REST gateway of OperatorA serves again, and its peer endorses a new movement with the seal.
     await until(
@@ -257,6 +275,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
   it('rebuilds OperatorA’s lost peer from its snapshot: same height and hash, private balances back through reconciliation', async () => {
     // Business after the snapshot: a new customer, a deposit and transfers the snapshot does not hold.
     await onboardWithDeposit('cy', 30_000n);
+    openedAfterSnapshot.add('cy');
     await transfer('bob', 'ann', 1_000n);
     await transfer('ann', 'cy', 2_500n);
     await until(
