@@ -296,7 +296,7 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
     expect(restored.channels.map((c) => [c.channel, c.from])).to.deep.equal(CHANNELS.map((c) => [c, 'snapshot']));
     expect(restored.channels.find((c) => c.channel === 'market')?.snapshotBlock).to.equal(snapshotBlock);
     console.log(
-      `      from snapshot: ${times.fromSnapshot.toFixed(1)}s (joined ${restored.seconds.joined.toFixed(1)}s, caught up ${restored.seconds.caughtUp.toFixed(1)}s, private data ${restored.seconds.privateData.toFixed(1)}s)`,
+      `      from the snapshot of market block ${snapshotBlock} (market height ${marketBefore.height} when the peer was lost): ${times.fromSnapshot.toFixed(1)}s (joined ${restored.seconds.joined.toFixed(1)}s, caught up ${restored.seconds.caughtUp.toFixed(1)}s, private data ${restored.seconds.privateData.toFixed(1)}s)`,
     );
     await checkRestored(restored);
   });
