@@ -9,7 +9,7 @@ import {
   type RestoreResult,
 } from '@ecf/network';
 import { expect } from 'chai';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
@@ -268,6 +268,19 @@ describe('disaster recovery: rebuilding a peer from a ledger snapshot or from bl
     for (const s of snapshots) {
       expect(existsSync(s.dir)).to.equal(true);
       expect(s.dir.startsWith(net.layout.data)).to.equal(false);
+    }
+    // A snapshot holds public state and hashes of private state: none of the customers' personal data
+    // or balances, whoever's backup volume it sits on.
+    const secrets = ['ann', 'bob'].flatMap((id) => [
+      person(id).nationalId,
+      person(id).email,
+      `"amount":"${String(expected.get(id))}"`,
+    ]);
+    for (const s of snapshots.filter((x) => x.channel === 'market')) {
+      for (const file of readdirSync(s.dir)) {
+        const bytes = readFileSync(join(s.dir, file)).toString('latin1');
+        for (const secret of secrets) expect(bytes, `${s.org}'s ${file}`).to.not.contain(secret);
+      }
     }
     console.log(`      snapshot of ${snapshots.length} ledgers took ${times.snapshotAllPeers.toFixed(1)}s`);
   });
