@@ -9,6 +9,7 @@ import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
+import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
 
 const USAGE = `usage: network.sh <command> [options]
   up [--consensus bft|raft] [--no-chaincode]   bring the network up (idempotent; restarts what is down)
@@ -18,6 +19,7 @@ const USAGE = `usage: network.sh <command> [options]
   add-org NAME [--no-gateways] [--no-admit]    admit the operator NAME (already in the topology) to the
                                                running network: CAs, channel config updates signed by the
                                                members, peer, collections, gateway, on-chain admission
+${RECOVERY_USAGE}
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
   failover [--channel NAME] [--rate N]         measure a SmartBFT leader failover: steady load, kill -9 of
                                                the channel's leader, the gap in blocks and when commits
@@ -140,6 +142,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`add-org ${r.org} took ${r.seconds.toFixed(1)}s`);
       return 0;
     }
+    case 'snapshot':
+    case 'restore-peer':
+      return runRecoveryCommand(context(args), args.command, argv.slice(1));
     case 'logs': {
       const layout = new Layout();
       if (!existsSync(layout.logs)) {

@@ -11,6 +11,8 @@ export * from './users';
 export * from './instance';
 export * from './config-update';
 export * from './add-org';
+export * from './snapshot';
+export * from './restore-peer';
 export { bootstrapOrgCrypto } from './ca';
 export * from './leader';
 export * from './failover';

@@ -8,6 +8,7 @@ import { binary, type NetworkContext } from './context';
 import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { sealCollections } from './seal';
+import { snapshotStore } from './snapshot';
 import { writePeerConfig } from './peer-config';
 import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy, waitListening } from './processes';
 import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
@@ -178,8 +179,16 @@ export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}):
     }),
   );
   if (opts.clean) {
-    // The gateways' wallets, tokens and idempotency records belong to this network's identities too.
-    for (const dir of [ctx.layout.data, ctx.layout.generated, ctx.layout.run, ctx.layout.logs, ctx.layout.gateways]) {
+    // The gateways' wallets, tokens and idempotency records belong to this network's identities too, and
+    // its snapshots can join no other network's channels.
+    for (const dir of [
+      ctx.layout.data,
+      ctx.layout.generated,
+      ctx.layout.run,
+      ctx.layout.logs,
+      ctx.layout.gateways,
+      snapshotStore(ctx.layout),
+    ]) {
       rmSync(dir, { recursive: true, force: true });
     }
     // crypto-config/ keeps its committed README; everything generated in it goes.

@@ -63,6 +63,9 @@ export function peerEnv(t: Topology, peer: PeerNode, p: Placement): Record<strin
     CORE_PEER_TLS_ROOTCERT_FILE: p.crypto(org, `${id}/tls/ca.crt`),
     CORE_PEER_FILESYSTEMPATH: p.data(peer.id),
     CORE_LEDGER_SNAPSHOTS_ROOTDIR: `${p.data(peer.id)}/snapshots`,
+    // Private data a peer lacks (it was down, or joined from a snapshot) is fetched from the other members
+    // every 10 s instead of Fabric's 1 min: a rebuilt peer serves its customers sooner (decision 41).
+    CORE_PEER_GOSSIP_PVTDATA_RECONCILESLEEPINTERVAL: '10s',
     CORE_OPERATIONS_LISTENADDRESS: p.listen(peer.operationsPort),
     CORE_METRICS_PROVIDER: 'prometheus',
     // No Docker: chaincode is built and launched by an external builder only.
