@@ -1,5 +1,6 @@
 // The regulator's dashboard: reports and alerts from the gateway's audit routes, kept live by the audit
-// channel's event stream, with a drill-down from an alert to the market transactions behind it.
+// channel's event stream, with a drill-down from an alert to the market transactions behind it; and the
+// network's health (nodes, heights, firing alerts) from the monitoring, refreshed every few seconds.
 'use strict';
 
 const state = { token: sessionStorage.getItem('ecf-token') || '', records: new Map(), stream: undefined };
@@ -120,6 +121,43 @@ async function follow() {
   }
 }
 
+const HEALTH_EVERY_MS = 5000;
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+async function health() {
+  try {
+    const h = await api('/v1/audit/network');
+    const rows = $('nodes');
+    rows.replaceChildren();
+    for (const n of h.nodes) {
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.node;
+      tr.dataset.up = String(n.up);
+      const heights = Object.entries(n.heights).map(([channel, height]) => `${channel} ${height}`);
+      tr.append(cell(n.node), cell(n.org), cell(n.up ? 'up' : 'DOWN'), cell(heights.join(', ')));
+      rows.append(tr);
+    }
+    const list = $('network-alerts');
+    list.replaceChildren();
+    for (const a of h.alerts) {
+      const li = document.createElement('li');
+      li.className = `alert ${a.state}`;
+      li.dataset.alert = a.alert;
+      li.textContent = `${a.state === 'firing' ? 'FIRING' : 'pending'} ${a.alert}: ${a.summary}`;
+      list.append(li);
+    }
+    const down = h.nodes.filter((n) => !n.up).length;
+    $('health-status').textContent = `${h.nodes.length - down} of ${h.nodes.length} up, ${h.alerts.length} active alerts`;
+  } catch (err) {
+    $('health-status').textContent = `monitoring unavailable: ${err.message}`;
+  }
+}
+
 async function connect(event) {
   if (event) event.preventDefault();
   state.token = $('token').value || state.token;
@@ -130,6 +168,8 @@ async function connect(event) {
     render();
     $('status').textContent = `connected: ${state.records.size} records`;
     follow().catch((err) => ($('status').textContent = `feed stopped: ${err.message}`));
+    health();
+    setInterval(health, HEALTH_EVERY_MS);
   } catch (err) {
     $('status').textContent = `error: ${err.message}`;
   }

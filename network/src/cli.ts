@@ -6,6 +6,7 @@ import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
+import { startMonitoring, stopMonitoring, writeMonitoringConfig } from './monitoring';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -18,6 +19,8 @@ const USAGE = `usage: network.sh <command> [options]
                                                running network: CAs, channel config updates signed by the
                                                members, peer, collections, gateway, on-chain admission
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
+  monitoring up|down|config                    start (or restart) Prometheus and Alertmanager on configuration
+                                               generated from the topology, stop them, or only write it
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
 options: --topology FILE (default network/topology.yaml)`;
@@ -150,6 +153,8 @@ async function main(argv: string[]): Promise<number> {
       const r = spawnSync('tail', [...tailArgs, ...files.map((f) => join(layout.logs, f))], { stdio: 'inherit' });
       return r.status ?? 1;
     }
+    case 'monitoring':
+      return monitoring(context(args, false), args.positional[0]);
     case 'compose': {
       const ctx = context(args, false);
       const out = String(args.flags.get('--out') ?? join(REPO_ROOT, 'network', 'compose'));
@@ -164,6 +169,35 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.log(USAGE);
       return args.command === 'help' ? 0 : 2;
+  }
+}
+
+async function monitoring(ctx: NetworkContext, sub: string | undefined): Promise<number> {
+  switch (sub) {
+    case 'up': {
+      // Debian's packages, installed once when root can; otherwise the script says what is missing.
+      const [prometheus = '', alertmanager = ''] = execFileSync(
+        'bash',
+        [join(REPO_ROOT, 'scripts', 'install-monitoring.sh')],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+        .trim()
+        .split('\n');
+      const urls = await startMonitoring(ctx.layout, ctx.topology, { prometheus, alertmanager }, ctx.placement.address);
+      console.log(`Prometheus   ${urls.prometheus}  (alerts: ${urls.prometheus}/alerts)`);
+      console.log(`Alertmanager ${urls.alertmanager}`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await stopMonitoring(ctx.layout);
+      console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'monitoring was not running');
+      return 0;
+    }
+    case 'config':
+      console.log(`wrote ${writeMonitoringConfig(ctx.layout, ctx.topology, ctx.placement.address)}`);
+      return 0;
+    default:
+      throw new TopologyError('monitoring needs up, down or config');
   }
 }
 

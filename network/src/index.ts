@@ -12,3 +12,6 @@ export * from './instance';
 export * from './config-update';
 export * from './add-org';
 export { bootstrapOrgCrypto } from './ca';
+export * from './monitoring';
+export * from './monitoring-settings';
+export * from './certificate-expiry';
