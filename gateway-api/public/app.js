@@ -152,7 +152,8 @@ async function health() {
       list.append(li);
     }
     const down = h.nodes.filter((n) => !n.up).length;
-    $('health-status').textContent = `${h.nodes.length - down} of ${h.nodes.length} up, ${h.alerts.length} active alerts`;
+    $('health-status').textContent =
+      `${h.nodes.length - down} of ${h.nodes.length} up, ${h.alerts.length} active alerts`;
   } catch (err) {
     $('health-status').textContent = `monitoring unavailable: ${err.message}`;
   }

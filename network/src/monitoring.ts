@@ -108,8 +108,7 @@ export function alertRules(m: MonitoringSettings): { groups: Array<{ name: strin
     {
       alert: 'LeaderChurn',
       expr:
-        `max by (channel) (changes(consensus_smartbft_view_number[${m.leaderChangeWindow}]))` +
-        ` > ${m.leaderChanges}`,
+        `max by (channel) (changes(consensus_smartbft_view_number[${m.leaderChangeWindow}]))` + ` > ${m.leaderChanges}`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'repeated SmartBFT leader changes on {{ $labels.channel }}',
@@ -125,7 +124,7 @@ export function alertRules(m: MonitoringSettings): { groups: Array<{ name: strin
       for: m.peerLagFor,
       labels: { severity: 'warning' },
       annotations: {
-        summary: '{{ $labels.node }} is {{ $value }} blocks behind on {{ $labels.channel }}',
+        summary: '{{ $labels.node }} is {{ $value | humanize }} blocks behind on {{ $labels.channel }}',
         description: `A peer more than ${m.peerLagBlocks} blocks behind the highest peer for ${m.peerLagFor}.`,
       },
     },
@@ -137,7 +136,7 @@ export function alertRules(m: MonitoringSettings): { groups: Array<{ name: strin
       for: m.commitP95For,
       labels: { severity: 'warning' },
       annotations: {
-        summary: '{{ $labels.org }}: p95 submit-to-commit latency is {{ $value }}s',
+        summary: '{{ $labels.org }}: p95 submit-to-commit latency is {{ $value | humanize }}s',
         description: `The 95th percentile over ${m.rateWindow} is above ${m.commitP95Seconds}s.`,
       },
     },
@@ -150,7 +149,7 @@ export function alertRules(m: MonitoringSettings): { groups: Array<{ name: strin
       for: m.mvccInvalidFor,
       labels: { severity: 'warning' },
       annotations: {
-        summary: '{{ $labels.channel }}: {{ $value }} MVCC-invalid transactions per second',
+        summary: '{{ $labels.channel }}: {{ $value | humanize }} MVCC-invalid transactions per second',
         description: `Read conflicts above ${m.mvccInvalidPerSecond}/s: clients' writes are being thrown away.`,
       },
     },
@@ -162,7 +161,7 @@ export function alertRules(m: MonitoringSettings): { groups: Array<{ name: strin
       for: m.relayLagFor,
       labels: { severity: 'critical' },
       annotations: {
-        summary: 'the audit relay is {{ $value }} market blocks behind',
+        summary: 'the audit relay is {{ $value | humanize }} market blocks behind',
         description: `The audit channel misses the filings of more than ${m.relayLagBlocks} market blocks.`,
       },
     },

@@ -47,7 +47,9 @@ export type NetworkHealth = z.infer<typeof networkHealthSchema>;
 /** One GET against Prometheus's API; resolves to its `data`. */
 export type PrometheusQuery = (path: string) => Promise<unknown>;
 
-const vectorSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) }));
+const vectorSchema = z.array(
+  z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) }),
+);
 const alertsSchema = z.object({
   alerts: z.array(
     z.object({
@@ -71,7 +73,9 @@ export function prometheusOver(baseUrl: string): PrometheusQuery {
 
 export async function networkHealth(query: PrometheusQuery): Promise<NetworkHealth> {
   const instant = async (expr: string) => {
-    const data = z.object({ result: vectorSchema }).parse(await query(`/api/v1/query?query=${encodeURIComponent(expr)}`));
+    const data = z
+      .object({ result: vectorSchema })
+      .parse(await query(`/api/v1/query?query=${encodeURIComponent(expr)}`));
     return data.result;
   };
   const [up, heights, active] = await Promise.all([

@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { crashProcess, monitoringPorts } from '@ecf/network';
+import { until } from '../support/eventually';
+import { type Api, upWithGateways } from '../support/http';
+import { TestNetwork } from '../support/network';
+
+interface PromAlert {
+  labels: Record<string, string>;
+  state: string;
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/**
+ * Prometheus and Alertmanager (Debian's packages) on the configuration generated from the topology, against
+ * the real network: every node and gateway is scraped, and killing a peer fires NodeDown until it is back.
+ * The topology shortens the scrape and evaluation intervals and NodeDown's `for:` so this takes seconds.
+ */
+describe('monitoring: Prometheus scrapes the real network, and a node-down alert fires and resolves', function () {
+  const net = new TestNetwork(18_000);
+  let prometheus: string;
+  let regulator: Api;
+
+  const prom = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${prometheus}${path}`);
+    const body = (await res.json()) as { status: string; data: T };
+    expect(body.status, path).to.equal('success');
+    return body.data;
+  };
+  const query = (expr: string) =>
+    prom<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`).then((d) => d.result);
+  const alerts = () => prom<{ alerts: PromAlert[] }>('/api/v1/alerts').then((d) => d.alerts);
+  const nodeDown = (node: string) => async () =>
+    (await alerts()).filter((a) => a.labels.alertname === 'NodeDown' && a.labels.node === node).map((a) => a.state);
+
+  before(async function () {
+    this.timeout(1_200_000);
+    net.editTopology((raw) => {
+      raw.monitoring = { scrapeInterval: '1s', evaluationInterval: '1s', nodeDownFor: '3s' };
+    });
+    ({ regulator } = await upWithGateways(net));
+    await net.cli('monitoring', 'up');
+    prometheus = `http://127.0.0.1:${monitoringPorts(net.topology).prometheus}`;
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await net.destroy();
+  });
+
+  it("scrapes every CA's, orderer's and peer's operations endpoint and every gateway's /metrics", async () => {
+    const expected = [
+      ...net.topology.orgs.flatMap((o) => [o.tlsCa, o.ca, ...o.orderers, ...o.peers].map((n) => n.id)),
+      ...net.topology.orgs.map((o) => `gateway.${o.slug}`),
+    ].sort();
+    const up = await until(
+      () => query('up'),
+      (r) => r.length === expected.length && r.every((s) => s.value[1] === '1'),
+      'every target scraped and up',
+      60_000,
+    );
+    expect(up.map((s) => s.metric.node).sort()).to.deep.equal(expected);
+    // What the other alert rules read is really exported by the network: heights and pools (Fabric), the
+    // relay's progress and certificate expiries (the gateways).
+    const heights = await query('ledger_blockchain_height{channel="market"}');
+    expect(heights.map((s) => s.metric.kind).sort()).to.include.members(['orderer', 'peer']);
+    expect((await query('consensus_smartbft_pool_count_of_elements')).length).to.be.greaterThan(0);
+    expect((await query('consensus_smartbft_view_number')).length).to.be.greaterThan(0);
+    const filed = await until(
+      () => query('ecf_audit_relay_filed_block'),
+      (r) => r.length === 1 && Number(r[0]?.value[1]) >= 0,
+      "the relay's filed block",
+      60_000,
+    );
+    expect(filed[0]?.metric.node).to.equal('gateway.regulator');
+    const certs = await query('ecf_certificate_not_after_seconds{identity="peer0", usage="tls"}');
+    expect(certs.map((s) => s.metric.org).sort()).to.deep.equal(['OperatorA', 'OperatorB', 'Regulator', 'Trustee']);
+    for (const c of certs) expect(Number(c.value[1])).to.be.greaterThan(Date.now() / 1000 + 30 * 86400);
+    // A fresh network has nothing to alert about.
+    expect((await alerts()).filter((a) => a.state === 'firing')).to.deep.equal([]);
+  });
+
+  it("fires NodeDown for a killed peer, shows it on the regulator's dashboard, and resolves it after the restart", async function () {
+    this.timeout(900_000);
+    const peer = 'peer0.operatora';
+    const killedAt = Date.now();
+    expect(crashProcess(net.layout, peer)).to.equal(true);
+    await until(nodeDown(peer), (s) => s.includes('firing'), `NodeDown firing for ${peer}`, 60_000);
+    console.log(`      NodeDown firing ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (for: 3s)`);
+    // Only that peer: the others stay up.
+    const down = (await query('up == 0')).map((s) => s.metric.node);
+    expect(down).to.deep.equal([peer]);
+
+    const health = await until(
+      () =>
+        regulator.get<{
+          nodes: Array<{ node: string; up: boolean }>;
+          alerts: Array<{ alert: string; node: string; state: string }>;
+        }>('/v1/audit/network'),
+      (r) => r.status === 200 && r.body.alerts.some((a) => a.alert === 'NodeDown' && a.state === 'firing'),
+      "the regulator's network health",
+      30_000,
+    );
+    expect(health.body.nodes.filter((n) => !n.up).map((n) => n.node)).to.deep.equal([peer]);
+    expect(health.body.alerts.filter((a) => a.state === 'firing').map((a) => [a.alert, a.node])).to.deep.equal([
+      ['NodeDown', peer],
+    ]);
+
+    const restartAt = Date.now();
+    await net.cli('up');
+    await until(nodeDown(peer), (s) => s.length === 0, `NodeDown resolved for ${peer}`, 60_000);
+    console.log(`      NodeDown resolved ${((Date.now() - restartAt) / 1000).toFixed(1)}s after the restart began`);
+    expect((await query('up == 0')).map((s) => s.metric.node)).to.deep.equal([]);
+  });
+});
