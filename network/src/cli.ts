@@ -6,7 +6,7 @@ import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
-import { startMonitoring, stopMonitoring, writeMonitoringConfig } from './monitoring';
+import { monitoringCommand } from './monitoring-cli';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -154,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
       return r.status ?? 1;
     }
     case 'monitoring':
-      return monitoring(context(args, false), args.positional[0]);
+      return monitoringCommand(context(args, false), args.positional[0]);
     case 'compose': {
       const ctx = context(args, false);
       const out = String(args.flags.get('--out') ?? join(REPO_ROOT, 'network', 'compose'));
@@ -169,35 +169,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.log(USAGE);
       return args.command === 'help' ? 0 : 2;
-  }
-}
-
-async function monitoring(ctx: NetworkContext, sub: string | undefined): Promise<number> {
-  switch (sub) {
-    case 'up': {
-      // Debian's packages, installed once when root can; otherwise the script says what is missing.
-      const [prometheus = '', alertmanager = ''] = execFileSync(
-        'bash',
-        [join(REPO_ROOT, 'scripts', 'install-monitoring.sh')],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-      )
-        .trim()
-        .split('\n');
-      const urls = await startMonitoring(ctx.layout, ctx.topology, { prometheus, alertmanager }, ctx.placement.address);
-      console.log(`Prometheus   ${urls.prometheus}  (alerts: ${urls.prometheus}/alerts)`);
-      console.log(`Alertmanager ${urls.alertmanager}`);
-      return 0;
-    }
-    case 'down': {
-      const stopped = await stopMonitoring(ctx.layout);
-      console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'monitoring was not running');
-      return 0;
-    }
-    case 'config':
-      console.log(`wrote ${writeMonitoringConfig(ctx.layout, ctx.topology, ctx.placement.address)}`);
-      return 0;
-    default:
-      throw new TopologyError('monitoring needs up, down or config');
   }
 }
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { crashProcess, monitoringPorts } from '@ecf/network';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { until } from '../support/eventually';
-import { type Api, upWithGateways } from '../support/http';
+import { type Api, gatewayUrl, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 interface PromAlert {
@@ -23,6 +24,29 @@ describe('monitoring: Prometheus scrapes the real network, and a node-down alert
   const net = new TestNetwork(18_000);
   let prometheus: string;
   let regulator: Api;
+  let browser: Browser | undefined;
+
+  /** The regulator's dashboard in headless Chromium, connected with the regulator's token. */
+  const dashboard = async (): Promise<Page> => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage();
+    await page.goto(`${gatewayUrl(net, 'Regulator')}/dashboard`);
+    await page.fill('#token', regulator.token);
+    await page.click('#connect');
+    return page;
+  };
 
   const prom = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${prometheus}${path}`);
@@ -48,6 +72,7 @@ describe('monitoring: Prometheus scrapes the real network, and a node-down alert
 
   after(async function () {
     this.timeout(120_000);
+    await browser?.close();
     await net.destroy();
   });
 
@@ -83,7 +108,7 @@ describe('monitoring: Prometheus scrapes the real network, and a node-down alert
     expect((await alerts()).filter((a) => a.state === 'firing')).to.deep.equal([]);
   });
 
-  it("fires NodeDown for a killed peer, shows it on the regulator's dashboard, and resolves it after the restart", async function () {
+  it("fires NodeDown for a killed peer, shows it on the regulator's dashboard (headless Chromium), and resolves it after the restart", async function () {
     this.timeout(900_000);
     const peer = 'peer0.operatora';
     const killedAt = Date.now();
@@ -109,10 +134,21 @@ describe('monitoring: Prometheus scrapes the real network, and a node-down alert
       ['NodeDown', peer],
     ]);
 
+    // The dashboard's network health section (headless Chromium): the peer's row is down, the alert fires.
+    const page = await dashboard();
+    const row = page.locator(`#nodes tr[data-node="${peer}"]`);
+    await page.locator(`#nodes tr[data-node="${peer}"][data-up="false"]`).waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).to.contain('DOWN');
+    await page.locator('#network-alerts li.firing[data-alert="NodeDown"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#nodes tr[data-node="peer0.regulator"]').textContent()).to.match(/up.*market \d+/);
+
     const restartAt = Date.now();
     await net.cli('up');
     await until(nodeDown(peer), (s) => s.length === 0, `NodeDown resolved for ${peer}`, 60_000);
     console.log(`      NodeDown resolved ${((Date.now() - restartAt) / 1000).toFixed(1)}s after the restart began`);
     expect((await query('up == 0')).map((s) => s.metric.node)).to.deep.equal([]);
+    // The dashboard follows on its next refresh.
+    await page.locator(`#nodes tr[data-node="${peer}"][data-up="true"]`).waitFor({ timeout: 30_000 });
+    await page.locator('#network-alerts li[data-alert="NodeDown"]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 });
