@@ -3,7 +3,12 @@
 // network's health (nodes, heights, firing alerts) from the monitoring, refreshed every few seconds.
 'use strict';
 
-const state = { token: sessionStorage.getItem('ecf-token') || '', records: new Map(), stream: undefined };
+const state = {
+  token: sessionStorage.getItem('ecf-token') || '',
+  records: new Map(),
+  stream: undefined,
+  healthTimer: undefined,
+};
 const $ = (id) => document.getElementById(id);
 
 async function api(path) {
@@ -164,13 +169,14 @@ async function connect(event) {
   state.token = $('token').value || state.token;
   sessionStorage.setItem('ecf-token', state.token);
   $('status').textContent = 'connecting…';
+  // Network health does not wait for the records: it matters most when the rest of the network does not answer.
+  health();
+  state.healthTimer = state.healthTimer || setInterval(health, HEALTH_EVERY_MS);
   try {
     await loadRecords();
     render();
     $('status').textContent = `connected: ${state.records.size} records`;
     follow().catch((err) => ($('status').textContent = `feed stopped: ${err.message}`));
-    health();
-    setInterval(health, HEALTH_EVERY_MS);
   } catch (err) {
     $('status').textContent = `error: ${err.message}`;
   }
