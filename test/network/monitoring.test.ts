@@ -17,10 +17,11 @@ interface Sample {
 
 /**
  * Prometheus and Alertmanager (Debian's packages) on the configuration generated from the topology, against
- * the real network: every node and gateway is scraped, and killing a peer fires NodeDown until it is back.
- * The topology shortens the scrape and evaluation intervals and NodeDown's `for:` so this takes seconds.
+ * the real network: every node and gateway is scraped, killing a peer fires NodeDown until it is back, and
+ * killing the audit relay fires AuditRelayLagging until it has caught up. The topology shortens the scrape
+ * and evaluation intervals and the alerts' thresholds and `for:` so this takes seconds.
  */
-describe('monitoring: Prometheus scrapes the real network, and a node-down alert fires and resolves', function () {
+describe('monitoring: Prometheus scrapes the real network; node-down and relay-lag alerts fire and resolve', function () {
   const net = new TestNetwork(18_000);
   let prometheus: string;
   let regulator: Api;
