@@ -27,6 +27,13 @@ node network/dist/cli.js status || true
 echo
 echo "gateway API, one per org:"
 node gateway-api/dist/cli.js up
+echo
+# Prometheus and Alertmanager (Debian's packages) where root can install them; the network runs without.
+if bash scripts/install-monitoring.sh >/dev/null; then
+  node network/dist/cli.js monitoring up || echo "monitoring did not start (see above); the network runs without it"
+else
+  echo "monitoring not started: Prometheus and Alertmanager are not installed (see above)"
+fi
 cat <<MSG
 
 The network is up. Peers, orderers and CAs listen on 127.0.0.1 (ports above); crypto material is in

@@ -15,6 +15,8 @@ bash scripts/install-fabric.sh >/dev/null
 CHROMIUM_PATH=$(bash scripts/install-chromium.sh)
 export CHROMIUM_PATH
 bash scripts/install-schemathesis.sh >/dev/null
+# promtool runs the alert rules' unit tests; Prometheus and Alertmanager the monitoring suite.
+bash scripts/install-monitoring.sh >/dev/null
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
 

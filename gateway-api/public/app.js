@@ -1,8 +1,14 @@
 // The regulator's dashboard: reports and alerts from the gateway's audit routes, kept live by the audit
-// channel's event stream, with a drill-down from an alert to the market transactions behind it.
+// channel's event stream, with a drill-down from an alert to the market transactions behind it; and the
+// network's health (nodes, heights, firing alerts) from the monitoring, refreshed every few seconds.
 'use strict';
 
-const state = { token: sessionStorage.getItem('ecf-token') || '', records: new Map(), stream: undefined };
+const state = {
+  token: sessionStorage.getItem('ecf-token') || '',
+  records: new Map(),
+  stream: undefined,
+  healthTimer: undefined,
+};
 const $ = (id) => document.getElementById(id);
 
 async function api(path) {
@@ -120,11 +126,52 @@ async function follow() {
   }
 }
 
+const HEALTH_EVERY_MS = 5000;
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+async function health() {
+  try {
+    const h = await api('/v1/audit/network');
+    const rows = $('nodes');
+    rows.replaceChildren();
+    for (const n of h.nodes) {
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.node;
+      tr.dataset.up = String(n.up);
+      const heights = Object.entries(n.heights).map(([channel, height]) => `${channel} ${height}`);
+      tr.append(cell(n.node), cell(n.org), cell(n.up ? 'up' : 'DOWN'), cell(heights.join(', ')));
+      rows.append(tr);
+    }
+    const list = $('network-alerts');
+    list.replaceChildren();
+    for (const a of h.alerts) {
+      const li = document.createElement('li');
+      li.className = `alert ${a.state}`;
+      li.dataset.alert = a.alert;
+      li.textContent = `${a.state === 'firing' ? 'FIRING' : 'pending'} ${a.alert}: ${a.summary}`;
+      list.append(li);
+    }
+    const down = h.nodes.filter((n) => !n.up).length;
+    $('health-status').textContent =
+      `${h.nodes.length - down} of ${h.nodes.length} up, ${h.alerts.length} active alerts`;
+  } catch (err) {
+    $('health-status').textContent = `monitoring unavailable: ${err.message}`;
+  }
+}
+
 async function connect(event) {
   if (event) event.preventDefault();
   state.token = $('token').value || state.token;
   sessionStorage.setItem('ecf-token', state.token);
   $('status').textContent = 'connecting…';
+  // Network health does not wait for the records: it matters most when the rest of the network does not answer.
+  health();
+  state.healthTimer = state.healthTimer || setInterval(health, HEALTH_EVERY_MS);
   try {
     await loadRecords();
     render();

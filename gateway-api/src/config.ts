@@ -1,9 +1,8 @@
-import { Layout, loadTopology, REPO_ROOT, type Org, type Topology } from '@ecf/network';
+import { gatewayPortOf, Layout, loadTopology, REPO_ROOT, type Org, type Topology } from '@ecf/network';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type GatewaySettings, type OrgInfo } from './deps';
 
-/** A gateway's port: its org's port block + 80 (the block's CAs, peers and orderers sit below). */
-export const GATEWAY_PORT_OFFSET = 80;
+export { GATEWAY_PORT_OFFSET } from '@ecf/network';
 
 export interface GatewayConfig {
   readonly org: Org;
@@ -71,8 +70,9 @@ export function loadConfig(options: {
   };
 }
 
+/** A gateway's port (the network's monitoring scrapes it there too). */
 export function gatewayPort(org: Org): number {
-  return org.ca.port + GATEWAY_PORT_OFFSET;
+  return gatewayPortOf(org);
 }
 
 function intEnv(name: string, fallback: number): number {

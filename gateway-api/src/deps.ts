@@ -8,6 +8,7 @@ import type { IdentityWallet } from './fabric/wallet';
 import type { IdempotencyStore } from './idempotency';
 import { ApiError, GatewayCode } from './problem';
 import type { Metrics } from './metrics';
+import type { PrometheusQuery } from './audit/network-health';
 
 /** The org a gateway serves. */
 export interface OrgInfo {
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   readonly audit?: FabricPort;
   /** The regulator's relay checkpoint file (audit status). */
   readonly relayCheckpointFile?: string;
+  /** The regulator's: Prometheus's API, read for the dashboard's network health. */
+  readonly prometheus?: PrometheusQuery;
   readonly ca: CaPort;
   readonly wallet: Pick<IdentityWallet, 'has'>;
   readonly tokens: Pick<TokenStore, 'revoke' | 'create' | 'list'>;

@@ -1,4 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CertificateExpiry } from '@ecf/network';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { checkpointedBlock } from './fabric/checkpoint';
+
+/** What a gateway reads at each scrape for the network's alerts (docs/operations.md). */
+export interface MetricSources {
+  /** The regulator's: the audit relay's checkpoint file (the relay is another process, with no port). */
+  readonly relayCheckpointFile?: string;
+  /** The org's certificates and when each expires (Fabric exports no such metric). */
+  readonly certificates?: () => readonly CertificateExpiry[];
+}
 
 /**
  * Prometheus metrics: HTTP latency by route, Fabric failures by class, submit-to-commit latency, and
@@ -72,6 +83,30 @@ export class Metrics {
   });
 
   constructor() {
+  constructor(sources: MetricSources = {}) {
     collectDefaultMetrics({ register: this.registry });
+    const { relayCheckpointFile, certificates } = sources;
+    if (relayCheckpointFile !== undefined) {
+      new Gauge({
+        name: 'ecf_audit_relay_filed_block',
+        help: 'The last market block whose audit filings are all committed (-1: none yet)',
+        registers: [this.registry],
+        collect() {
+          this.set(Number(checkpointedBlock(relayCheckpointFile) ?? -1n));
+        },
+      });
+    }
+    if (certificates !== undefined) {
+      new Gauge({
+        name: 'ecf_certificate_not_after_seconds',
+        help: "When each of the org's certificates expires (seconds since the epoch)",
+        labelNames: ['identity', 'usage'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const c of certificates()) this.set({ identity: c.identity, usage: c.usage }, c.notAfter);
+        },
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { isWrite, OPERATIONS, type Operation } from './operations';
+import { networkHealthSchema } from './audit/network-health';
 import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
 import {
   CUSTOMER_TOKEN_DAYS_DEFAULT,
@@ -442,6 +443,11 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     'relayStatus',
     "The audit relay's progress through the market channel",
     relayStatusSchema,
+  );
+  paths['/v1/audit/network'] = regulatorView(
+    'networkHealth',
+    "Network health from the monitoring: each node's state and block heights, and the active alerts",
+    networkHealthSchema,
   );
   paths['/v1/audit/events'] = {
     get: {

@@ -1,7 +1,9 @@
+import { monitoringPorts, orgCertificateExpiries } from '@ecf/network';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './app';
+import { prometheusOver } from './audit/network-health';
 import { AuditRelay } from './audit/relay';
 import { TokenStore } from './auth/tokens';
 import type { GatewayConfig } from './config';
@@ -195,13 +197,19 @@ async function serveOn(
     fabric,
     audit,
     relayCheckpointFile: paths.relayCheckpoint,
+    ...(config.org.role === 'regulator'
+      ? { prometheus: prometheusOver(`http://127.0.0.1:${monitoringPorts(config.topology).prometheus}`) }
+      : {}),
     ca,
     wallet,
     tokens,
     authenticators: [tokens],
     idempotency: new IdempotencyStore(paths.idempotency),
     logger,
-    metrics: new Metrics(),
+    metrics: new Metrics({
+      ...(config.org.role === 'regulator' ? { relayCheckpointFile: paths.relayCheckpoint } : {}),
+      certificates: () => orgCertificateExpiries(config.layout, config.org),
+    }),
     config: config.settings,
     version: packageVersion(),
   };

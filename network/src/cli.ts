@@ -7,6 +7,7 @@ import { fabricConfigDir, nativePlacement, type NetworkContext } from './context
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
+import { monitoringCommand } from './monitoring-cli';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
@@ -24,6 +25,8 @@ ${RECOVERY_USAGE}
   failover [--channel NAME] [--rate N]         measure a SmartBFT leader failover: steady load, kill -9 of
                                                the channel's leader, the gap in blocks and when commits
                                                resume; then the killed node is started again
+  monitoring up|down|config                    start (or restart) Prometheus and Alertmanager on configuration
+                                               generated from the topology, stop them, or only write it
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
 options: --topology FILE (default network/topology.yaml)`;
@@ -180,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`load: ${r.submitted} submitted, ${r.committed} committed, ${r.failed} failed`);
       return 0;
     }
+    case 'monitoring':
+      return monitoringCommand(context(args, false), args.positional[0]);
     case 'compose': {
       const ctx = context(args, false);
       const out = String(args.flags.get('--out') ?? join(REPO_ROOT, 'network', 'compose'));

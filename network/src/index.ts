@@ -16,3 +16,6 @@ export * from './restore-peer';
 export { bootstrapOrgCrypto } from './ca';
 export * from './leader';
 export * from './failover';
+export * from './monitoring';
+export * from './monitoring-settings';
+export * from './certificate-expiry';

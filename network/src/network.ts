@@ -163,10 +163,11 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
 /** Stops the nodes this tool started (and only those), peers first; keeps data unless clean. */
 export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}): Promise<string[]> {
   const stopped: string[] = [];
-  // Applications started beside the network (the org gateways, `gateway.<org>`) go first.
+  // Applications started beside the network (the org gateways, `gateway.<org>`, and the monitoring,
+  // `monitoring.<program>`) go first.
   const apps = existsSync(ctx.layout.run)
     ? readdirSync(ctx.layout.run)
-        .filter((f) => f.startsWith('gateway.') && f.endsWith('.pid'))
+        .filter((f) => (f.startsWith('gateway.') || f.startsWith('monitoring.')) && f.endsWith('.pid'))
         .map((f) => f.slice(0, -'.pid'.length))
     : [];
   for (const id of apps) if (await stopProcess(ctx.layout, id, 5_000)) stopped.push(id);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { monitoringSchema } from './monitoring-settings';
 
 /** A topology the network cannot be built from; the message names what is wrong. */
 export class TopologyError extends Error {
@@ -91,6 +92,7 @@ const topologySchema = z
           .strict(),
       )
       .default([]),
+    monitoring: monitoringSchema.default({}),
   })
   .strict();
 
@@ -149,6 +151,7 @@ export interface Topology {
   readonly orgs: readonly Org[];
   readonly channels: z.output<typeof topologySchema>['channels'];
   readonly chaincodes: z.output<typeof topologySchema>['chaincodes'];
+  readonly monitoring: z.output<typeof topologySchema>['monitoring'];
 }
 
 /** Port offsets inside an org's block of 100 ports starting at portBase. */
@@ -281,6 +284,7 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     orgs,
     channels: input.channels,
     chaincodes: input.chaincodes,
+    monitoring: input.monitoring,
   };
   unique(
     input.channels.map((c) => c.name),

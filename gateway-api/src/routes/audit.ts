@@ -1,6 +1,7 @@
 import type { AuditRecord, CampaignView, Participant } from '@ecf/common';
 import { Router, type Request, type Response } from 'express';
 import { checkpointedBlock } from '../fabric/checkpoint';
+import { networkHealth } from '../audit/network-health';
 import { toCsv, transparencyReport, verifyCheckpoints } from '../audit/reports';
 import { principalOf } from '../auth/principal';
 import { auditPort, type GatewayDeps } from '../deps';
@@ -95,6 +96,16 @@ export function auditRouter(deps: GatewayDeps, validators: DocumentValidators): 
       filedThrough: filed === undefined ? null : filed.toString(),
       behind: filed === undefined ? null : (height - 1n - filed).toString(),
     });
+  });
+
+  router.get('/v1/audit/network', async (req: Request, res: Response) => {
+    regulatorOnly(req);
+    if (!deps.prometheus) throw new ApiError(GatewayCode.UNAVAILABLE, 'this gateway has no monitoring to read');
+    const health = await networkHealth(deps.prometheus).catch((err: unknown) => {
+      deps.logger.warn('network health unavailable', { error: (err as Error).message.split('\n')[0] });
+      throw new ApiError(GatewayCode.UNAVAILABLE, 'the monitoring (Prometheus) could not be reached');
+    });
+    sendJson(res, validators.of('networkHealth').response, 200, health);
   });
 
   return router;
