@@ -221,7 +221,7 @@ describe('time-locked large withdrawals (decision 40)', () => {
   });
 
   it('writes the withdrawal and its hold only to the operator collection, sealed', async () => {
-    const r = await m.call<string>(ids.trustee, 'Money', 'Withdraw', [], {
+    const r = await m.call<WithdrawalResult>(ids.trustee, 'Money', 'Withdraw', [], {
       accountId: 'acc-alice',
       tokenId: MYR,
       amount: '3333',
@@ -235,5 +235,14 @@ describe('time-locked large withdrawals (decision 40)', () => {
       expect(w.key, 'sealed key: ids blinded').not.to.contain('acc-alice');
     }
     expect(JSON.stringify(m.world.events.at(-1))).not.to.match(/3333|acc-alice/);
+    // The outcome, too: nothing public, and the cancellation's reason only in the sealed record.
+    const withdrawalId = r.value?.withdrawalId ?? '';
+    const reason = 'customer reported a stolen phone';
+    const cancel = await m.call(ids.regulator, 'Money', 'CancelWithdrawal', [], { ...ref(withdrawalId), reason });
+    expect(cancel.ok).to.equal(true);
+    expect(cancel.stub.attemptedWrites.filter((w) => !w.collection)).to.deep.equal([]);
+    const event = JSON.stringify(m.world.events.at(-1));
+    expect(event).to.contain('WithdrawalCancelled');
+    expect(event).not.to.match(/stolen|3333|acc-alice/);
   });
 });
