@@ -233,10 +233,20 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
   });
 
   it('holds a large withdrawal for its review window: refused before it, executed after it, cancelled with the hold released', async () => {
-    const policy = (reviewSeconds: number) =>
-      regulator.submit('Money:SetWithdrawalPolicy', {
+    // The trustee's own peer must have the policy before its gateway endorses a withdrawal under it.
+    const policy = async (reviewSeconds: number) => {
+      await regulator.submit('Money:SetWithdrawalPolicy', {
         args: [JSON.stringify({ tokenId: MYR, threshold: '100000', reviewSeconds, reason: 'e2e review window' })],
       });
+      await until(
+        () =>
+          trustee.evaluate<{ reviewSeconds: number }>('Money:GetWithdrawalPolicy', {
+            args: [JSON.stringify({ tokenId: MYR })],
+          }),
+        (p) => p.reviewSeconds === reviewSeconds,
+        'the policy on the trustee peer',
+      );
+    };
     const request = (amount: string, bankReference: string) =>
       trustee.submit<WithdrawalResult>('Money:Withdraw', {
         transient: { accountId: 'acc-alice', tokenId: MYR, amount, bankReference },
@@ -255,8 +265,9 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       trustee.submit('Money:ExecuteWithdrawal', { transient: firstRef }),
       /COMPLIANCE: REVIEW_WINDOW_OPEN: .*under review until/,
     );
-    // The held amount is out of the balance, and nothing can move it.
+    // The held amount is out of the balance (as alice's own operator's peer sees it), and nothing can move it.
     expect(BigInt(await balanceOf(trustee, 'acc-alice'))).to.equal(free - 200000n);
+    await eventually(() => balanceOf(operatorA, 'acc-alice'), (free - 200000n).toString(), 'the hold at OperatorA');
     await refused(
       alice.submit('Transfers:Transfer', {
         transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: String(free - 200000n + 1n) },
