@@ -305,7 +305,7 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     );
     expect(executed, String(executed)).to.include({ status: 'EXECUTED', decidedBy: 'TrusteeMSP' });
     console.log(
-      `      held withdrawal executed ${Date.now() - started} ms after its request (window 3 s; ${early} early attempts refused)`,
+      `      held withdrawal executed ${Date.now() - started} ms after its request committed (window 3 s from the request’s timestamp; ${early} early attempts refused)`,
     );
     const end = await supply();
     expect(end).to.include({ pendingWithdrawals: '0', consistent: true });
