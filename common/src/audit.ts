@@ -19,6 +19,8 @@ export const AuditType = z.enum([
   'SUPERVISORY_ACTION',
   /** The hash of a market block, so a later rewrite of a peer's ledger is detectable. */
   'CHECKPOINT',
+  /** A large withdrawal held for review: its request, and its outcome (executed or cancelled, with the reason). */
+  'WITHDRAWAL_REVIEW',
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 
@@ -163,7 +165,7 @@ export const auditRecordSchema = z
       .string()
       .describe('The record id, `<type>:<source-derived id>`: filing the same fact twice names the same record.'),
     type: AuditType.describe(
-      'TRADE, CAMPAIGN_OUTCOME, LARGE_TRANSFER, ALERT, SUPERVISORY_ACTION or CHECKPOINT (the hash of a market block).',
+      'TRADE, CAMPAIGN_OUTCOME, LARGE_TRANSFER, ALERT, SUPERVISORY_ACTION, CHECKPOINT (the hash of a market block) or WITHDRAWAL_REVIEW (a held large withdrawal: its request and its outcome).',
     ),
     kind: AlertKind.describe('What an ALERT is about; absent on other types.').optional(),
     source: z

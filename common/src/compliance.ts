@@ -25,6 +25,8 @@ export const ComplianceCode = {
   CROSS_OPERATOR: 'CROSS_OPERATOR',
   /** An instruction between accounts of one operator: a plain transfer does it in one transaction. */
   SAME_OPERATOR: 'SAME_OPERATOR',
+  /** A held large withdrawal executed before its review window ended (decision 40). */
+  REVIEW_WINDOW_OPEN: 'REVIEW_WINDOW_OPEN',
 } as const;
 
 export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];

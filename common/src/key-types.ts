@@ -20,6 +20,8 @@ export const KeyType = {
   BOOK: 'book',
   TRADE: 'trade',
   BREAKER: 'breaker',
+  /** A money token's time lock for large withdrawals: threshold and review window, set by the regulator. */
+  WITHDRAWAL_POLICY: 'wpolicy',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -45,4 +47,8 @@ export const KeyType = {
   PLEDGE: 'pledge',
   PLEDGE_TOTAL: 'ptot',
   ORDER_ESCROW: 'oesc',
+  /** A large withdrawal held for review, and its outcome (decision 40). */
+  WITHDRAWAL: 'wdr',
+  /** What an account's pending withdrawals hold of one token: a point read for offboarding. */
+  WITHDRAWAL_HOLD: 'whold',
 } as const;

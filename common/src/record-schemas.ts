@@ -223,7 +223,12 @@ export const supplyReportSchema = z
     held: assetAmount('Balances across every collection the caller can read, plus transfers in transit'),
     inTransit: assetAmount('In cross-operator transfers not yet settled'),
     escrowed: assetAmount('Held by pledges, open orders and campaign escrow'),
-    consistent: z.boolean().describe('Whether supply equals held + escrowed, i.e. no asset was created or lost.'),
+    pendingWithdrawals: assetAmount('Held by large withdrawals waiting for their review window'),
+    consistent: z
+      .boolean()
+      .describe(
+        'Whether supply equals held + in transit + escrowed + pending withdrawals, i.e. no asset was created or lost.',
+      ),
     collections: z.array(z.string()).describe('The private data collections the report could read.'),
   })
   .passthrough();

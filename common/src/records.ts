@@ -115,6 +115,8 @@ export interface SupplyReport {
   inTransit: string;
   /** Held by pledges, open orders and campaign escrow. */
   escrowed: string;
+  /** Held by large withdrawals waiting for their review window (decision 40). */
+  pendingWithdrawals: string;
   consistent: boolean;
   collections: string[];
 }

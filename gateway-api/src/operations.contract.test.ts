@@ -148,6 +148,22 @@ describe('operations table against the chaincode (every result schema, every rou
       {},
       { accountId: 'acc-bob', tokenId: MYR, amount: '10', bankReference: 'OUT-1' },
     );
+    // A large withdrawal is held for review: cancelled with a reason, or executed after the window.
+    await call('getWithdrawalPolicy', as.operatorA, { tokenId: MYR });
+    await call('setWithdrawalPolicy', as.regulator, { tokenId: MYR }, { threshold: '1000', reviewSeconds: 60, reason });
+    const large = async (amount: string) => {
+      const body = { accountId: 'acc-bob', tokenId: MYR, amount, bankReference: `OUT-${amount}` };
+      const held = await call('withdraw', as.trustee, {}, body);
+      expect(held.result).to.include({ status: 'PENDING' });
+      return { accountId: 'acc-bob', withdrawalId: (held.result as { withdrawalId: string }).withdrawalId };
+    };
+    const cancelled = await large('2000');
+    await call('listWithdrawals', as.bob, { accountId: 'acc-bob' });
+    await call('getWithdrawal', as.operatorA, cancelled);
+    await call('cancelWithdrawal', as.regulator, cancelled, { reason: 'wrong bank account' });
+    const executed = await large('3000');
+    market.world.now += 60;
+    await call('executeWithdrawal', as.trustee, executed, {});
     await call(
       'issueUnits',
       as.trustee,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { enrollUser, gatewayErrorText } from '@ecf/network';
-import type { SupplyReport } from '@ecf/common';
+import type { SupplyReport, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
 import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
-import { eventually } from '../support/eventually';
+import { eventually, until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { TestNetwork } from '../support/network';
 
@@ -230,6 +230,87 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       }),
       /INVALID_ARGUMENT/,
     );
+  });
+
+  it('holds a large withdrawal for its review window: refused before it, executed after it, cancelled with the hold released', async () => {
+    // The trustee's own peer must have the policy before its gateway endorses a withdrawal under it.
+    const policy = async (reviewSeconds: number) => {
+      await regulator.submit('Money:SetWithdrawalPolicy', {
+        args: [JSON.stringify({ tokenId: MYR, threshold: '100000', reviewSeconds, reason: 'e2e review window' })],
+      });
+      await until(
+        () =>
+          trustee.evaluate<{ reviewSeconds: number }>('Money:GetWithdrawalPolicy', {
+            args: [JSON.stringify({ tokenId: MYR })],
+          }),
+        (p) => p.reviewSeconds === reviewSeconds,
+        'the policy on the trustee peer',
+      );
+    };
+    const request = (amount: string, bankReference: string) =>
+      trustee.submit<WithdrawalResult>('Money:Withdraw', {
+        transient: { accountId: 'acc-alice', tokenId: MYR, amount, bankReference },
+      });
+    const supply = () =>
+      regulator.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MYR })] });
+    const start = await supply();
+    const free = BigInt(await balanceOf(regulator, 'acc-alice'));
+
+    // An hour's window: a premature execution is refused whatever the machine's speed.
+    await policy(3600);
+    const first = await request('200000', 'MBB-BIG-1');
+    expect(first.status).to.equal('PENDING');
+    const firstRef = { accountId: 'acc-alice', withdrawalId: first.withdrawalId };
+    await refused(
+      trustee.submit('Money:ExecuteWithdrawal', { transient: firstRef }),
+      /COMPLIANCE: REVIEW_WINDOW_OPEN: .*under review until/,
+    );
+    // The held amount is out of the balance (as alice's own operator's peer sees it), and nothing can move it.
+    expect(BigInt(await balanceOf(trustee, 'acc-alice'))).to.equal(free - 200000n);
+    await eventually(() => balanceOf(operatorA, 'acc-alice'), (free - 200000n).toString(), 'the hold at OperatorA');
+    await refused(
+      alice.submit('Transfers:Transfer', {
+        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: String(free - 200000n + 1n) },
+      }),
+      /COMPLIANCE: INSUFFICIENT_BALANCE/,
+    );
+    expect(await supply()).to.include({ supply: start.supply, pendingWithdrawals: '200000', consistent: true });
+    // Cancelled within the window, with a reason: the hold goes back to the balance.
+    const cancelled = await regulator.submit<WithdrawalRecord>('Money:CancelWithdrawal', {
+      transient: { ...firstRef, reason: 'customer disputes the payee' },
+    });
+    expect(cancelled).to.include({ status: 'CANCELLED', reason: 'customer disputes the payee' });
+    await eventually(() => balanceOf(trustee, 'acc-alice'), free.toString(), 'the hold released');
+    expect(await supply()).to.include({ supply: start.supply, pendingWithdrawals: '0', consistent: true });
+
+    // A short window: the trustee retries until the transaction time has passed it.
+    await policy(3);
+    const second = await request('150000', 'MBB-BIG-2');
+    const secondRef = { accountId: 'acc-alice', withdrawalId: second.withdrawalId };
+    const started = Date.now();
+    let early = 0;
+    const executed = await until(
+      async () => {
+        try {
+          return await trustee.submit<WithdrawalRecord>('Money:ExecuteWithdrawal', { transient: secondRef });
+        } catch (err) {
+          const text = gatewayErrorText(err);
+          if (/REVIEW_WINDOW_OPEN/.test(text)) early += 1;
+          return text;
+        }
+      },
+      (v) => typeof v !== 'string' || !/REVIEW_WINDOW_OPEN/.test(v),
+      'execution once the review window has passed',
+      60_000,
+    );
+    expect(executed, String(executed)).to.include({ status: 'EXECUTED', decidedBy: 'TrusteeMSP' });
+    console.log(
+      `      held withdrawal executed ${Date.now() - started} ms after its request committed (window 3 s from the request’s timestamp; ${early} early attempts refused)`,
+    );
+    const end = await supply();
+    expect(end).to.include({ pendingWithdrawals: '0', consistent: true });
+    expect(BigInt(end.supply)).to.equal(BigInt(start.supply) - 150000n);
+    await eventually(() => balanceOf(regulator, 'acc-alice'), (free - 150000n).toString(), 'the payout');
   });
 
   it('purges an offboarded person’s data and keeps the on-chain hash', async () => {

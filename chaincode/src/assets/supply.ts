@@ -73,3 +73,11 @@ export async function burn(
   await recordAccountSupplyChange(ctx, account, asset.id, -amount);
   ctx.ledger.emit('PrivateMovement', { kind, collection: Holdings.collectionOf(account) });
 }
+
+/**
+ * The trustee's burn of a withdrawal that was held for review: the amount already left the balance when it
+ * was requested, so only the supply changes now.
+ */
+export async function burnHeld(ctx: MarketContext, account: Account, asset: Asset, amount: bigint): Promise<void> {
+  await recordAccountSupplyChange(ctx, account, asset.id, -amount);
+}

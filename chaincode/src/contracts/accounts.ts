@@ -15,6 +15,7 @@ import {
 import { personalDataHash, type PersonalRecord } from '../accounts/personal-data';
 import { inLedgerOrder } from '../assets/history';
 import { Holdings } from '../assets/holdings';
+import { Withdrawals } from '../money/withdrawals';
 import { requireOperator, requireRead, resolveCaller, type Caller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
@@ -216,8 +217,8 @@ export class AccountsContract extends BaseContract {
   }
 
   /**
-   * Nothing may be stranded in a closed account: no balance, no pledge waiting for a campaign to settle,
-   * no open order's escrow. Only point reads of private data (and public range reads) are used, since
+   * Nothing may be stranded in a closed account: no balance, no withdrawal under review (its cancellation
+   * would refund a closed account), no pledge waiting for a campaign to settle, no open order's escrow. Only point reads of private data (and public range reads) are used, since
    * this transaction writes afterwards.
    */
   private async requireNothingHeld(ctx: MarketContext, account: Account): Promise<void> {
@@ -228,6 +229,12 @@ export class AccountsContract extends BaseContract {
         throw new MarketError(
           ErrorCode.CONFLICT,
           `account ${account.id} still holds ${asset.id}; empty it before offboarding`,
+        );
+      }
+      if (asset.kind === 'money' && (await new Withdrawals(ctx, holdings).held(account, asset.id)) !== 0n) {
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          `account ${account.id} has a withdrawal of ${asset.id} under review; let it execute or cancel it first`,
         );
       }
     }

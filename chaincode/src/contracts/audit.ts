@@ -209,6 +209,7 @@ type StoredRecord = Omit<AuditRecord, AuditPrivateField> &
 function namesCustomers(filing: { type: string; kind?: string }): boolean {
   return (
     filing.type === 'LARGE_TRANSFER' ||
+    filing.type === 'WITHDRAWAL_REVIEW' ||
     filing.type === 'TRADE' ||
     (filing.type === 'ALERT' && filing.kind !== 'CIRCUIT_BREAKER')
   );

@@ -37,6 +37,8 @@ const CALLERS: Record<CallerName, FakeIdentity> = {
 
 interface Prepared {
   instructionId: string;
+  /** A large withdrawal of acc-alice, held, whose review window has passed. */
+  withdrawalId: string;
   pledgeId: string;
   orderId: string;
 }
@@ -119,6 +121,20 @@ const ROWS: Row[] = [
     transient: () => ({ accountId: 'acc-alice', tokenId: MYR, amount: '5', bankReference: 'OUT-9' }),
     allowed: ['trustee'],
   },
+  { tx: 'Money:ExecuteWithdrawal', transient: () => undefined, allowed: ['trustee'] },
+  { tx: 'Money:CancelWithdrawal', transient: () => undefined, allowed: ['regulator', 'trustee'] },
+  {
+    tx: 'Money:GetWithdrawal',
+    args: (p) => j({ accountId: 'acc-alice', withdrawalId: p.withdrawalId }),
+    allowed: READERS_OF_A,
+  },
+  { tx: 'Money:ListWithdrawals', args: () => j({ accountId: 'acc-alice' }), allowed: READERS_OF_A },
+  {
+    tx: 'Money:SetWithdrawalPolicy',
+    args: () => j({ tokenId: MYR, threshold: '500', reviewSeconds: 60, reason }),
+    allowed: ['regulator'],
+  },
+  { tx: 'Money:GetWithdrawalPolicy', args: () => j({ tokenId: MYR }), allowed: MEMBERS },
   {
     tx: 'Equity:CreateShareClass',
     args: () =>
@@ -244,6 +260,8 @@ const ROWS: Row[] = [
 const TRANSIENT_FROM_PREPARED: Partial<Record<Row['tx'], (p: Prepared) => unknown>> = {
   'Campaigns:WithdrawPledge': (p) => ({ campaignId: 'c-open', accountId: 'acc-alice', pledgeId: p.pledgeId }),
   'Market:CancelOrder': (p) => ({ accountId: 'acc-alice', orderId: p.orderId, classId: ACME }),
+  'Money:ExecuteWithdrawal': (p) => ({ accountId: 'acc-alice', withdrawalId: p.withdrawalId }),
+  'Money:CancelWithdrawal': (p) => ({ accountId: 'acc-alice', withdrawalId: p.withdrawalId, reason }),
 };
 
 function campaign(id: string, openIn: number, closeIn = 10 * 86400) {
@@ -321,7 +339,19 @@ async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }>
     'HaltInstrument',
     j({ assetId: 'ACME-H', halted: true, reason: 'pending disclosure' }),
   );
-  m.world.now += 200; // c-closed is past its close time; c-open is still open
+  await m.ok(
+    ids.regulator,
+    'Money',
+    'SetWithdrawalPolicy',
+    j({ tokenId: MYR, threshold: '100', reviewSeconds: 100, reason: 'hold large payouts' }),
+  );
+  const { withdrawalId } = await m.ok<{ withdrawalId: string }>(ids.trustee, 'Money', 'Withdraw', [], {
+    accountId: 'acc-alice',
+    tokenId: MYR,
+    amount: '150',
+    bankReference: 'OUT-BIG',
+  });
+  m.world.now += 200; // c-closed is past its close time; c-open is still open; the withdrawal's window has passed
   if (caller === 'suspendedOperator') {
     await m.ok(
       ids.regulator,
@@ -338,7 +368,7 @@ async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }>
       j({ mspId: 'OperatorBMSP', status: 'REVOKED', reason }),
     );
   }
-  return { m, p: { instructionId, pledgeId, orderId } };
+  return { m, p: { instructionId, withdrawalId, pledgeId, orderId } };
 }
 
 describe('authorization matrix: every transaction × every caller', () => {

@@ -11,7 +11,11 @@ type Step =
   | { op: 'issue' | 'burn'; account: AccountId; amount: number }
   | { op: 'transfer' | 'instruct' | 'forced'; from: AccountId; to: AccountId; asset: 'MYR' | 'ACME'; amount: number }
   | { op: 'settle' }
-  | { op: 'freeze'; account: AccountId; amount: number };
+  | { op: 'freeze'; account: AccountId; amount: number }
+  | { op: 'review'; pick: number; decision: 'execute' | 'cancel'; wait: boolean };
+
+/** Withdrawals above this are held for the review window (decision 40). */
+const LARGE = { threshold: '50', reviewSeconds: 3600 };
 
 const account = fc.constantFrom(...ACCOUNTS);
 const amount = fc.integer({ min: 1, max: 5000 });
@@ -37,7 +41,7 @@ const move = (op: 'transfer' | 'instruct' | 'forced', pair: fc.Arbitrary<[Accoun
     .map(({ pair: [from, to], ...rest }) => ({ ...rest, from, to }));
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('deposit' as const), account, amount }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant('withdraw' as const), account, amount: small }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('withdraw' as const), account, amount: small }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('issue' as const), account, amount: small }), weight: 1 },
   {
     arbitrary: fc.record({ op: fc.constant('burn' as const), account, amount: fc.integer({ min: 1, max: 50 }) }),
@@ -51,6 +55,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('freeze' as const), account, amount: fc.integer({ min: 0, max: 3000 }) }),
     weight: 1,
   },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('review' as const),
+      pick: fc.nat(),
+      decision: fc.constantFrom('execute' as const, 'cancel' as const),
+      wait: fc.boolean(),
+    }),
+    weight: 4,
+  },
 );
 
 /** How many steps of each kind committed, so the property cannot pass by refusing everything. */
@@ -59,21 +72,45 @@ const count = (op: string, r: { ok: boolean }) => {
   if (r.ok) committed.set(op, (committed.get(op) ?? 0) + 1);
 };
 
-async function apply(m: Market, s: Step, pending: Array<{ id: string; fromOperatorMspId: string }>): Promise<void> {
-  const n = String(s.op === 'settle' ? 0 : s.amount);
+type Held = { accountId: AccountId; withdrawalId: string };
+
+async function apply(
+  m: Market,
+  s: Step,
+  pending: Array<{ id: string; fromOperatorMspId: string }>,
+  held: Held[],
+): Promise<void> {
+  const n = String(s.op === 'settle' || s.op === 'review' ? 0 : s.amount);
   switch (s.op) {
     case 'deposit':
-    case 'withdraw':
-      count(
-        s.op,
-        await m.call(ids.trustee, 'Money', s.op === 'deposit' ? 'Deposit' : 'Withdraw', [], {
-          accountId: s.account,
-          tokenId: MYR,
-          amount: n,
-          bankReference: 'R',
-        }),
+    case 'withdraw': {
+      const r = await m.call<{ withdrawalId: string; status: string }>(
+        ids.trustee,
+        'Money',
+        s.op === 'deposit' ? 'Deposit' : 'Withdraw',
+        [],
+        { accountId: s.account, tokenId: MYR, amount: n, bankReference: 'R' },
       );
+      count(r.value?.status === 'PENDING' ? 'request' : s.op, r);
+      if (r.ok && r.value?.status === 'PENDING')
+        held.push({ accountId: s.account, withdrawalId: r.value.withdrawalId });
       return;
+    }
+    case 'review': {
+      const w = held[s.pick % Math.max(held.length, 1)];
+      if (!w) return;
+      if (s.wait) m.world.now += LARGE.reviewSeconds;
+      const ref = { accountId: w.accountId, withdrawalId: w.withdrawalId };
+      const r =
+        s.decision === 'execute'
+          ? await m.call(ids.trustee, 'Money', 'ExecuteWithdrawal', [], ref)
+          : await m.call(ids.regulator, 'Money', 'CancelWithdrawal', [], { ...ref, reason: 'randomised review' });
+      count(s.decision, r);
+      // A premature execution is the one refusal expected here; it leaves the withdrawal pending.
+      if (!r.ok && !/REVIEW_WINDOW_OPEN/.test(r.error?.message ?? '')) throw r.error;
+      if (r.ok) held.splice(held.indexOf(w), 1);
+      return;
+    }
     case 'issue':
     case 'burn':
       count(
@@ -130,16 +167,20 @@ async function apply(m: Market, s: Step, pending: Array<{ id: string; fromOperat
 }
 
 describe('conservation invariants under random operation sequences (property-based)', () => {
-  it('never breaks supply = balances + in transit, never goes negative', async () => {
+  it('never breaks supply = balances + in transit + held withdrawals, never goes negative', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {
         const m = await new Market().setup();
+        await m.ok(ids.regulator, 'Money', 'SetWithdrawalPolicy', [
+          JSON.stringify({ tokenId: MYR, ...LARGE, reason: 'randomised policy' }),
+        ]);
         for (const a of ACCOUNTS) await m.deposit(a, '20000');
         await m.issue('acc-acme', '3000');
         await m.issue('acc-bob', '500');
         const pending: Array<{ id: string; fromOperatorMspId: string }> = [];
+        const held: Held[] = [];
         for (const s of steps) {
-          await apply(m, s, pending);
+          await apply(m, s, pending, held);
           for (const asset of [MYR, ACME]) {
             const report = await m.supply(asset);
             expect(report.consistent, `${asset} after ${JSON.stringify(s)}: ${JSON.stringify(report)}`).to.equal(true);
@@ -152,8 +193,20 @@ describe('conservation invariants under random operation sequences (property-bas
       }),
       { numRuns: 60, seed: 20261121 },
     );
-    for (const op of ['deposit', 'withdraw', 'issue', 'burn', 'transfer', 'instruct', 'forced', 'settle']) {
-      expect(committed.get(op) ?? 0, `${op} steps committed`).to.be.greaterThan(3);
+    const ops = [
+      'deposit',
+      'withdraw',
+      'request',
+      'execute',
+      'cancel',
+      'issue',
+      'burn',
+      'transfer',
+      'instruct',
+      'forced',
+    ];
+    for (const op of [...ops, 'settle']) {
+      expect(committed.get(op) ?? 0, `${op} steps committed: ${JSON.stringify([...committed])}`).to.be.greaterThan(3);
     }
   });
 });

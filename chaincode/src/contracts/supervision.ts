@@ -14,6 +14,7 @@ import {
   type Campaign,
   type OrderEscrow,
   type SupplyReport,
+  type WithdrawalRecord,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
 import { credit } from '../assets/movements';
@@ -136,7 +137,8 @@ export class SupervisionContract extends BaseContract {
 
   /**
    * The conservation invariant for one asset: minted minus burned equals the sum of balances, plus what is
-   * in transit between operators, plus what pledges, open orders and funded campaigns hold in escrow. The regulator sees every collection; a trustee sees those of the operators it serves,
+   * in transit between operators, plus what pledges, open orders and funded campaigns hold in escrow, plus
+   * what large withdrawals under review hold. The regulator sees every collection; a trustee sees those of the operators it serves,
    * which are the only ones its assets can be held in.
    */
   @Transaction(false)
@@ -157,6 +159,7 @@ export class SupervisionContract extends BaseContract {
     let held = 0n;
     let inTransit = 0n;
     let escrowed = 0n;
+    let pendingWithdrawals = 0n;
     const collections: string[] = [];
     for (const op of operators) {
       const collection = operatorCollection(op.mspId);
@@ -178,6 +181,9 @@ export class SupervisionContract extends BaseContract {
       for (const { value } of await ctx.ledger.listPrivate<OrderEscrow>(collection, KeyType.ORDER_ESCROW, [])) {
         if (value.assetId === asset.id) escrowed += BigInt(value.amount);
       }
+      for (const { value } of await ctx.ledger.listPrivate<WithdrawalRecord>(collection, KeyType.WITHDRAWAL, [])) {
+        if (value.tokenId === asset.id && value.status === 'PENDING') pendingWithdrawals += BigInt(value.amount);
+      }
     }
     // Units minted into campaigns and not yet allocated or burned.
     for (const { value } of await ctx.ledger.list<Campaign>(KeyType.CAMPAIGN, [])) {
@@ -189,7 +195,8 @@ export class SupervisionContract extends BaseContract {
       held: held.toString(),
       inTransit: inTransit.toString(),
       escrowed: escrowed.toString(),
-      consistent: supply === held + inTransit + escrowed && held >= 0n,
+      pendingWithdrawals: pendingWithdrawals.toString(),
+      consistent: supply === held + inTransit + escrowed + pendingWithdrawals && held >= 0n,
       collections,
     };
     return json(report);

@@ -30,6 +30,8 @@ export const keys = {
   book: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BOOK, [classId]),
   trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
+  /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
+  withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -61,4 +63,8 @@ export const privateKeys = {
   /** What one investor has pledged to one campaign: only that investor's pledges touch it. */
   pledgeTotal: (campaignId: string, accountId: string) => pk(KeyType.PLEDGE_TOTAL, campaignId, accountId),
   orderEscrow: (orderId: string) => pk(KeyType.ORDER_ESCROW, orderId),
+  /** A held withdrawal, under its account so an account's withdrawals are one prefix. */
+  withdrawal: (accountId: string, withdrawalId: string) => pk(KeyType.WITHDRAWAL, accountId, withdrawalId),
+  /** What the account's pending withdrawals of a token hold in total. */
+  withdrawalHold: (accountId: string, tokenId: string) => pk(KeyType.WITHDRAWAL_HOLD, accountId, tokenId),
 };

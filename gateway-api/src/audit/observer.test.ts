@@ -133,6 +133,53 @@ describe('audit observer (what the relay files)', () => {
     expect(reports[0]?.parties).to.deep.equal(['OperatorAMSP']);
   });
 
+  it('files the request of a held withdrawal and its outcome, each once, with the operator and the trustee as parties', () => {
+    const held = (at: number, id: string, status: string, extra: Record<string, unknown> = {}) =>
+      tx(
+        at,
+        [
+          pvt('pdcOperatorA', 'wdr', ['#1', 'blinded-account', 'blinded-id'], {
+            v: 1,
+            id,
+            accountId: 'ann',
+            tokenId: MYR,
+            amount: '2500000',
+            bankReference: 'OUT-7',
+            status,
+            requestedAt: T0 + 1,
+            executableFrom: T0 + 3601,
+            seal: 'ignored',
+            ...extra,
+          }),
+        ],
+        undefined,
+        status === 'PENDING' ? 'Money:Withdraw' : 'Money:ExecuteWithdrawal',
+      );
+    const [a, b] = [hex(501), hex(502)];
+    const out = run([
+      block(1, [onboard(T0, 'ann', 'OperatorA', 'N1')]),
+      block(2, [held(T0 + 1, a, 'PENDING'), held(T0 + 1, b, 'PENDING')]),
+      block(3, [
+        held(T0 + 3601, a, 'EXECUTED', { decidedBy: 'TrusteeMSP', decidedAt: T0 + 3601 }),
+        held(T0 + 10, b, 'CANCELLED', { decidedBy: 'RegulatorMSP', decidedAt: T0 + 10, reason: 'account takeover' }),
+      ]),
+    ]).filter((f) => f.type === 'WITHDRAWAL_REVIEW');
+    expect(out.map((f) => f.id)).to.deep.equal([
+      `withdrawal:${a}:requested`,
+      `withdrawal:${b}:requested`,
+      `withdrawal:${a}:executed`,
+      `withdrawal:${b}:cancelled`,
+    ]);
+    for (const f of out) {
+      expect(auditFilingSchema.safeParse(f).success, JSON.stringify(f)).to.equal(true);
+      expect(f.parties).to.deep.equal(['OperatorAMSP', 'TrusteeMSP']);
+      expect(f.subjects).to.deep.equal(['ann', MYR]);
+    }
+    expect(out[0]?.details).to.include({ amount: '2500000', beneficiary: 'bank:OUT-7', executableFrom: T0 + 3601 });
+    expect(out[3]?.details).to.include({ status: 'CANCELLED', decidedBy: 'RegulatorMSP', reason: 'account takeover' });
+    expect(out[3]?.summary).to.contain('account takeover');
+  });
+
   it('raises exactly one wash-trade alert when both sides have the same beneficial owner', () => {
     const out = run([
       block(1, [onboard(T0, 'x1', 'OperatorA', 'S1234567Z'), onboard(T0, 'x2', 'OperatorB', ' s1234567z ')]),

@@ -10,6 +10,7 @@ import {
   type PersonalData,
   type PersonalRecord,
   type Trade,
+  type WithdrawalRecord,
 } from '@ecf/common';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -120,6 +121,7 @@ export class MarketObserver {
       if (!tx.valid || tx.chaincode !== this.chaincode) continue;
       this.learn(tx);
       out.push(...this.movements(block, tx, policy));
+      out.push(...this.withdrawalReviews(block, tx));
       out.push(...this.tradesOf(block, tx, policy));
       out.push(...this.events(block, tx, policy));
     }
@@ -207,6 +209,52 @@ export class MarketObserver {
         subjects: unique([m.accountId, m.counterparty, m.assetId]),
         summary: `${amount} of ${m.assetId} from ${originator} to ${beneficiary} (${m.kind})`,
         details: { originator, beneficiary, assetId: m.assetId, amount: amount.toString(), kind: m.kind },
+        observedAt: tx.timestamp,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A large withdrawal held for review: its request and its outcome, each a record of its own (decision 40),
+   * read from the withdrawal record the transaction wrote. Every one is filed, whatever the audit policy:
+   * the chaincode's own threshold already chose them. The token's trustee is a party: it executes them.
+   */
+  private withdrawalReviews(block: DecodedBlock, tx: DecodedTx): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    for (const w of tx.writes) {
+      if (w.type !== KeyType.WITHDRAWAL || !w.collection || w.deleted) continue;
+      const r = w.value as WithdrawalRecord;
+      const stage = r.status === 'PENDING' ? 'requested' : r.status.toLowerCase();
+      // A money token's id is `<trustee MSP ID>.<currency>` (Money:CreateToken).
+      const trustee = r.tokenId.slice(0, r.tokenId.lastIndexOf('.'));
+      const what = `${r.amount} of ${r.tokenId} from ${r.accountId} to bank:${r.bankReference}`;
+      const summary =
+        r.status === 'PENDING'
+          ? `${what} held for review until ${r.executableFrom}`
+          : r.status === 'EXECUTED'
+            ? `${what} executed by ${r.decidedBy ?? 'unknown'}`
+            : `${what} cancelled by ${r.decidedBy ?? 'unknown'}: ${r.reason ?? ''}`;
+      out.push({
+        id: `withdrawal:${r.id}:${stage}`,
+        type: 'WITHDRAWAL_REVIEW',
+        source: { blockNumber: block.number, txIds: [tx.txId] },
+        parties: unique([this.operatorOf.get(r.accountId), trustee]),
+        subjects: unique([r.accountId, r.tokenId]),
+        summary: summary.slice(0, 300),
+        details: {
+          withdrawalId: r.id,
+          status: r.status,
+          accountId: r.accountId,
+          tokenId: r.tokenId,
+          amount: r.amount,
+          beneficiary: `bank:${r.bankReference}`,
+          requestedAt: r.requestedAt,
+          executableFrom: r.executableFrom,
+          ...(r.decidedBy ? { decidedBy: r.decidedBy } : {}),
+          ...(r.decidedAt !== undefined ? { decidedAt: r.decidedAt } : {}),
+          ...(r.reason ? { reason: r.reason.slice(0, 300) } : {}),
+        },
         observedAt: tx.timestamp,
       });
     }
