@@ -7,3 +7,4 @@ export * from './collections';
 export * from './record-schemas';
 export * from './audit';
 export * from './key-types';
+export * from './wind-down';

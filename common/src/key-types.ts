@@ -20,6 +20,8 @@ export const KeyType = {
   BOOK: 'book',
   TRADE: 'trade',
   BREAKER: 'breaker',
+  /** An operator's wind-down: successor, phase, cursor (decision 37). */
+  WIND_DOWN: 'winddown',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */

@@ -30,6 +30,7 @@ export const keys = {
   book: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BOOK, [classId]),
   trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
+  windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
