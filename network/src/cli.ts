@@ -6,6 +6,7 @@ import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
+import { removeOrg } from './remove-org';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -17,6 +18,9 @@ const USAGE = `usage: network.sh <command> [options]
   add-org NAME [--no-gateways] [--no-admit]    admit the operator NAME (already in the topology) to the
                                                running network: CAs, channel config updates signed by the
                                                members, peer, collections, gateway, on-chain admission
+  remove-org NAME                              remove the operator NAME (marked removed: true in the
+                                               topology) once the regulator revoked it and its book is
+                                               empty: channel configs, consenters, endorsement policies
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
@@ -134,6 +138,14 @@ async function main(argv: string[]): Promise<number> {
       });
       for (const c of r.chaincodes) console.log(`${c.name}: committed version ${c.version} as sequence ${c.sequence}`);
       console.log(`add-org ${r.org} took ${r.seconds.toFixed(1)}s`);
+      return 0;
+    }
+    case 'remove-org': {
+      const name = args.positional[0];
+      if (!name) throw new TopologyError('remove-org needs the name of the org, as the topology spells it');
+      const r = await removeOrg(context(args), name);
+      for (const c of r.chaincodes) console.log(`${c.name}: committed version ${c.version} as sequence ${c.sequence}`);
+      console.log(`remove-org ${r.org} took ${r.seconds.toFixed(1)}s (customers now at ${r.successor})`);
       return 0;
     }
     case 'logs': {
