@@ -90,10 +90,13 @@ export class WindDownContract extends BaseContract {
       updatedAt: now,
     };
     await putWindDown(ctx, record);
-    ctx.ledger.emit('WindDownStarted', {
+    // A supervisory action: the audit relay files it (SUPERVISORY_ACTION, both operators as parties).
+    ctx.ledger.emit('SupervisoryAction', {
+      action: 'WIND_DOWN',
+      target: `${exiting.mspId}>${successor.mspId}`,
+      reason: req.reason,
       operatorMspId: successor.mspId,
       counterpartyOperatorMspId: exiting.mspId,
-      reason: req.reason,
     });
     return json(record);
   }
@@ -189,7 +192,10 @@ export class WindDownContract extends BaseContract {
     if ((await accountsOf(ctx, record.exitingMspId, 1)).length > 0)
       throw new MarketError(ErrorCode.CONFLICT, `${record.exitingMspId} still has accounts`);
     await ctx.ledger.purgeSeal(operatorCollection(record.exitingMspId));
-    ctx.ledger.emit('WindDownCompleted', {
+    ctx.ledger.emit('SupervisoryAction', {
+      action: 'WIND_DOWN_COMPLETED',
+      target: `${record.exitingMspId}>${record.successorMspId}`,
+      reason: `${record.accountsMoved} accounts moved, ${record.ordersCancelled} orders cancelled, ${record.pledgesRefunded} pledges refunded`,
       operatorMspId: record.successorMspId,
       counterpartyOperatorMspId: record.exitingMspId,
     });
