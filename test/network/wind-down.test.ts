@@ -102,7 +102,6 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
         bankReference: `D-${accountId}`,
       });
     await trustee.ok('POST', `/v1/share-classes/${CLASS}/issuances`, {
-      classId: CLASS,
       accountId: 'bea',
       amount: '40',
       purpose: 'offering',
