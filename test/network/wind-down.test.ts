@@ -1,6 +1,7 @@
 import {
   connectTo,
   fabricConfigDir,
+  gatewayErrorText,
   nativePlacement,
   RemovalRefusedError,
   requireRevokedAndEmpty,
@@ -82,11 +83,13 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
     await onboard(operatorB, 'bea');
     await onboard(operatorB, 'ben');
     await trustee.ok('POST', '/v1/money-tokens', { currency: 'MYR', decimals: 2 });
-    await until(
-      () => trustee.get('/v1/accounts/acme'),
-      (r) => r.status === 200,
-      'acme visible to the trustee',
-    );
+    for (const accountId of named) {
+      await until(
+        () => trustee.get(`/v1/accounts/${accountId}`),
+        (r) => r.status === 200,
+        `${accountId} visible to the trustee`,
+      );
+    }
     await trustee.ok('POST', '/v1/share-classes', {
       classId: CLASS,
       issuerAccountId: 'acme',
@@ -127,7 +130,19 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
         });
         await accounts.submit('Onboard', { transientData: { payload } });
         const deposit = JSON.stringify({ accountId, tokenId: MYR, amount: '1000', bankReference: `B-${accountId}` });
-        await money.submit('Deposit', { transientData: { payload: deposit } });
+        // OperatorB's peer has committed the account; the trustee's may not have yet.
+        await until(
+          () =>
+            money.submit('Deposit', { transientData: { payload: deposit } }).then(
+              () => true,
+              (err: unknown) => {
+                if (/NOT_FOUND/.test(gatewayErrorText(err))) return false;
+                throw err;
+              },
+            ),
+          (done) => done,
+          `the deposit to ${accountId}`,
+        );
       });
     } finally {
       asB.close();
@@ -154,6 +169,11 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
     const terms = campaignTerms({ campaignId: 'seed', classId: CLASS, tokenId: MYR }, 7200);
     await operatorA.ok('POST', '/v1/campaigns', terms);
     await operatorA.ok('POST', '/v1/campaigns/seed/approval', {});
+    await until(
+      () => trustee.get('/v1/campaigns/seed'),
+      (r) => r.body?.status === 'APPROVED',
+      'the approval visible to the trustee',
+    );
     await trustee.ok('POST', '/v1/campaigns/seed/funding', {});
     await until(
       () => operatorB.get('/v1/campaigns/seed'),
@@ -235,6 +255,11 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
       pledgesRefunded: 1,
     });
 
+    await until(
+      () => regulator.get(EXITING),
+      (r) => r.body?.phase === 'DONE',
+      "the completion reached the regulator's peer",
+    );
     // Every balance is what it was, plus the escrow that came back (bea's units on sale, ben's pledge).
     for (const accountId of named) {
       for (const asset of [MYR, CLASS]) {
@@ -254,6 +279,11 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
   });
 
   it("issues a moved customer's credential at OperatorA's CA; the old one from OperatorB no longer works", async () => {
+    await until(
+      () => operatorA.get('/v1/accounts/bea'),
+      (r) => r.body?.operatorMspId === 'OperatorAMSP',
+      "bea is OperatorA's customer on its peer",
+    );
     const issued = await operatorA.ok('POST', '/v1/accounts/bea/credential', {});
     expect(issued.result ?? issued).to.deep.include({ accountId: 'bea', identity: 'acct-bea' });
     const bea = await tokenFor(net, 'OperatorA', 'acct-bea');
@@ -264,7 +294,12 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
       (v) => v === (initial[`ann/${MYR}`] ?? 0n) + 250n,
       'bea paid ann through OperatorA',
     );
-    const old = await beaAtB.get(`/v1/accounts/bea/balances/${MYR}`);
+    // Refused once OperatorB's peer has the move (until then it answers from the state before it).
+    const old = await until(
+      () => beaAtB.get(`/v1/accounts/bea/balances/${MYR}`),
+      (r) => r.status !== 200,
+      "bea's old credential refused",
+    );
     expect(old.status, JSON.stringify(old.body)).to.equal(403);
     // The personal data moved with the account and still matches its public commitment.
     const verified = await operatorA.get('/v1/accounts/bea/personal-data/verification');
