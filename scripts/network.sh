@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Controls the native Fabric network: up | down [--clean] | status [--json] | deploy | add-org NAME | logs |
+# Controls the native Fabric network: up | down [--clean] | status [--json] | deploy | add-org NAME | remove-org NAME | logs |
 # compose.
 # The logic lives in network/src (TypeScript); this wrapper makes sure it is installed and built.
 set -euo pipefail

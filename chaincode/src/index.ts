@@ -9,6 +9,7 @@ import { RegistryContract } from './contracts/registry';
 import { SupervisionContract } from './contracts/supervision';
 import { SystemContract } from './contracts/system';
 import { TransfersContract } from './contracts/transfers';
+import { WindDownContract } from './contracts/wind-down';
 
 export {
   AccountsContract,
@@ -22,6 +23,7 @@ export {
   SupervisionContract,
   SystemContract,
   TransfersContract,
+  WindDownContract,
 };
 export const contracts = [
   RegistryContract,
@@ -35,4 +37,5 @@ export const contracts = [
   PrivacyContract,
   SystemContract,
   AuditContract,
+  WindDownContract,
 ];

@@ -8,3 +8,4 @@ export * from './record-schemas';
 export * from './audit';
 export * from './key-types';
 export * from './withdrawals';
+export * from './wind-down';

@@ -22,6 +22,8 @@ export const KeyType = {
   BREAKER: 'breaker',
   /** A money token's time lock for large withdrawals: threshold and review window, set by the regulator. */
   WITHDRAWAL_POLICY: 'wpolicy',
+  /** An operator's wind-down: successor, phase, cursor (decision 37). */
+  WIND_DOWN: 'winddown',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */

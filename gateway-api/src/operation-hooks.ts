@@ -72,6 +72,23 @@ export const HOOKS: Readonly<Record<string, Hooks>> = {
       return result;
     },
   },
+  issueCredential: {
+    // The read before it (the chaincode's GetAccount as this operator) proved the account is now this
+    // operator's customer; its old certificate, from the exiting operator's CA, names another MSP and is
+    // refused by the chaincode from the moment the account moved.
+    async after(deps, input, result) {
+      const account = result as Account;
+      const label = accountIdentity(account.id);
+      if (await deps.wallet.has(label)) {
+        throw new ApiError(
+          GatewayCode.CONFLICT,
+          `account ${account.id} already has a credential here; renew it instead`,
+        );
+      }
+      await deps.ca.registerAndEnroll({ enrollmentId: label, attributes: { role: account.type, account: account.id } });
+      return { accountId: account.id, identity: label };
+    },
+  },
   renewCredential: {
     async after(deps, input) {
       const label = accountIdentity(String(input.accountId));

@@ -276,6 +276,23 @@ describe('operations table against the chaincode (every result schema, every rou
     );
     await call('purgePersonalData', as.operatorA, { accountId: 'acc-gone' });
 
+    // ---- wind-down of OperatorB into OperatorA ----
+    await market.onboard(ids.operatorB, 'acc-dan', 'investor', 'retail');
+    await call('setParticipantStatus', as.regulator, { mspId: 'OperatorBMSP' }, { status: 'SUSPENDED', reason });
+    const exiting = { exitingMspId: 'OperatorBMSP' };
+    await call('nameSuccessor', as.regulator, {}, { ...exiting, successorMspId: 'OperatorAMSP', reason });
+    for (let i = 0; i < 20; i++) {
+      const w = await call('getWindDown', as.operatorA, exiting);
+      if (w.phase === 'RELEASING') await call('releaseWindDownBook', as.trustee, exiting, { max: 10 });
+      else if (w.phase === 'MOVING') await call('moveWindDownAccounts', as.trustee, exiting, { max: 10 });
+      else break;
+    }
+    const { keys } = await call('listWindDownLeftovers', as.regulator, exiting);
+    await call('sweepWindDown', as.trustee, exiting, { keys });
+    expect((await call('listWindDownLeftovers', as.trustee, exiting)).keys).to.deep.equal([]);
+    await call('completeWindDown', as.trustee, exiting, {});
+    await call('issueCredential', as.operatorA, { accountId: 'acc-dan' });
+
     // ---- the audit channel (a filing is the relay's, not a route: filed on the chaincode directly) ----
     await call(
       'setAuditPolicy',

@@ -62,6 +62,12 @@ import {
   withdrawalRecordSchema,
   withdrawalRefSchema,
   withdrawalResultSchema,
+  nameSuccessorSchema,
+  sweepSchema,
+  windDownBatchSchema,
+  windDownRecordSchema,
+  windDownRefSchema,
+  leftoversSchema,
 } from '@ecf/common';
 import { z } from 'zod';
 import { Scope } from './auth/principal';
@@ -148,6 +154,9 @@ const assetId = {
   assetId: idSchema.describe('The asset: a money token (e.g. TrusteeMSP.MYR) or a share class, by its id.'),
 };
 const mspId = { mspId: mspIdSchema.describe('The participant org, by its MSP ID (e.g. OperatorAMSP).') };
+const exitingMspId = {
+  exitingMspId: mspIdSchema.describe('The exiting operator, by its MSP ID (e.g. OperatorBMSP).'),
+};
 const orderId = { orderId: idSchema.describe('The order: the id returned when it was placed.') };
 const tokenId = { tokenId: idSchema.describe('The money token, by its id (e.g. TrusteeMSP.MYR).') };
 const withdrawalId = {
@@ -528,6 +537,26 @@ export const OPERATIONS: readonly Operation[] = [
           .describe('When the new certificate expires, as its validity states it (e.g. `Jan  1 00:00:00 2027 GMT`).'),
       })
       .strict(),
+  }),
+  op({
+    id: 'issueCredential',
+    method: 'post',
+    path: '/v1/accounts/:accountId/credential',
+    summary: "Enroll the holder of an account taken over from a wound-down operator at this org's CA",
+    tag: 'Accounts',
+    roles: [O],
+    scope: Scope.IDENTITIES,
+    fn: 'Accounts:GetAccount',
+    mode: 'evaluate',
+    via: 'args',
+    params: accountId,
+    result: z
+      .object({
+        accountId: z.string().describe('The account whose holder was enrolled.'),
+        identity: walletIdentity,
+      })
+      .strict(),
+    status: 201,
   }),
   op({
     id: 'purgePersonalData',
@@ -997,6 +1026,106 @@ export const OPERATIONS: readonly Operation[] = [
     via: 'none',
     result: campaignRecordSchema,
     list: true,
+  }),
+
+  // ---- wind-down of an exiting operator (decision 37) ----
+  op({
+    id: 'nameSuccessor',
+    method: 'post',
+    path: '/v1/wind-downs',
+    summary: 'Regulator: name the successor of a suspended or revoked operator (same trustee)',
+    tag: 'Wind-down',
+    roles: [R],
+    fn: 'WindDown:NameSuccessor',
+    mode: 'submit',
+    via: 'arg',
+    input: nameSuccessorSchema,
+    result: windDownRecordSchema,
+    status: 201,
+  }),
+  op({
+    id: 'getWindDown',
+    method: 'get',
+    path: '/v1/wind-downs/:exitingMspId',
+    summary: "An exiting operator's wind-down: successor, phase, progress",
+    tag: 'Wind-down',
+    roles: [R, T, O],
+    fn: 'WindDown:Get',
+    mode: 'evaluate',
+    via: 'arg',
+    params: exitingMspId,
+    input: windDownRefSchema,
+    result: windDownRecordSchema,
+  }),
+  op({
+    id: 'releaseWindDownBook',
+    method: 'post',
+    path: '/v1/wind-downs/:exitingMspId/releases',
+    summary: "Trustee: cancel the exiting operator's open orders and refund its pledges in open campaigns, one batch",
+    tag: 'Wind-down',
+    roles: [T],
+    fn: 'WindDown:Release',
+    mode: 'submit',
+    via: 'arg',
+    params: exitingMspId,
+    input: windDownBatchSchema,
+    result: windDownRecordSchema,
+  }),
+  op({
+    id: 'moveWindDownAccounts',
+    method: 'post',
+    path: '/v1/wind-downs/:exitingMspId/moves',
+    summary: "Trustee: move a batch of the exiting operator's accounts, with their records, to the successor",
+    tag: 'Wind-down',
+    roles: [T],
+    fn: 'WindDown:MoveAccounts',
+    mode: 'submit',
+    via: 'arg',
+    params: exitingMspId,
+    input: windDownBatchSchema,
+    result: windDownRecordSchema,
+  }),
+  op({
+    id: 'listWindDownLeftovers',
+    method: 'get',
+    path: '/v1/wind-downs/:exitingMspId/leftovers',
+    summary: "Stored keys of the live records left in the exiting operator's collection (at most 200)",
+    tag: 'Wind-down',
+    roles: [R, T],
+    fn: 'WindDown:ListLeftovers',
+    mode: 'evaluate',
+    via: 'arg',
+    params: exitingMspId,
+    input: windDownRefSchema,
+    result: leftoversSchema,
+  }),
+  op({
+    id: 'sweepWindDown',
+    method: 'post',
+    path: '/v1/wind-downs/:exitingMspId/sweeps',
+    summary: 'Trustee: move history and supply records to the successor and purge the rest, by the listed keys',
+    tag: 'Wind-down',
+    roles: [T],
+    fn: 'WindDown:Sweep',
+    mode: 'submit',
+    via: 'transient',
+    params: exitingMspId,
+    input: sweepSchema,
+    result: windDownRecordSchema,
+  }),
+  op({
+    id: 'completeWindDown',
+    method: 'post',
+    path: '/v1/wind-downs/:exitingMspId/completion',
+    summary: "Trustee: end the wind-down once no account is left; the exiting collection's secret is purged",
+    tag: 'Wind-down',
+    roles: [T],
+    fn: 'WindDown:Complete',
+    mode: 'submit',
+    via: 'arg',
+    params: exitingMspId,
+    input: windDownRefSchema,
+    result: windDownRecordSchema,
   }),
 
   // ---- the audit channel ----

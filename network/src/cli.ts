@@ -8,6 +8,7 @@ import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
 import { monitoringCommand } from './monitoring-cli';
+import { removeOrg } from './remove-org';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
@@ -21,6 +22,9 @@ const USAGE = `usage: network.sh <command> [options]
                                                running network: CAs, channel config updates signed by the
                                                members, peer, collections, gateway, on-chain admission
 ${RECOVERY_USAGE}
+  remove-org NAME                              remove the operator NAME (marked removed: true in the
+                                               topology) once the regulator revoked it and its book is
+                                               empty: channel configs, consenters, endorsement policies
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
   failover [--channel NAME] [--rate N]         measure a SmartBFT leader failover: steady load, kill -9 of
                                                the channel's leader, the gap in blocks and when commits
@@ -148,6 +152,14 @@ async function main(argv: string[]): Promise<number> {
     case 'snapshot':
     case 'restore-peer':
       return runRecoveryCommand(context(args), args.command, argv.slice(1));
+    case 'remove-org': {
+      const name = args.positional[0];
+      if (!name) throw new TopologyError('remove-org needs the name of the org, as the topology spells it');
+      const r = await removeOrg(context(args), name);
+      for (const c of r.chaincodes) console.log(`${c.name}: committed version ${c.version} as sequence ${c.sequence}`);
+      console.log(`remove-org ${r.org} took ${r.seconds.toFixed(1)}s (customers now at ${r.successor})`);
+      return 0;
+    }
     case 'logs': {
       const layout = new Layout();
       if (!existsSync(layout.logs)) {

@@ -73,7 +73,31 @@ function memberOnly(name: string, mspIds: readonly string[], requiredPeerCount: 
   };
 }
 
+/**
+ * The collections of removed orgs. Fabric's lifecycle refuses a definition that drops a committed
+ * collection or changes its blockToLive, and one whose member policy names an org outside the channel
+ * (`core/chaincode/lifecycle/scc.go`). So each stays, with the removed org taken out of its members: an
+ * operator's keeps its trustee and the regulator (which hold its purged history), its audit collection
+ * the regulator alone. Nothing writes to them again.
+ */
+export function removedOrgCollections(t: Topology, kind: 'per-operator' | 'audit'): CollectionConfig[] {
+  const regulator = t.orgs.find((o) => o.role === 'regulator');
+  if (!regulator) return [];
+  return (t.removedOrgs ?? []).flatMap((org) => {
+    if (kind === 'audit') return [memberOnly(auditCollection(org.mspId), [regulator.mspId], 0)];
+    const trustee = t.orgs.find((o) => o.name === org.trustee) ?? regulator;
+    const members = [...new Set([trustee.mspId, regulator.mspId])];
+    return [
+      {
+        ...memberOnly(operatorCollection(org.mspId), members, 1),
+        endorsementPolicy: { signaturePolicy: `OR('${trustee.mspId}.peer')` },
+      },
+    ];
+  });
+}
+
 /** The collection configuration a chaincode's topology entry names. */
 export function collectionsOf(t: Topology, kind: 'per-operator' | 'audit'): CollectionConfig[] {
-  return kind === 'audit' ? auditCollections(t) : perOperatorCollections(t);
+  const live = kind === 'audit' ? auditCollections(t) : perOperatorCollections(t);
+  return [...live, ...removedOrgCollections(t, kind)];
 }

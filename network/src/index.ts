@@ -13,6 +13,7 @@ export * from './config-update';
 export * from './add-org';
 export * from './snapshot';
 export * from './restore-peer';
+export * from './remove-org';
 export { bootstrapOrgCrypto } from './ca';
 export * from './leader';
 export * from './failover';

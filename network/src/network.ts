@@ -173,7 +173,9 @@ export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}):
   for (const id of apps) if (await stopProcess(ctx.layout, id, 5_000)) stopped.push(id);
   const nodes = allNodes(ctx.topology).reverse();
   // Raft leaves some ordering nodes out of consensus; stop any of them that a BFT run started.
-  const extra = ctx.topology.orgs.flatMap((o) => o.orderers).filter((o) => !nodes.includes(o));
+  const extra: FabricNode[] = ctx.topology.orgs.flatMap((o) => o.orderers).filter((o) => !nodes.includes(o));
+  // A removed org's nodes run until its host stops them; on one machine, `down` does.
+  for (const o of ctx.topology.removedOrgs ?? []) extra.push(...o.peers, ...o.orderers, o.ca, o.tlsCa);
   await Promise.all(
     [...nodes, ...extra].map(async (n) => {
       if (await stopProcess(ctx.layout, n.id)) stopped.push(n.id);

@@ -35,6 +35,8 @@ const orgSchema = z
     portBase: z.number().int().min(1024).max(65400),
     peers: z.number().int().min(1).max(PEERS_MAX).default(1),
     orderers: z.number().int().min(0).max(ORDERERS_MAX).default(1),
+    /** Set before `remove-org`: the org has left both channels; its collections stay as tombstones. */
+    removed: z.boolean().default(false),
   })
   .strict();
 
@@ -149,6 +151,11 @@ export interface Topology {
   readonly consensus: Consensus;
   readonly ordering: z.output<typeof topologySchema>['ordering'];
   readonly orgs: readonly Org[];
+  /**
+   * Orgs marked `removed`: no longer channel members, so no step of the network acts for them; their
+   * nodes are still stopped by `down`, and their collections stay in chaincode definitions (decision 37).
+   */
+  readonly removedOrgs?: readonly Org[];
   readonly channels: z.output<typeof topologySchema>['channels'];
   readonly chaincodes: z.output<typeof topologySchema>['chaincodes'];
   readonly monitoring: z.output<typeof topologySchema>['monitoring'];
@@ -216,8 +223,12 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     throw new TopologyError('the topology needs exactly one regulator org');
   }
 
+  if (input.orgs.some((o) => o.removed && o.role !== 'operator')) {
+    throw new TopologyError('only an operator can be removed (its customers move to a successor first)');
+  }
+  // Consenter ids are numbered over every org, removed ones included, so no remaining node's id changes.
   let consenterId = 0;
-  const orgs: Org[] = input.orgs.map((o) => {
+  const everyOrg: Org[] = input.orgs.map((o) => {
     const slug = o.name.toLowerCase();
     const host = (node: string) => `${node}.${slug}.${input.domain}`;
     const ca: CaNode = {
@@ -266,9 +277,14 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     });
     return { name: o.name, mspId: o.mspId, role: o.role, trustee: o.trustee, slug, ca, tlsCa, peers, orderers };
   });
+  const removed = new Set(input.orgs.filter((o) => o.removed).map((o) => o.name));
+  const orgs = everyOrg.filter((o) => !removed.has(o.name));
+  const removedOrgs = everyOrg.filter((o) => removed.has(o.name));
 
   const ordererCount = orgs.reduce((n, o) => n + o.orderers.length, 0);
-  if (consensus === 'bft' && ordererCount < MIN_BFT_NODES) {
+  // A removal may leave fewer consenters than a new network needs (remove-org warns what they tolerate).
+  const lostConsenters = removedOrgs.some((o) => o.orderers.length > 0);
+  if (consensus === 'bft' && ordererCount < MIN_BFT_NODES && !(lostConsenters && ordererCount >= 1)) {
     throw new TopologyError(
       `BFT ordering needs at least ${MIN_BFT_NODES} ordering nodes to tolerate one fault; the topology has ${ordererCount}`,
     );
@@ -282,6 +298,7 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     consensus,
     ordering: input.ordering,
     orgs,
+    ...(removedOrgs.length > 0 ? { removedOrgs } : {}),
     channels: input.channels,
     chaincodes: input.chaincodes,
     monitoring: input.monitoring,

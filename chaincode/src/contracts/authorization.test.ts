@@ -47,6 +47,8 @@ interface Row {
   tx: `${ContractName}:${string}`;
   args?: (p: Prepared) => string[];
   transient?: (m: Market) => unknown;
+  /** State the row needs beyond `prepared` (a wind-down in a given phase). */
+  before?: (m: Market) => Promise<void>;
   allowed: CallerName[];
 }
 
@@ -254,7 +256,75 @@ const ROWS: Row[] = [
   { tx: 'Market:GetOrderBook', args: () => [ACME], allowed: MEMBERS },
   { tx: 'Market:ListTrades', args: () => [ACME], allowed: MEMBERS },
   { tx: 'Market:GetOrder', args: (p) => [ACME, p.orderId], allowed: MEMBERS },
+  {
+    tx: 'WindDown:NameSuccessor',
+    before: (m) => windDownOfB(m, undefined),
+    args: () => j({ exitingMspId: 'OperatorBMSP', successorMspId: 'OperatorAMSP', reason }),
+    allowed: ['regulator'],
+  },
+  { tx: 'WindDown:Get', before: (m) => windDownOfB(m, 'RELEASING'), args: () => j(EXITING), allowed: MEMBERS },
+  {
+    tx: 'WindDown:Release',
+    before: (m) => windDownOfB(m, 'RELEASING'),
+    args: () => j({ ...EXITING, max: 5 }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'WindDown:MoveAccounts',
+    before: (m) => windDownOfB(m, 'MOVING'),
+    args: () => j({ ...EXITING, max: 5 }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'WindDown:ListLeftovers',
+    before: (m) => windDownOfB(m, 'SWEEPING'),
+    args: () => j({ ...EXITING, limit: 10 }),
+    allowed: ['regulator', 'trustee'],
+  },
+  {
+    tx: 'WindDown:Sweep',
+    before: (m) => windDownOfB(m, 'SWEEPING'),
+    // A movement key whose record is gone (swept before): the call succeeds and moves nothing.
+    transient: () => ({ ...EXITING, keys: ['\u0000mv\u0000#1\u0000gone\u0000'] }),
+    allowed: ['trustee'],
+  },
+  { tx: 'WindDown:Complete', before: (m) => windDownOfB(m, 'SWEEPING'), args: () => j(EXITING), allowed: ['trustee'] },
 ];
+
+const EXITING = { exitingMspId: 'OperatorBMSP' };
+
+/** OperatorB suspended (unless revoked already) and, with a phase, wound down into OperatorA up to it. */
+async function windDownOfB(m: Market, phase: 'RELEASING' | 'MOVING' | 'SWEEPING' | undefined): Promise<void> {
+  const b = await m.ok<{ status: string }>(ids.regulator, 'Registry', 'GetParticipant', ['OperatorBMSP']);
+  if (b.status === 'ACTIVE')
+    await m.ok(
+      ids.regulator,
+      'Registry',
+      'SetParticipantStatus',
+      j({ mspId: 'OperatorBMSP', status: 'SUSPENDED', reason }),
+    );
+  if (!phase) return;
+  // The suspended-operator cells suspend OperatorA, the successor: it is named while active.
+  const setA = (status: string) =>
+    m.ok(ids.regulator, 'Registry', 'SetParticipantStatus', j({ mspId: 'OperatorAMSP', status, reason }));
+  const a = await m.ok<{ status: string }>(ids.regulator, 'Registry', 'GetParticipant', ['OperatorAMSP']);
+  if (a.status !== 'ACTIVE') await setA('ACTIVE');
+  await m.ok(ids.regulator, 'WindDown', 'NameSuccessor', j({ ...EXITING, successorMspId: 'OperatorAMSP', reason }));
+  for (let i = 0; i < 20; i++) {
+    const w = await m.ok<{ phase: string }>(ids.regulator, 'WindDown', 'Get', j(EXITING));
+    if (w.phase === phase) {
+      if (a.status !== 'ACTIVE') await setA(a.status);
+      return;
+    }
+    await m.ok(
+      ids.trustee,
+      'WindDown',
+      w.phase === 'RELEASING' ? 'Release' : 'MoveAccounts',
+      j({ ...EXITING, max: 5 }),
+    );
+  }
+  throw new Error(`the wind-down did not reach ${phase}`);
+}
 
 /** Transient inputs that need what `prepared` created. */
 const TRANSIENT_FROM_PREPARED: Partial<Record<Row['tx'], (p: Prepared) => unknown>> = {
@@ -391,6 +461,7 @@ describe('authorization matrix: every transaction × every caller', () => {
         const allowed = row.allowed.includes(caller);
         it(`${allowed ? 'allows' : 'denies'} ${caller}`, async () => {
           const { m, p } = await prepared(caller);
+          await row.before?.(m);
           const args = row.args?.(p) ?? [];
           const transient = TRANSIENT_FROM_PREPARED[row.tx]?.(p) ?? row.transient?.(m);
           if (allowed) {

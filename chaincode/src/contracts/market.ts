@@ -26,6 +26,7 @@ import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { inBand, match, ranksBefore, type BookOrder } from '../market/matching';
+import { releaseOrder } from '../market/release';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
@@ -160,7 +161,7 @@ export class MarketContract extends BaseContract {
     );
     if (!escrow || escrow.accountId !== account.id)
       throw new MarketError(ErrorCode.FORBIDDEN, `order ${order.id} is not ${account.id}'s`);
-    await this.release(ctx, new Holdings(ctx), order, 'CANCELLED');
+    await releaseOrder(ctx, new Holdings(ctx), order, 'CANCELLED');
   }
 
   /**
@@ -184,11 +185,11 @@ export class MarketContract extends BaseContract {
     let withdrawn = 0;
     for (const order of open) {
       if (order.expiresAt !== undefined && order.expiresAt <= now) {
-        await this.release(ctx, holdings, order, 'EXPIRED');
+        await releaseOrder(ctx, holdings, order, 'EXPIRED');
         expired += 1;
       } else if (!(await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
         // Compliance holds at the fill too: an owner frozen or suspended since placing gets its escrow back.
-        await this.release(ctx, holdings, order, 'CANCELLED');
+        await releaseOrder(ctx, holdings, order, 'CANCELLED');
         withdrawn += 1;
       } else live.push(order);
     }
@@ -270,7 +271,7 @@ export class MarketContract extends BaseContract {
       throw new MarketError(ErrorCode.CONFLICT, `${shareClass.id} is trading; owners cancel their own orders`);
     const holdings = new Holdings(ctx);
     const open = (await this.openOrders(ctx, shareClass.id)).slice(0, req.max);
-    for (const order of open) await this.release(ctx, holdings, order, 'CANCELLED');
+    for (const order of open) await releaseOrder(ctx, holdings, order, 'CANCELLED');
     return json({ classId: shareClass.id, released: open.length });
   }
 
@@ -430,30 +431,6 @@ export class MarketContract extends BaseContract {
     escrow.amount = left.toString();
     if (left === 0n) await ctx.ledger.deletePrivate(collection, key);
     else await ctx.ledger.putPrivate(collection, key, escrow);
-  }
-
-  /** Returns an open order's remaining escrow to its owner and closes the order. */
-  private async release(
-    ctx: MarketContext,
-    holdings: Holdings,
-    order: Order,
-    status: 'CANCELLED' | 'EXPIRED',
-  ): Promise<void> {
-    const collection = operatorCollection(order.operatorMspId);
-    const key = privateKeys.orderEscrow(order.id);
-    const escrow = await this.escrow(ctx, collection, key, order.id);
-    const owner = await getAccount(ctx, escrow.accountId);
-    const amount = BigInt(escrow.amount);
-    if (amount > 0n) {
-      const before = await holdings.balance(owner, escrow.assetId);
-      await holdings.apply(owner, escrow.assetId, before, amount, { kind: 'refund', reference: order.id });
-    }
-    await ctx.ledger.deletePrivate(collection, key);
-    await ctx.ledger.put(keys.order(ctx.stub, order.classId, order.id), { ...order, status });
-    ctx.ledger.emit(status === 'EXPIRED' ? 'OrderExpired' : 'OrderCancelled', {
-      orderId: order.id,
-      classId: order.classId,
-    });
   }
 
   private async openOrders(ctx: MarketContext, classId: string): Promise<Order[]> {

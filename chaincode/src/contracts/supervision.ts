@@ -27,6 +27,7 @@ import { parseJsonArg, transientPayload } from '../input';
 import { getAccount, getAsset, getParticipant, listParticipants } from '../registry/records';
 import type { PledgeRecord } from './campaigns';
 import type { TransitRecord } from './transfers';
+import { isWoundDown } from '../wind-down/record';
 import { BaseContract, json } from './base';
 
 /** A supervisory action, public so every member sees that (and why) the regulator intervened. */
@@ -162,6 +163,8 @@ export class SupervisionContract extends BaseContract {
     let pendingWithdrawals = 0n;
     const collections: string[] = [];
     for (const op of operators) {
+      // A wound-down operator's customers, records and supply deltas now live in its successor's collection.
+      if (await isWoundDown(ctx, op.mspId)) continue;
       const collection = operatorCollection(op.mspId);
       collections.push(collection);
       for (const { value } of await ctx.ledger.listPrivate<{ amount: string }>(collection, KeyType.BALANCE, [

@@ -32,6 +32,7 @@ export const keys = {
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
   withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
+  windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>

@@ -135,6 +135,19 @@ export class Ledger {
   }
 
   /**
+   * The stored-key prefix of a collection's records of a type whose first ids are `attrs`: tells which
+   * record a stored key listed earlier is, without reading it (a wind-down's sweep).
+   */
+  async sealedPrefix(collection: string, type: string, attrs: string[]): Promise<string> {
+    return this.stub.createCompositeKey(type, (await this.seal(collection)).attributes(type, attrs));
+  }
+
+  /** Purges a collection's secret: the last record of a wound-down operator's collection (decision 37). */
+  async purgeSeal(collection: string): Promise<void> {
+    await this.purgeRaw(collection, this.stub.createCompositeKey(SEAL_TYPE, []));
+  }
+
+  /**
    * Records of a type written before the collection was sealed, under their readable keys. A range read:
    * for evaluation only (a transaction that writes may not range-query private data).
    */

@@ -10,6 +10,7 @@ import { PrivacyContract } from '../contracts/privacy';
 import { RegistryContract } from '../contracts/registry';
 import { SupervisionContract } from '../contracts/supervision';
 import { TransfersContract } from '../contracts/transfers';
+import { WindDownContract } from '../contracts/wind-down';
 import { REGULATOR_MSP_ID } from '../consortium';
 import { invoke, WorldState, type FakeIdentity, type InvokeResult } from './fake-stub';
 
@@ -24,6 +25,7 @@ export const contracts = {
   Market: new MarketContract(),
   Privacy: new PrivacyContract(),
   Audit: new AuditContract(),
+  WindDown: new WindDownContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;
