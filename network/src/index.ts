@@ -11,4 +11,5 @@ export * from './users';
 export * from './instance';
 export * from './config-update';
 export * from './add-org';
+export * from './consenters';
 export { bootstrapOrgCrypto } from './ca';
