@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filesContaining, privateWritesSeenBy } from '../support/adversary';
+import { blocksSeenBy, filesContaining, privateWritesSeenBy } from '../support/adversary';
 import { until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, tokenFor, upWithGateways } from '../support/http';
@@ -437,6 +437,21 @@ describe('a consortium that grows while the market runs: new operators, a second
     expect(onRegulator.length).to.be.greaterThan(0);
     expect(onTrustee2.length).to.equal(onRegulator.length);
 
+    // Endorser selection: every transaction on OperatorD's collection was endorsed by the regulator and
+    // Trustee2, never by the first trustee.
+    const blocks = await blocksSeenBy(layout, net.org('Regulator'), 'market');
+    const touching = (collection: string) =>
+      blocks.filter((t) => t.valid && t.hashed.some((h) => h.collection === collection));
+    const onD = touching('pdcOperatorD');
+    console.log(
+      `      endorsers on pdcOperatorD: ${[...new Set(onD.map((t) => `${t.fn}:${[...t.endorsers].sort().join('+')}`))].join(', ')}`,
+    );
+    expect(onD.length).to.be.greaterThan(0);
+    for (const t of onD) {
+      expect(t.endorsers, `${t.fn} ${t.txId}`).to.include.members(['RegulatorMSP', 'Trustee2MSP']);
+      expect(t.endorsers, `${t.fn} ${t.txId}`).not.to.include('TrusteeMSP');
+    }
+
     // And its disk: dan's personal data is on the regulator's and Trustee2's peers, not on the Trustee's.
     const needles = [person('dan').nationalId, person('dee').nationalId];
     const disk = (org: string) => filesContaining(net.layout.nodeData(net.org(org).peers[0]!.id), needles);
@@ -470,6 +485,14 @@ describe('a consortium that grows while the market runs: new operators, a second
       (b) => b === 500n,
       'amy paid by ann',
     );
+    // Endorsed by the first trustee's peer (a member of pdcOperatorA), never by Trustee2's.
+    const onA = (await blocksSeenBy(net.layout, net.org('Regulator'), 'market')).filter(
+      (t) => t.valid && t.fn.startsWith('Transfers:Transfer') && t.hashed.some((h) => h.collection === 'pdcOperatorA'),
+    );
+    const last = onA.at(-1);
+    console.log(`      ${last?.fn} on pdcOperatorA endorsed by ${last?.endorsers.join(', ')}`);
+    expect(last?.endorsers).to.include.members(['RegulatorMSP', 'TrusteeMSP']);
+    expect(last?.endorsers).not.to.include('Trustee2MSP');
     // The new trustee's peer never received OperatorA's collection either.
     expect(
       filesContaining(net.layout.nodeData(net.org('Trustee2').peers[0]!.id), [person('amy').nationalId]),
