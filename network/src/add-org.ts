@@ -17,9 +17,9 @@ import {
 } from './config-update';
 import {
   bftFaultsTolerated,
-  configBlockBytes,
   consentersOf,
   joinOrdererToChannel,
+  nextConfigBlock,
   ordererMembers,
   proposeConsenter,
   signAndSubmitConsenter,
@@ -316,6 +316,8 @@ export interface AddOrgOptions {
 /** A channel's config block size (bytes) after a step of add-org; the first entry is before any. */
 export interface ConfigBlockSize {
   readonly after: string;
+  /** The config block's number. */
+  readonly block: number;
   readonly bytes: number;
 }
 
@@ -353,14 +355,15 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
   const sponsor = sponsorOf(ctx, org);
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const channels: AddOrgResult['channels'] = [];
+  /** Records the config block an update made (or, first, the current one) and prints its size. */
   const measure = async (c: AddOrgResult['channels'][number], after: string) => {
-    const bytes = await configBlockBytes(ctx, c.channel, sponsor);
     const previous = c.configBlocks.at(-1);
-    c.configBlocks.push({ after, bytes });
+    const block = await nextConfigBlock(ctx, c.channel, sponsor, previous?.block ?? -1);
+    c.configBlocks.push({ after, block: block.number, bytes: block.bytes });
     ctx.progress(
       previous
-        ? `  ${c.channel}: config block ${kb(previous.bytes)} -> ${kb(bytes)} (${after})`
-        : `  ${c.channel}: config block ${kb(bytes)} (${after})`,
+        ? `  ${c.channel}: config block ${kb(previous.bytes)} -> ${kb(block.bytes)} (block ${block.number}, ${after})`
+        : `  ${c.channel}: config block ${kb(block.bytes)} (block ${block.number}, ${after})`,
     );
   };
 

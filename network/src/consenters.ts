@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { osnadmin, peerCli, ordererArgs, orderersFor } from './admin-cli';
 import {
@@ -11,8 +11,8 @@ import {
   writeUpdate,
   type PreparedUpdate,
 } from './config-update';
-import type { NetworkContext } from './context';
-import { sleep } from './exec';
+import { binary, type NetworkContext } from './context';
+import { run, sleep } from './exec';
 import { orgOf, TopologyError, type OrdererNode, type Org, type Topology } from './topology';
 
 /**
@@ -109,8 +109,12 @@ export async function signAndSubmitConsenter(
   return signers.map((s) => s.mspId);
 }
 
-/** The size in bytes of the channel's latest config block, as an org admin fetches it. */
-export async function configBlockBytes(ctx: NetworkContext, channel: string, as: Org): Promise<number> {
+/** The channel's latest config block as an org admin fetches it: its number and size in bytes. */
+export async function latestConfigBlock(
+  ctx: NetworkContext,
+  channel: string,
+  as: Org,
+): Promise<{ number: number; bytes: number }> {
   const peer = as.peers[0];
   if (!peer) throw new Error(`${as.name} has no peer to act through`);
   const dir = updateDir(ctx, channel, 'size');
@@ -120,12 +124,43 @@ export async function configBlockBytes(ctx: NetworkContext, channel: string, as:
   for (const orderer of orderersFor(ctx, as)) {
     try {
       await peerCli(ctx, as, peer, ['channel', 'fetch', 'config', block, '-c', channel, ...ordererArgs(ctx, orderer)]);
-      return statSync(block).size;
+      const out = `${block}.json`;
+      await run(binary(ctx, 'configtxlator'), [
+        'proto_decode',
+        '--input',
+        block,
+        '--type',
+        'common.Block',
+        '--output',
+        out,
+      ]);
+      const decoded = JSON.parse(readFileSync(out, 'utf8')) as Json;
+      return { number: Number(decoded.header.number), bytes: statSync(block).size };
     } catch (err) {
       lastErr = err;
     }
   }
   throw lastErr;
+}
+
+/**
+ * Waits for a config block newer than `after` (an update was submitted: `peer channel update` returns once
+ * an ordering node accepted it, before it is in a block) and returns it.
+ */
+export async function nextConfigBlock(
+  ctx: NetworkContext,
+  channel: string,
+  as: Org,
+  after: number,
+  timeoutMs = 60_000,
+): Promise<{ number: number; bytes: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const block = await latestConfigBlock(ctx, channel, as);
+    if (block.number > after) return block;
+    if (Date.now() > deadline) throw new Error(`no config block of ${channel} after block ${after} in ${timeoutMs} ms`);
+    await sleep(500);
+  }
 }
 
 export interface OrdererChannel {

@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blocksSeenBy, filesContaining, privateWritesSeenBy } from '../support/adversary';
+import { blocksSeenBy, filesContaining, privateWritesSeenBy, type SeenTx } from '../support/adversary';
 import { until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, tokenFor, upWithGateways } from '../support/http';
@@ -41,6 +41,25 @@ async function status(net: TestNetwork): Promise<NetworkStatus> {
     throw err;
   });
   return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
+}
+
+/** Each function's distinct sets of endorsing MSPs, for the log. */
+const endorsersByFunction = (txs: readonly SeenTx[]): string =>
+  [...new Set(txs.map((t) => `${t.fn} by ${[...t.endorsers].sort().join('+')}`))].join('; ');
+
+/**
+ * Who endorsed transactions on an operator's collection: members of it only; where the transaction also
+ * wrote public state, the market policy's regulator and the operator's own trustee (decision 36). A
+ * transaction that wrote only the collection needs its policy alone (the operator's peer or its trustee's).
+ */
+function checkEndorsers(txs: readonly SeenTx[], members: readonly string[], trustee: string): void {
+  expect(txs.length).to.be.greaterThan(0);
+  for (const t of txs) {
+    const what = `${t.fn} ${t.txId} endorsed by ${t.endorsers.join(', ')}`;
+    expect(t.endorsers.length, what).to.be.greaterThan(0);
+    expect(members, what).to.include.members([...t.endorsers]);
+    if (t.publicWrites.length > 0) expect(t.endorsers, what).to.include.members(['RegulatorMSP', trustee]);
+  }
 }
 
 /** A folder for decoded channel configs, removed after the suite. */
@@ -437,20 +456,14 @@ describe('a consortium that grows while the market runs: new operators, a second
     expect(onRegulator.length).to.be.greaterThan(0);
     expect(onTrustee2.length).to.equal(onRegulator.length);
 
-    // Endorser selection: every transaction on OperatorD's collection was endorsed by the regulator and
-    // Trustee2, never by the first trustee.
-    const blocks = await blocksSeenBy(layout, net.org('Regulator'), 'market');
-    const touching = (collection: string) =>
-      blocks.filter((t) => t.valid && t.hashed.some((h) => h.collection === collection));
-    const onD = touching('pdcOperatorD');
-    console.log(
-      `      endorsers on pdcOperatorD: ${[...new Set(onD.map((t) => `${t.fn}:${[...t.endorsers].sort().join('+')}`))].join(', ')}`,
+    // Endorser selection: every transaction on OperatorD's collection was endorsed by members of it only
+    // (never the first trustee), and one that also wrote public state by the regulator and Trustee2.
+    const onD = (await blocksSeenBy(layout, net.org('Regulator'), 'market')).filter(
+      (t) => t.valid && t.hashed.some((h) => h.collection === 'pdcOperatorD'),
     );
-    expect(onD.length).to.be.greaterThan(0);
-    for (const t of onD) {
-      expect(t.endorsers, `${t.fn} ${t.txId}`).to.include.members(['RegulatorMSP', 'Trustee2MSP']);
-      expect(t.endorsers, `${t.fn} ${t.txId}`).not.to.include('TrusteeMSP');
-    }
+    console.log(`      endorsers on pdcOperatorD: ${endorsersByFunction(onD)}`);
+    expect(onD.map((t) => t.fn)).to.include.members(['Accounts:Onboard', 'Money:Deposit', 'Transfers:Transfer']);
+    checkEndorsers(onD, ['OperatorDMSP', 'Trustee2MSP', 'RegulatorMSP'], 'Trustee2MSP');
 
     // And its disk: dan's personal data is on the regulator's and Trustee2's peers, not on the Trustee's.
     const needles = [person('dan').nationalId, person('dee').nationalId];
@@ -485,14 +498,16 @@ describe('a consortium that grows while the market runs: new operators, a second
       (b) => b === 500n,
       'amy paid by ann',
     );
-    // Endorsed by the first trustee's peer (a member of pdcOperatorA), never by Trustee2's.
+    // OperatorA's business, before and after Trustee2 joined: endorsed by members of its collection only,
+    // and where it wrote public state by the regulator and the first trustee, never by Trustee2.
     const onA = (await blocksSeenBy(net.layout, net.org('Regulator'), 'market')).filter(
-      (t) => t.valid && t.fn.startsWith('Transfers:Transfer') && t.hashed.some((h) => h.collection === 'pdcOperatorA'),
+      (t) => t.valid && t.hashed.some((h) => h.collection === 'pdcOperatorA'),
     );
-    const last = onA.at(-1);
-    console.log(`      ${last?.fn} on pdcOperatorA endorsed by ${last?.endorsers.join(', ')}`);
-    expect(last?.endorsers).to.include.members(['RegulatorMSP', 'TrusteeMSP']);
-    expect(last?.endorsers).not.to.include('Trustee2MSP');
+    console.log(`      endorsers on pdcOperatorA: ${endorsersByFunction(onA)}`);
+    // amy's onboarding, the last on OperatorA, came after Trustee2 joined and wrote public state too.
+    const lastOnboard = onA.filter((t) => t.fn === 'Accounts:Onboard').at(-1);
+    expect(lastOnboard?.endorsers).to.include.members(['RegulatorMSP', 'TrusteeMSP']);
+    checkEndorsers(onA, ['OperatorAMSP', 'TrusteeMSP', 'RegulatorMSP'], 'TrusteeMSP');
     // The new trustee's peer never received OperatorA's collection either.
     expect(
       filesContaining(net.layout.nodeData(net.org('Trustee2').peers[0]!.id), [person('amy').nationalId]),
