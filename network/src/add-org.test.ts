@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { checkNewOrg, sponsorOf } from './add-org';
 import { perOperatorCollections } from './collections';
-import { bftFaultsTolerated } from './consenters';
+import { bftFaultsTolerated, consentersOf, ordererMembers } from './consenters';
+import { defaultSigners } from './config-update';
 import type { NetworkContext } from './context';
 import { withTrustee2 } from './testing/topologies';
 import { TopologyError, type Topology } from './topology';
@@ -56,6 +57,52 @@ describe('add-org with a second trustee', () => {
   it('gives the new ordering node the next consenter id', () => {
     const t = withTrustee2(TWO_TRUSTEES);
     expect(t.orgs.find((o) => o.name === 'Trustee2')?.orderers.map((o) => o.consenterId)).to.deep.equal([5]);
+  });
+});
+
+describe('adding a consenter: who must sign', () => {
+  const t = withTrustee2(TWO_TRUSTEES);
+  // The Orderer group before the addition: the four ordering orgs of genesis (OperatorD has no node).
+  const config = {
+    channel_group: {
+      groups: {
+        Orderer: {
+          groups: { RegulatorMSP: {}, TrusteeMSP: {}, OperatorAMSP: {}, OperatorBMSP: {} },
+          values: { Orderers: { value: { consenter_mapping: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }] } } },
+        },
+      },
+    },
+  };
+
+  it('counts the ordering orgs only, not every channel member', () => {
+    expect(ordererMembers(t, config).map((o) => o.name)).to.deep.equal([
+      'Regulator',
+      'Trustee',
+      'OperatorA',
+      'OperatorB',
+    ]);
+    expect(consentersOf(config)).to.have.length(4);
+  });
+
+  it('asks a majority of them on market, and the regulator with all three others on audit', () => {
+    const members = ordererMembers(t, config);
+    expect(defaultSigners(t, 'market', members, 'Regulator').map((o) => o.name)).to.deep.equal([
+      'Regulator',
+      'Trustee',
+      'OperatorA',
+    ]);
+    expect(defaultSigners(t, 'audit', members, 'Regulator').map((o) => o.name)).to.deep.equal([
+      'Regulator',
+      'Trustee',
+      'OperatorA',
+      'OperatorB',
+    ]);
+  });
+
+  it('says so when a configuration has no consenter mapping', () => {
+    expect(() => consentersOf({ channel_group: { groups: { Orderer: { values: {} } } } })).to.throw(
+      /no SmartBFT consenter mapping/,
+    );
   });
 });
 
