@@ -15,13 +15,23 @@ import {
   writeUpdate,
   type PreparedUpdate,
 } from './config-update';
+import {
+  bftFaultsTolerated,
+  consentersOf,
+  joinOrdererToChannel,
+  nextConfigBlock,
+  ordererMembers,
+  proposeConsenter,
+  signAndSubmitConsenter,
+  waitFollowing,
+} from './consenters';
 import { binary, type NetworkContext } from './context';
 import { run, sleep } from './exec';
 import { connectTo, gatewayErrorText } from './gateway-client';
 import { REPO_ROOT } from './layout';
 import { channelInfo, deploy, ensureNode } from './network';
 import { runningPid } from './processes';
-import { orgOf, TopologyError, type Org } from './topology';
+import { orgOf, regulatorOf, TopologyError, type Org } from './topology';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- configtxlator's JSON is Fabric's protobuf JSON
 type Json = any;
@@ -31,29 +41,51 @@ export class LedgerDivergenceError extends Error {
   override readonly name = 'LedgerDivergenceError';
 }
 
+/** A literal signature policy (AND/OR/OutOf), as opposed to a reference to a channel policy. */
+const isLiteral = (policy: string) => /^(AND|OR|OutOf)\(/.test(policy);
+
 /**
- * Checks that the org can be added by this procedure: a new operator with a trustee, a peer and no ordering
- * node (adding a consenter to SmartBFT is a separate, later change), and that every audit chaincode's
- * literal endorsement policy names it (the operator edits that string in the same topology change).
+ * Checks that the org can be added by this procedure: a new operator (with its trustee) or trustee, with a
+ * peer; ordering nodes only under SmartBFT (they join the consenter set). Every literal endorsement policy
+ * that must name the org already does (the operator edits those strings in the same topology change): the
+ * audit chaincode's OR names every member; for a trustee, the market chaincode's OR of trustees names it
+ * too (decision 36).
  */
 export function checkNewOrg(ctx: NetworkContext, name: string): Org {
   const org = orgOf(ctx.topology, name);
-  if (org.role !== 'operator') throw new TopologyError(`add-org admits operators; ${name} is a ${org.role}`);
-  if (org.orderers.length > 0) {
+  if (org.role === 'regulator')
+    throw new TopologyError(`add-org admits operators and trustees; ${name} is the regulator`);
+  if (org.orderers.length > 0 && ctx.topology.consensus !== 'bft') {
     throw new TopologyError(
-      `${name} lists ${org.orderers.length} ordering nodes; add-org admits an org without ordering nodes (set orderers: 0)`,
+      `${name} lists ${org.orderers.length} ordering nodes; add-org adds ordering nodes to a SmartBFT consenter set only (this network runs ${ctx.topology.consensus}; set orderers: 0)`,
+    );
+  }
+  if (org.orderers.length > 1) {
+    throw new TopologyError(
+      `${name} lists ${org.orderers.length} ordering nodes; add-org adds one (SmartBFT takes one consenter per configuration update; set orderers: 1)`,
     );
   }
   if (org.peers.length === 0) throw new TopologyError(`${name} has no peer`);
+  const principal = `'${org.mspId}.peer'`;
   for (const cc of ctx.topology.chaincodes) {
-    const literal = /^(AND|OR|OutOf)\(/.test(cc.endorsementPolicy);
-    if (cc.collections === 'audit' && literal && !cc.endorsementPolicy.includes(`'${org.mspId}.peer'`)) {
+    if (!isLiteral(cc.endorsementPolicy) || cc.endorsementPolicy.includes(principal)) continue;
+    if (cc.collections === 'audit') {
       throw new TopologyError(
-        `chaincode ${cc.name}'s endorsementPolicy does not name ${org.mspId}: add '${org.mspId}.peer' to its OR in the same topology change`,
+        `chaincode ${cc.name}'s endorsementPolicy does not name ${org.mspId}: add ${principal} to its OR in the same topology change`,
+      );
+    }
+    if (cc.collections === 'per-operator' && org.role === 'trustee') {
+      throw new TopologyError(
+        `chaincode ${cc.name}'s endorsementPolicy does not name the trustee ${org.mspId}: write it as AND('<regulator>.peer', OR(<every trustee>.peer)) with ${principal} in the OR, in the same topology change (decision 36)`,
       );
     }
   }
   return org;
+}
+
+/** Who writes and submits the new org's updates: an operator's trustee; for a trustee, the regulator. */
+export function sponsorOf(ctx: NetworkContext, org: Org): Org {
+  return org.role === 'operator' ? orgOf(ctx.topology, org.trustee ?? '') : regulatorOf(ctx.topology);
 }
 
 /** The org's Application group as configtxgen writes it (-printOrg), from the MSP the new org hands over. */
@@ -83,7 +115,10 @@ export async function proposeAddition(
     throw new NothingToUpdateError(`${org.mspId} is already a member of ${channel}`);
   }
   const updated = JSON.parse(JSON.stringify(original)) as Json;
-  updated.channel_group.groups.Application.groups[org.mspId] = await orgGroup(ctx, org);
+  const group = await orgGroup(ctx, org);
+  // An application org carries no orderer endpoints (configtxgen writes them into the Orderer group only).
+  if (group.values) delete group.values.Endpoints;
+  updated.channel_group.groups.Application.groups[org.mspId] = group;
   if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
     // The regulator-must-sign rule counts a majority of every member's admins: the new org's too.
     const fresh = await freshChannelConfig(ctx, channel);
@@ -98,7 +133,7 @@ export async function proposeAddition(
  * The configuration configtxgen would write for the channel from the topology as it is now (with the new
  * org): the source of policies whose rule depends on who the members are.
  */
-async function freshChannelConfig(ctx: NetworkContext, channel: string): Promise<Json> {
+export async function freshChannelConfig(ctx: NetworkContext, channel: string): Promise<Json> {
   const dir = join(ctx.layout.generated, 'add-org', 'configtx-now');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx(ctx.topology, ctx.placement), { lineWidth: 0 }));
@@ -243,19 +278,22 @@ async function startGateway(ctx: NetworkContext, topologyFile: string, org: Org)
   );
 }
 
-/** The regulator admits the operator on chain (Registry:AdmitParticipant); already admitted counts as done. */
-export async function admitOperator(ctx: NetworkContext, org: Org, reason: string): Promise<boolean> {
-  const regulator = ctx.topology.orgs.find((o) => o.role === 'regulator');
-  const peer = regulator?.peers[0];
-  const trustee = orgOf(ctx.topology, org.trustee ?? '');
-  if (!regulator || !peer) throw new TopologyError('the topology has no regulator peer');
+/**
+ * The regulator admits the org on chain (Registry:AdmitParticipant): an operator with its trustee, or a
+ * trustee. Already admitted counts as done.
+ */
+export async function admitOrg(ctx: NetworkContext, org: Org, reason: string): Promise<boolean> {
+  const regulator = regulatorOf(ctx.topology);
+  const peer = regulator.peers[0];
+  if (!peer) throw new TopologyError('the topology has no regulator peer');
+  const request =
+    org.role === 'operator'
+      ? { mspId: org.mspId, kind: 'operator', trusteeMspId: orgOf(ctx.topology, org.trustee ?? '').mspId, reason }
+      : { mspId: org.mspId, kind: org.role, reason };
   const conn = connectTo(ctx.layout, regulator, peer);
   try {
     const registry = conn.gateway.getNetwork('market').getContract('market', 'Registry');
-    await registry.submitTransaction(
-      'AdmitParticipant',
-      JSON.stringify({ mspId: org.mspId, kind: 'operator', trusteeMspId: trustee.mspId, reason }),
-    );
+    await registry.submitTransaction('AdmitParticipant', JSON.stringify(request));
     return true;
   } catch (err) {
     if (/already admitted/.test(gatewayErrorText(err))) return false;
@@ -275,42 +313,83 @@ export interface AddOrgOptions {
   readonly reason?: string;
 }
 
+/** A channel's config block size (bytes) after a step of add-org; the first entry is before any. */
+export interface ConfigBlockSize {
+  readonly after: string;
+  /** The config block's number. */
+  readonly block: number;
+  readonly bytes: number;
+}
+
 export interface AddOrgResult {
   readonly org: string;
   readonly seconds: number;
-  readonly channels: Array<{ channel: string; signedBy: string[]; height: number; hash: string }>;
+  readonly channels: Array<{
+    channel: string;
+    signedBy: string[];
+    /** Who signed each consenter addition (one per ordering node of the org). */
+    consenterSignedBy: string[][];
+    height: number;
+    hash: string;
+    configBlocks: ConfigBlockSize[];
+  }>;
+  /** The SmartBFT consenter set after the addition and how many faulty nodes it tolerates. */
+  readonly consenters?: { readonly count: number; readonly faultsTolerated: number };
   readonly chaincodes: Array<{ name: string; sequence: number; version: string }>;
 }
 
 /**
- * Admits a new operator org to the running network, whose topology already names it. Every step is
- * idempotent, so a run that stopped part-way is finished by running it again. Which org does what, and on
- * whose host it would run, is in docs/network.md.
+ * Admits a new operator or trustee org to the running network, whose topology already names it. Every
+ * step is idempotent, so a run that stopped part-way is finished by running it again. Which org does what,
+ * and on whose host it would run, is in docs/network.md.
  */
 export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOptions): Promise<AddOrgResult> {
   const start = Date.now();
-  const steps = 8;
+  const steps = 9;
   let step = 0;
   const progress = (msg: string) =>
     ctx.progress(`[${++step}/${steps} +${((Date.now() - start) / 1000).toFixed(1)}s] ${msg}`);
   const t = ctx.topology;
   const org = checkNewOrg(ctx, name);
   const existing = t.orgs.filter((o) => o !== org);
-  const sponsor = orgOf(t, org.trustee ?? '');
+  const sponsor = sponsorOf(ctx, org);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const channels: AddOrgResult['channels'] = [];
+  /** Records the config block an update made (or, first, the current one) and prints its size. */
+  const measure = async (c: AddOrgResult['channels'][number], after: string) => {
+    const previous = c.configBlocks.at(-1);
+    const block = await nextConfigBlock(ctx, c.channel, sponsor, previous?.block ?? -1);
+    c.configBlocks.push({ after, block: block.number, bytes: block.bytes });
+    ctx.progress(
+      previous
+        ? `  ${c.channel}: config block ${kb(previous.bytes)} -> ${kb(block.bytes)} (block ${block.number}, ${after})`
+        : `  ${c.channel}: config block ${kb(block.bytes)} (block ${block.number}, ${after})`,
+    );
+  };
 
-  progress(`${org.name}: starting its TLS CA and enrollment CA, enrolling its identities and MSP`);
+  progress(`${org.name}: starting its TLS CA and enrollment CA, enrolling its identities and MSP; starting its peer`);
   await bootstrapOrgCrypto(ctx, org);
+  // The peer starts outside any channel; its configuration is also what the org's admin CLI runs with.
+  await Promise.all(org.peers.map((p) => ensureNode(ctx, p)));
 
   progress(`adding ${org.mspId} to channels ${t.channels.map((c) => c.name).join(', ')}`);
-  const channels: AddOrgResult['channels'] = [];
   for (const channel of t.channels) {
+    const c: AddOrgResult['channels'][number] = {
+      channel: channel.name,
+      signedBy: [],
+      consenterSignedBy: [],
+      height: 0,
+      hash: '',
+      configBlocks: [],
+    };
+    channels.push(c);
+    await measure(c, 'before');
     let update: PreparedUpdate;
     try {
       update = await proposeAddition(ctx, channel.name, org, sponsor);
     } catch (err) {
       if (!(err instanceof NothingToUpdateError)) throw err;
       ctx.progress(`  ${channel.name}: ${org.mspId} is already a member`);
-      channels.push({ channel: channel.name, signedBy: [], height: 0, hash: '' });
       continue;
     }
     const signers = defaultSigners(t, channel.name, existing, sponsor.name);
@@ -323,17 +402,65 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
     await submitUpdate(ctx, update, submitter, { policyMembers: existing });
     ctx.progress(`  ${channel.name}: ${submitter.name}'s admin submitted the update`);
     await waitUntilMember(ctx, channel.name, org, submitter);
-    channels.push({ channel: channel.name, signedBy: signers.map((s) => s.mspId), height: 0, hash: '' });
+    c.signedBy = signers.map((s) => s.mspId);
+    await measure(c, `${org.mspId} in Application`);
   }
 
-  progress(`${org.name}: starting ${org.peers.map((p) => p.id).join(', ')} and joining it to every channel`);
-  await Promise.all(org.peers.map((p) => ensureNode(ctx, p)));
+  progress(
+    org.orderers.length === 0
+      ? 'ordering nodes: none in its entry'
+      : `adding ${org.orderers.map((o) => o.id).join(', ')} to the SmartBFT consenter set of every channel`,
+  );
+  let consenters: AddOrgResult['consenters'];
+  if (org.orderers.length > 0) {
+    const proposer = regulatorOf(t);
+    for (const node of org.orderers) {
+      for (const c of channels) {
+        const fresh = await freshChannelConfig(ctx, c.channel);
+        let update: PreparedUpdate;
+        try {
+          update = await proposeConsenter(ctx, c.channel, node, proposer, fresh);
+        } catch (err) {
+          if (!(err instanceof NothingToUpdateError)) throw err;
+          ctx.progress(`  ${c.channel}: ${node.id} is already a consenter`);
+          continue;
+        }
+        const current = await fetchConfig(ctx, c.channel, proposer, update.dir);
+        const signedBy = await signAndSubmitConsenter(ctx, update, ordererMembers(t, current), proposer);
+        c.consenterSignedBy.push(signedBy);
+        ctx.progress(
+          `  ${c.channel}: consenter ${node.consenterId} (${node.id}) added, signed by ${signedBy.join(', ')}`,
+        );
+        await measure(c, `consenter ${node.id}`);
+      }
+      await ensureNode(ctx, node);
+      for (const c of channels) {
+        await joinOrdererToChannel(ctx, node, c.channel);
+        const following = await waitFollowing(ctx, node, c.channel);
+        ctx.progress(`  ${c.channel}: ${node.id} is an active consenter at height ${following.height}`);
+      }
+    }
+    const first = channels[0];
+    const count = first
+      ? consentersOf(await fetchConfig(ctx, first.channel, proposer, updateDir(ctx, first.channel, 'consenters')))
+          .length
+      : 0;
+    consenters = { count, faultsTolerated: bftFaultsTolerated(count) };
+    ctx.progress(
+      `  ${count} consenters: SmartBFT tolerates ${consenters.faultsTolerated} faulty node(s) (n >= 3f + 1)`,
+    );
+  }
+
+  progress(`${org.name}: joining ${org.peers.map((p) => p.id).join(', ')} to every channel`);
   for (const channel of t.channels) await joinChannel(ctx, channel.name, org);
 
   progress(`${org.name}: setting its anchor peer on every channel`);
   for (const channel of t.channels) await waitUntilMember(ctx, channel.name, org, org);
-  for (const channel of t.channels) {
-    if (await setAnchorPeer(ctx, channel.name, org)) ctx.progress(`  ${channel.name}: anchor peer set`);
+  for (const c of channels) {
+    if (await setAnchorPeer(ctx, c.channel, org)) {
+      ctx.progress(`  ${c.channel}: anchor peer set`);
+      await measure(c, 'anchor peer');
+    }
   }
 
   progress('waiting until every peer has the same height and block hash on every channel');
@@ -343,26 +470,33 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
     ctx.progress(`  ${c.channel}: height ${agreed.height}, block hash ${agreed.hash}`);
   }
 
-  progress('chaincode: next sequence with the new collections, approved by every org (the new one included)');
+  progress(
+    'chaincode: next sequence with the new collections and policies, approved by every org (the new one included)',
+  );
   const chaincodes = await deploy(ctx);
 
+  // The trustee's gateway lists the operators it serves from the topology it read at start.
+  const restart = org.role === 'operator' ? [sponsor] : [];
   progress(
-    opts.gateways === false ? 'gateways: skipped' : `starting ${org.name}'s gateway API; restarting ${sponsor.name}'s`,
+    opts.gateways === false
+      ? 'gateways: skipped'
+      : `starting ${org.name}'s gateway API${restart.map((r) => `; restarting ${r.name}'s`).join('')}`,
   );
   if (opts.gateways !== false) {
     ctx.progress((await startGateway(ctx, opts.topologyFile, org)).trim());
-    // The trustee's gateway lists the operators it serves from the topology it read at start.
-    if (runningPid(ctx.layout, `gateway.${sponsor.slug}`) !== undefined) {
-      ctx.progress((await startGateway(ctx, opts.topologyFile, sponsor)).trim());
+    for (const r of restart) {
+      if (runningPid(ctx.layout, `gateway.${r.slug}`) !== undefined) {
+        ctx.progress((await startGateway(ctx, opts.topologyFile, r)).trim());
+      }
     }
   }
 
   progress(opts.admit === false ? 'admission: skipped' : `the regulator admits ${org.mspId} on chain`);
   if (opts.admit !== false) {
-    const admitted = await admitOperator(ctx, org, opts.reason ?? `admitted by add-org ${org.name}`);
+    const admitted = await admitOrg(ctx, org, opts.reason ?? `admitted by add-org ${org.name}`);
     ctx.progress(admitted ? `  ${org.mspId} admitted` : `  ${org.mspId} was already admitted`);
   }
   const seconds = (Date.now() - start) / 1000;
   ctx.progress(`${org.name} added in ${seconds.toFixed(1)}s`);
-  return { org: org.name, seconds, channels, chaincodes };
+  return { org: org.name, seconds, channels, ...(consenters ? { consenters } : {}), chaincodes };
 }

@@ -18,9 +18,10 @@ const USAGE = `usage: network.sh <command> [options]
   down [--clean]                               stop the nodes this tool started; --clean also wipes data
   status [--json]                              node health, block heights per channel, chaincode versions
   deploy                                       upgrade the chaincode (next sequence, ledger data kept)
-  add-org NAME [--no-gateways] [--no-admit]    admit the operator NAME (already in the topology) to the
-                                               running network: CAs, channel config updates signed by the
-                                               members, peer, collections, gateway, on-chain admission
+  add-org NAME [--no-gateways] [--no-admit]    admit the operator or trustee NAME (already in the topology)
+                                               to the running network: CAs, channel config updates signed
+                                               by the members, ordering node (orderers: 1), peer,
+                                               collections, gateway, on-chain admission
 ${RECOVERY_USAGE}
   remove-org NAME                              remove the operator NAME (marked removed: true in the
                                                topology) once the regulator revoked it and its book is
@@ -146,6 +147,10 @@ async function main(argv: string[]): Promise<number> {
         admit: !args.flags.has('--no-admit'),
       });
       for (const c of r.chaincodes) console.log(`${c.name}: committed version ${c.version} as sequence ${c.sequence}`);
+      for (const c of r.channels) {
+        const sizes = c.configBlocks.map((b) => `${b.bytes} B (${b.after})`).join(' -> ');
+        console.log(`${c.channel} config block: ${sizes}`);
+      }
       console.log(`add-org ${r.org} took ${r.seconds.toFixed(1)}s`);
       return 0;
     }

@@ -70,12 +70,12 @@ describe('add-org preconditions', () => {
     expect(() => checkNewOrg(ctxOf(withOperatorC()), 'OperatorC')).to.throw(TopologyError, /OperatorCMSP\.peer/);
   });
 
-  it('refuses an org with ordering nodes, and one that is not an operator', () => {
+  it('refuses more than one ordering node, and the regulator', () => {
     const t = withOperatorC((raw) => {
       withAuditOr(raw);
-      (raw.orgs as Array<{ name: string; orderers: number }>).at(-1)!.orderers = 1;
+      (raw.orgs as Array<{ name: string; orderers: number }>).at(-1)!.orderers = 2;
     });
-    expect(() => checkNewOrg(ctxOf(t), 'OperatorC')).to.throw(TopologyError, /orderers: 0/);
-    expect(() => checkNewOrg(ctxOf(t), 'Trustee')).to.throw(TopologyError, /admits operators/);
+    expect(() => checkNewOrg(ctxOf(t), 'OperatorC')).to.throw(TopologyError, /set orderers: 1/);
+    expect(() => checkNewOrg(ctxOf(t), 'Regulator')).to.throw(TopologyError, /is the regulator/);
   });
 });

@@ -14,6 +14,7 @@ export * from './add-org';
 export * from './snapshot';
 export * from './restore-peer';
 export * from './remove-org';
+export * from './consenters';
 export { bootstrapOrgCrypto } from './ca';
 export * from './leader';
 export * from './failover';

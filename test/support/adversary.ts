@@ -18,6 +18,8 @@ export interface SeenTx {
   readonly creatorMspId: string;
   /** The creator's certificate (PEM), as every member stores it. */
   readonly creatorCert: string;
+  /** The MSP IDs of the peers whose endorsements the transaction carries. */
+  readonly endorsers: readonly string[];
   readonly fn: string;
   readonly args: readonly string[];
   readonly event?: { readonly name: string; readonly payload: string };
@@ -103,6 +105,9 @@ function decode(block: common.Block, n: number): SeenTx[] {
     const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(
       peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8()).getInput_asU8(),
     );
+    const endorsers = (actionPayload.getAction()?.getEndorsementsList() ?? []).map((e) =>
+      msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid(),
+    );
     const [fn = '', ...args] = (invocation.getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? []).map(text);
     const ccAction = peer.ChaincodeAction.deserializeBinary(
       peer.ProposalResponsePayload.deserializeBinary(
@@ -143,6 +148,7 @@ function decode(block: common.Block, n: number): SeenTx[] {
       valid: (filter[index] ?? 0) === peer.TxValidationCode.VALID,
       creatorMspId: creator.getMspid(),
       creatorCert: text(creator.getIdBytes_asU8()),
+      endorsers,
       fn,
       args,
       ...(event ? { event: { name: event.getEventName(), payload: text(event.getPayload_asU8()) } } : {}),
