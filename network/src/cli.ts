@@ -6,6 +6,7 @@ import { writeComposeFiles } from './compose';
 import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
+import { GOVERNANCE_USAGE, runGovernanceCommand } from './governance-cli';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 
@@ -20,6 +21,7 @@ const USAGE = `usage: network.sh <command> [options]
   logs [node] [-f]                             show node logs (all, or one node; -f follows)
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
+${GOVERNANCE_USAGE}
 options: --topology FILE (default network/topology.yaml)`;
 
 interface Args {
@@ -113,6 +115,15 @@ async function main(argv: string[]): Promise<number> {
         }
         for (const c of s.chaincodes) {
           console.log(`chaincode ${c.name} on ${c.channel}: version ${c.version ?? '-'} sequence ${c.sequence ?? '-'}`);
+          if (c.pending) {
+            const approved = Object.entries(c.pending.approvals).map(([msp, ok]) => `${msp} ${ok ? 'yes' : 'no'}`);
+            console.log(
+              `  pending sequence ${c.pending.sequence} (${c.pending.version}): approved ${approved.join(', ')}`,
+            );
+            console.log(
+              `  ${c.pending.missing.length ? `missing: ${c.pending.missing.join('; ')}` : 'ready to commit'}`,
+            );
+          }
         }
       }
       return s.nodes.every((n) => n.healthy) ? 0 : 3;
@@ -136,6 +147,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`add-org ${r.org} took ${r.seconds.toFixed(1)}s`);
       return 0;
     }
+    case 'chaincode':
+    case 'revoke':
+    case 'publish-crl':
+      return runGovernanceCommand(args.command, argv.slice(1), context(args));
     case 'logs': {
       const layout = new Layout();
       if (!existsSync(layout.logs)) {

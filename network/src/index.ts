@@ -12,3 +12,5 @@ export * from './instance';
 export * from './config-update';
 export * from './add-org';
 export { bootstrapOrgCrypto } from './ca';
+export * from './governed-upgrade';
+export * from './revocation';
