@@ -150,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     case 'chaincode':
     case 'revoke':
     case 'publish-crl':
+    case 'lifecycle-policy':
       return runGovernanceCommand(args.command, argv.slice(1), context(args));
     case 'logs': {
       const layout = new Layout();

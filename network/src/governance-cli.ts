@@ -9,6 +9,7 @@ import {
   readProposal,
   type UpgradeProposal,
 } from './governed-upgrade';
+import { updateLifecyclePolicy } from './lifecycle-policy';
 import { afterCommit } from './network';
 import { publishCrl, revokeIdentity, type PublishedCrl } from './revocation';
 import { orgOf, regulatorOf, TopologyError } from './topology';
@@ -22,7 +23,9 @@ export const GOVERNANCE_USAGE = `  chaincode propose [--name CC] [--release R] [
                                                and a majority); refused naming whose approvals are missing
   revoke ORG IDENTITY [--reason R] [--no-publish]
                                                revoke an identity at ORG's CA and publish the CRL
-  publish-crl ORG                              put ORG's CA's CRL into its MSP on every channel`;
+  publish-crl ORG                              put ORG's CA's CRL into its MSP on every channel
+  lifecycle-policy                             update each channel's LifecycleEndorsement to the
+                                               regulator and a majority (networks made before it)`;
 
 const VALUE_FLAGS = new Set(['--name', '--release', '--as', '--org', '--reason', '--topology', '--consensus']);
 
@@ -136,6 +139,16 @@ export async function runGovernanceCommand(
     const [orgName] = words;
     if (!orgName) throw new TopologyError('publish-crl needs ORG');
     printCrl(orgName, await publishCrl(ctx, orgOf(ctx.topology, orgName)));
+    return 0;
+  }
+  if (command === 'lifecycle-policy') {
+    for (const r of await updateLifecyclePolicy(ctx)) {
+      console.log(
+        r.updated
+          ? `${r.channel}: LifecycleEndorsement updated (signed by ${r.signedBy.join(', ')})`
+          : `${r.channel}: LifecycleEndorsement already requires the regulator and a majority`,
+      );
+    }
     return 0;
   }
   throw new TopologyError(`unknown governance command ${command}`);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { configtx, lifecycleEndorsementRule } from './configtx';
 import { missingApprovals } from './governed-upgrade';
+import { lifecyclePolicyJson } from './lifecycle-policy';
 import { loadTopology } from './topology';
 import { join } from 'node:path';
 import { REPO_ROOT } from './layout';
@@ -50,5 +51,25 @@ describe('governed chaincode upgrades: whose approvals a commit needs', () => {
   it('is met by the regulator and any two others', () => {
     expect(missingApprovals(t, t.orgs, approvals('RegulatorMSP', 'OperatorAMSP', 'OperatorBMSP'))).to.deep.equal([]);
     expect(missingApprovals(t, t.orgs, approvals('RegulatorMSP', 'TrusteeMSP', 'OperatorAMSP'))).to.deep.equal([]);
+  });
+});
+
+describe('the lifecycle policy update for networks made before the rule', () => {
+  const t = loadTopology(join(REPO_ROOT, 'network', 'topology.yaml'));
+
+  it('compiles the rule as configtxgen does: identities in order of mention, AND as an n_out_of over its terms', () => {
+    const policy = lifecyclePolicyJson(t, t.orgs);
+    expect(
+      policy.value.identities.map((i: { principal: { msp_identifier: string } }) => i.principal.msp_identifier),
+    ).to.deep.equal(['RegulatorMSP', 'TrusteeMSP', 'OperatorAMSP', 'OperatorBMSP']);
+    expect(policy.value.rule).to.deep.equal({
+      n_out_of: {
+        n: 2,
+        rules: [
+          { signed_by: 0 },
+          { n_out_of: { n: 2, rules: [{ signed_by: 1 }, { signed_by: 2 }, { signed_by: 3 }] } },
+        ],
+      },
+    });
   });
 });

@@ -14,3 +14,4 @@ export * from './add-org';
 export { bootstrapOrgCrypto } from './ca';
 export * from './governed-upgrade';
 export * from './revocation';
+export * from './lifecycle-policy';
