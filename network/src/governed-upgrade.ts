@@ -136,7 +136,9 @@ function definitionArgs(ctx: NetworkContext, p: UpgradeProposal): string[] {
   args.push(...policyArgs(p.endorsementPolicy));
   if (p.collections) {
     const file = join(proposalDir(ctx, p.chaincode), `collections.seq${p.sequence}.json`);
-    writeFileSync(file, JSON.stringify(p.collections, null, 2));
+    const content = JSON.stringify(p.collections, null, 2);
+    // Written only when it differs: approvals run in parallel, and a rewrite could be read half-done.
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== content) writeFileSync(file, content);
     args.push('--collections-config', file);
   }
   return args;
