@@ -19,8 +19,10 @@ export const GOVERNANCE_USAGE = `  chaincode propose [--name CC] [--release R] [
                                                package the working tree's code and write the next
                                                sequence's definition and digest to a proposal file
   chaincode approve --org ORG [--name CC]      ORG's admin checks the digest, installs, approves
-  chaincode commit [--name CC] [--as ORG]      commit once the lifecycle policy is met (the regulator
-                                               and a majority); refused naming whose approvals are missing
+  chaincode commit [--name CC] [--as ORG] [--force]
+                                               commit once the lifecycle policy is met (the regulator
+                                               and a majority); refused naming whose approvals are
+                                               missing (--force: send it anyway, Fabric decides)
   revoke ORG IDENTITY [--reason R] [--no-publish]
                                                revoke an identity at ORG's CA and publish the CRL
   publish-crl ORG                              put ORG's CA's CRL into its MSP on every channel
@@ -117,7 +119,7 @@ export async function runGovernanceCommand(
       const submitter = as ? orgOf(ctx.topology, as) : regulatorOf(ctx.topology);
       for (const name of names) {
         const p = proposalOf(ctx, name);
-        await commitUpgrade(ctx, p, submitter);
+        await commitUpgrade(ctx, p, submitter, { force: flags.has('--force') });
         await afterCommit(ctx, name);
         console.log(`${name}: committed version ${p.version} as sequence ${p.sequence}`);
       }

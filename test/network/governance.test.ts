@@ -294,6 +294,11 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
     const refused = await refusedCli(net, 'chaincode', 'commit', '--name', 'market');
     console.log(`      ${refused.split('\n').find((l) => l.includes('missing approvals')) ?? refused}`);
     expect(refused).to.contain('missing approvals: RegulatorMSP (the regulator approves every definition)');
+    // ... and so does Fabric: the commit sent anyway, endorsed by the three approving orgs' peers, is
+    // invalidated by the channel's LifecycleEndorsement.
+    const forced = await refusedCli(net, 'chaincode', 'commit', '--name', 'market', '--as', 'Trustee', '--force');
+    console.log(`      forced: ${forced.split('\n').find((l) => l.startsWith('Error')) ?? forced.slice(-300)}`);
+    expect(forced).to.contain('ENDORSEMENT_POLICY_FAILURE');
     expect((await status(net)).chaincodes.find((c) => c.name === 'market')?.sequence).to.equal(1);
 
     const last = await timed('approve Regulator', 'chaincode', 'approve', '--org', 'Regulator', '--name', 'market');
