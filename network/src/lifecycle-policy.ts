@@ -7,6 +7,7 @@ import {
   updateDir,
   writeUpdate,
 } from './config-update';
+import { waitUntilConfig } from './config-wait';
 import type { NetworkContext } from './context';
 import { regulatorOf, type Org, type Topology } from './topology';
 
@@ -27,7 +28,8 @@ const peerOf = (org: Org) => ({
 
 /**
  * lifecycleEndorsementRule as the SignaturePolicyEnvelope configtxgen compiles it to (configtxlator JSON):
- * identities in order of first mention, `AND` as an n_out_of over all its terms.
+ * the inner OutOf's principals are listed first and the regulator after them, and `AND` is an n_out_of
+ * over all its terms. The same bytes as at genesis, so a network made with the rule has nothing to update.
  */
 export function lifecyclePolicyJson(t: Topology, orgs: readonly Org[]): Json {
   const regulator = regulatorOf(t);
@@ -42,11 +44,14 @@ export function lifecyclePolicyJson(t: Topology, orgs: readonly Org[]): Json {
   return {
     type: 1,
     value: {
-      identities: [regulator, ...others].map(peerOf),
+      identities: [...others, regulator].map(peerOf),
       rule: {
         n_out_of: {
           n: 2,
-          rules: [{ signed_by: 0 }, { n_out_of: { n: needed, rules: others.map((_, i) => ({ signed_by: i + 1 })) } }],
+          rules: [
+            { signed_by: others.length },
+            { n_out_of: { n: needed, rules: others.map((_, i) => ({ signed_by: i })) } },
+          ],
         },
       },
       version: 0,
@@ -70,7 +75,8 @@ export async function updateLifecyclePolicy(ctx: NetworkContext): Promise<Lifecy
     const dir = updateDir(ctx, channel.name, 'lifecycle-policy');
     const original = await fetchConfig(ctx, channel.name, regulator, dir);
     const updated = JSON.parse(JSON.stringify(original)) as Json;
-    updated.channel_group.groups.Application.policies.LifecycleEndorsement.policy = lifecyclePolicyJson(t, t.orgs);
+    const wanted = lifecyclePolicyJson(t, t.orgs);
+    updated.channel_group.groups.Application.policies.LifecycleEndorsement.policy = wanted;
     let update;
     try {
       update = await writeUpdate(
@@ -90,6 +96,16 @@ export async function updateLifecyclePolicy(ctx: NetworkContext): Promise<Lifecy
     if (!submitter) throw new Error(`no org to sign the update of ${channel.name}`);
     for (const signer of others) await signUpdate(ctx, update, signer);
     await submitUpdate(ctx, update, submitter, { policyMembers: t.orgs });
+    await waitUntilConfig(
+      ctx,
+      channel.name,
+      regulator,
+      `${dir}/check`,
+      (config) =>
+        JSON.stringify(config.channel_group.groups.Application.policies.LifecycleEndorsement.policy) ===
+        JSON.stringify(wanted),
+      'the new LifecycleEndorsement',
+    );
     results.push({ channel: channel.name, updated: true, signedBy: [submitter, ...others].map((o) => o.mspId) });
   }
   return results;

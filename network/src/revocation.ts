@@ -8,6 +8,7 @@ import {
   writeUpdate,
   type PreparedUpdate,
 } from './config-update';
+import { waitUntilConfig } from './config-wait';
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
 import type { Org } from './topology';
@@ -119,7 +120,8 @@ export interface PublishedCrl {
 
 /**
  * The org's admin publishes its CA's current CRL into its MSP on every channel: an update of its own MSP
- * definition, which it alone signs (checked against the mod_policy first). Idempotent.
+ * definition, which it alone signs (checked against the mod_policy first), and waits until the channel's
+ * configuration holds it. Idempotent.
  */
 export async function publishCrl(ctx: NetworkContext, org: Org): Promise<PublishedCrl[]> {
   const crl = await generateCrl(ctx, org);
@@ -144,6 +146,14 @@ export async function publishCrl(ctx: NetworkContext, org: Org): Promise<Publish
       continue;
     }
     await submitUpdate(ctx, update, org, { signatureFiles: [] });
+    await waitUntilConfig(
+      ctx,
+      channel.name,
+      org,
+      join(dir, 'check'),
+      (config) => revocationListOf(config, org.mspId).includes(crl),
+      `${org.mspId}'s CRL`,
+    );
     results.push({ channel: channel.name, updated: true, checked });
   }
   return results;

@@ -396,8 +396,13 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
     // The CRL in each channel's MSP lists rex's certificate.
     const serial = new X509Certificate(rex.certificate).serialNumber.toUpperCase().replace(/^0+/, '');
     for (const channel of ['market', 'audit']) {
-      const crls = revocationListOf(await fetchConfig(ctx, channel, net.org('Regulator'), scratch()), 'OperatorAMSP');
-      expect(crls).to.have.length(1);
+      // publish-crl returns once OperatorA's view of the config holds the CRL; the regulator's orderer may lag.
+      const crls = await until(
+        async () => revocationListOf(await fetchConfig(ctx, channel, net.org('Regulator'), scratch()), 'OperatorAMSP'),
+        (l) => l.length === 1,
+        `the CRL in ${channel}'s configuration`,
+        30_000,
+      );
       const file = join(scratch(), 'crl.pem');
       writeFileSync(file, crls[0] ?? '');
       const text = await run('openssl', ['crl', '-in', file, '-noout', '-text']);
