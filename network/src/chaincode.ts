@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { peerCli, submitThroughOrdering } from './admin-cli';
-import { collectionsOf } from './collections';
+import { peerCli } from './admin-cli';
 import type { NetworkContext } from './context';
 import { run } from './exec';
 import { REPO_ROOT } from './layout';
 import { NODE_BUILDER_TYPE } from './peer-config';
-import type { Topology } from './topology';
+import type { Org, Topology } from './topology';
+
+/** What a package label allows after the name and version (Fabric: alphanumerics and _.+-). */
+const RELEASE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,31}$/;
 
 type ChaincodeSpec = Topology['chaincodes'][number];
 
@@ -29,7 +31,16 @@ export interface CommittedChaincode {
  * Builds an installable package: compiled JavaScript plus its production node_modules, so the peer's
  * external builder needs no network. Assumes `npm run build` has run.
  */
-export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec): Promise<ChaincodePackage> {
+export async function packageChaincode(
+  ctx: NetworkContext,
+  spec: ChaincodeSpec,
+  opts: { release?: string } = {},
+): Promise<ChaincodePackage> {
+  if (opts.release !== undefined && !RELEASE.test(opts.release)) {
+    throw new Error(
+      `release ${JSON.stringify(opts.release)}: letters, digits and _.+- only, at most 32, as a label allows`,
+    );
+  }
   const source = join(REPO_ROOT, spec.path);
   const work = join(ctx.layout.generated, 'chaincode', spec.name);
   // Deployments of the same code (market and audit) share one staged tree: its npm install runs once.
@@ -119,7 +130,8 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
     depsKey,
   );
   const version = codeDigest.slice(0, 12);
-  const label = `${spec.name}_${version}`;
+  // A release name makes a distinct package (its own id, its own chaincode process) of the same code.
+  const label = opts.release ? `${spec.name}_${version}_${opts.release}` : `${spec.name}_${version}`;
   const pkgDir = join(work, 'pkg');
   rmSync(pkgDir, { recursive: true, force: true });
   mkdirSync(pkgDir, { recursive: true });
@@ -137,16 +149,23 @@ export async function packageChaincode(ctx: NetworkContext, spec: ChaincodeSpec)
 
 /** Installs the package on every peer that lacks it. */
 export async function installEverywhere(ctx: NetworkContext, pkg: ChaincodePackage): Promise<void> {
+  await Promise.all(ctx.topology.orgs.map((org) => installOn(ctx, org, pkg)));
+}
+
+/** One org's admin installs the package on each of its peers that lacks it. */
+export async function installOn(
+  ctx: NetworkContext,
+  org: Org,
+  pkg: Pick<ChaincodePackage, 'file' | 'packageId'>,
+): Promise<void> {
   await Promise.all(
-    ctx.topology.orgs.flatMap((org) =>
-      org.peers.map(async (peer) => {
-        const out = await peerCli(ctx, org, peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
-        const installed = (JSON.parse(out || '{}') as { installed_chaincodes?: Array<{ package_id: string }> })
-          .installed_chaincodes;
-        if (installed?.some((c) => c.package_id === pkg.packageId)) return;
-        await peerCli(ctx, org, peer, ['lifecycle', 'chaincode', 'install', pkg.file], 300_000);
-      }),
-    ),
+    org.peers.map(async (peer) => {
+      const out = await peerCli(ctx, org, peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+      const installed = (JSON.parse(out || '{}') as { installed_chaincodes?: Array<{ package_id: string }> })
+        .installed_chaincodes;
+      if (installed?.some((c) => c.package_id === pkg.packageId)) return;
+      await peerCli(ctx, org, peer, ['lifecycle', 'chaincode', 'install', pkg.file], 300_000);
+    }),
   );
 }
 
@@ -177,57 +196,6 @@ export async function queryCommitted(
   }
 }
 
-/** Approves the definition for every org, then commits it: the lifecycle a real consortium goes through. */
-export async function approveAndCommit(
-  ctx: NetworkContext,
-  spec: ChaincodeSpec,
-  pkg: ChaincodePackage,
-  sequence: number,
-): Promise<void> {
-  const definition = [
-    '-C',
-    spec.channel,
-    '-n',
-    spec.name,
-    '-v',
-    pkg.version,
-    '--sequence',
-    String(sequence),
-    ...policyArgs(spec.endorsementPolicy),
-    ...collectionArgs(ctx, spec),
-  ];
-  await Promise.all(
-    ctx.topology.orgs.map(async (org) => {
-      const peer = org.peers[0];
-      if (!peer) return;
-      // Approving the same definition again is allowed until it is committed, so a retry is safe.
-      await submitThroughOrdering(ctx, org, peer, [
-        'lifecycle',
-        'chaincode',
-        'approveformyorg',
-        ...definition,
-        '--package-id',
-        pkg.packageId,
-      ]);
-    }),
-  );
-  const first = ctx.topology.orgs[0];
-  const firstPeer = first?.peers[0];
-  if (!first || !firstPeer) throw new Error('the topology has no peer');
-  const peerArgs = ctx.topology.orgs.flatMap((org) =>
-    org.peers
-      .slice(0, 1)
-      .flatMap((p) => ['--peerAddresses', `127.0.0.1:${p.port}`, '--tlsRootCertFiles', ctx.layout.tlsCaCert(org.slug)]),
-  );
-  await submitThroughOrdering(
-    ctx,
-    first,
-    firstPeer,
-    ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs],
-    async () => ((await queryCommitted(ctx, spec))?.sequence ?? 0) >= sequence,
-  );
-}
-
 /** Starts the chaincode on every peer (the first call launches it) so the network is ready when `up` returns. */
 export async function warmUp(ctx: NetworkContext, spec: ChaincodeSpec): Promise<void> {
   await Promise.all(
@@ -248,18 +216,10 @@ export async function warmUp(ctx: NetworkContext, spec: ChaincodeSpec): Promise<
   );
 }
 
-function policyArgs(policy: string): string[] {
+export function policyArgs(policy: string): string[] {
   if (/^(AND|OR|OutOf)\(/.test(policy)) return ['--signature-policy', policy];
   if (policy === 'MAJORITY Endorsement') return ['--channel-config-policy', '/Channel/Application/Endorsement'];
   return ['--channel-config-policy', policy];
-}
-
-function collectionArgs(ctx: NetworkContext, spec: ChaincodeSpec): string[] {
-  if (spec.collections === 'none') return [];
-  const file = join(ctx.layout.generated, 'chaincode', `${spec.name}.collections.json`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(collectionsOf(ctx.topology, spec.collections), null, 2));
-  return ['--collections-config', file];
 }
 
 /** Workspace packages are named after their folder: @ecf/common lives in common/. */

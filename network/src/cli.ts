@@ -9,6 +9,7 @@ import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
 import { monitoringCommand } from './monitoring-cli';
 import { removeOrg } from './remove-org';
+import { GOVERNANCE_USAGE, runGovernanceCommand } from './governance-cli';
 import { deploy, down, status, up } from './network';
 import { loadTopology, TopologyError, type Consensus } from './topology';
 import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
@@ -34,6 +35,7 @@ ${RECOVERY_USAGE}
                                                generated from the topology, stop them, or only write it
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
+${GOVERNANCE_USAGE}
 options: --topology FILE (default network/topology.yaml)`;
 
 interface Args {
@@ -127,6 +129,15 @@ async function main(argv: string[]): Promise<number> {
         }
         for (const c of s.chaincodes) {
           console.log(`chaincode ${c.name} on ${c.channel}: version ${c.version ?? '-'} sequence ${c.sequence ?? '-'}`);
+          if (c.pending) {
+            const approved = Object.entries(c.pending.approvals).map(([msp, ok]) => `${msp} ${ok ? 'yes' : 'no'}`);
+            console.log(
+              `  pending sequence ${c.pending.sequence} (${c.pending.version}): approved ${approved.join(', ')}`,
+            );
+            console.log(
+              `  ${c.pending.missing.length ? `missing: ${c.pending.missing.join('; ')}` : 'ready to commit'}`,
+            );
+          }
         }
       }
       return s.nodes.every((n) => n.healthy) ? 0 : 3;
@@ -165,6 +176,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(`remove-org ${r.org} took ${r.seconds.toFixed(1)}s (customers now at ${r.successor})`);
       return 0;
     }
+    case 'chaincode':
+    case 'revoke':
+    case 'publish-crl':
+    case 'lifecycle-policy':
+      return runGovernanceCommand(args.command, argv.slice(1), context(args));
     case 'logs': {
       const layout = new Layout();
       if (!existsSync(layout.logs)) {

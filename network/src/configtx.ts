@@ -23,6 +23,20 @@ export function regulatorMustSignRule(t: Topology, orgs: readonly Org[]): string
   return `AND('${regulator.mspId}.admin', OutOf(${majority}, ${principals(orgs, 'admin')}))`;
 }
 
+/**
+ * Who must approve a chaincode definition before it can be committed (the channel's LifecycleEndorsement):
+ * a majority of the member orgs, the regulator among them. Each approving org's peer endorses the commit,
+ * and Fabric counts each endorsement once, so the rule is the regulator's peer AND the rest of the
+ * majority from the others. See decision 38 in docs/architecture.md.
+ */
+export function lifecycleEndorsementRule(t: Topology, orgs: readonly Org[]): string {
+  const regulator = regulatorOf(t);
+  const others = orgs.filter((o) => o.mspId !== regulator.mspId);
+  const needed = Math.floor(orgs.length / 2);
+  if (others.length === 0 || needed === 0) return `OR('${regulator.mspId}.peer')`;
+  return `AND('${regulator.mspId}.peer', OutOf(${needed}, ${principals(others, 'peer')}))`;
+}
+
 export function orgDefinition(t: Topology, org: Org, p: Placement) {
   const ordererEndpoints = activeOrderers(t)
     .filter((o) => o.org === org.name)
@@ -131,7 +145,7 @@ export function configtx(t: Topology, p: Placement): Record<string, unknown> {
           Readers: meta('ANY Readers'),
           Writers: meta('ANY Writers'),
           Admins: admins,
-          LifecycleEndorsement: meta('MAJORITY Endorsement'),
+          LifecycleEndorsement: sig(lifecycleEndorsementRule(t, t.orgs)),
           Endorsement: meta('MAJORITY Endorsement'),
         },
         Capabilities: { V2_5: true },

@@ -21,3 +21,6 @@ export * from './failover';
 export * from './monitoring';
 export * from './monitoring-settings';
 export * from './certificate-expiry';
+export * from './governed-upgrade';
+export * from './revocation';
+export * from './lifecycle-policy';

@@ -2,11 +2,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
-import { approveAndCommit, installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
+import { installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, type NetworkContext } from './context';
 import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
+import { pendingDefinition, proposeUpgrade, upgradeOnOneHost, type PendingDefinition } from './governed-upgrade';
 import { sealCollections } from './seal';
 import { snapshotStore } from './snapshot';
 import { writePeerConfig } from './peer-config';
@@ -96,7 +97,7 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
       await installEverywhere(ctx, pkg);
       if (!committed || committed.version === pkg.version) current.add(spec.name);
       if (!committed) {
-        await approveAndCommit(ctx, spec, pkg, 1);
+        await upgradeOnOneHost(ctx, await proposeUpgrade(ctx, spec.name, { package: pkg, sequence: 1 }));
       } else if (committed.version !== pkg.version) {
         ctx.progress(
           `  ${spec.name}: version ${committed.version} (sequence ${committed.sequence}) is committed; the code is now ${pkg.version}: run 'scripts/network.sh deploy' to upgrade`,
@@ -116,21 +117,28 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
   ctx.progress(`network up in ${((Date.now() - start) / 1000).toFixed(1)}s`);
 }
 
-/** Upgrades every chaincode to the code in the working tree: next sequence, ledger data kept. */
+/**
+ * Upgrades every chaincode to the code in the working tree: next sequence, ledger data kept. On one machine
+ * that holds every admin key it runs the governed steps (propose, every org approves, commit) in one go.
+ */
 export async function deploy(ctx: NetworkContext): Promise<Array<{ name: string; sequence: number; version: string }>> {
   const result = [];
   for (const spec of ctx.topology.chaincodes) {
-    const committed = await queryCommitted(ctx, spec);
-    const pkg = await packageChaincode(ctx, spec);
-    await installEverywhere(ctx, pkg);
-    const sequence = (committed?.sequence ?? 0) + 1;
-    ctx.progress(`${spec.name}: approving and committing version ${pkg.version} as sequence ${sequence}`);
-    await approveAndCommit(ctx, spec, pkg, sequence);
-    await warmUp(ctx, spec);
-    await sealCollections(ctx, spec);
-    result.push({ name: spec.name, sequence, version: pkg.version });
+    const proposal = await proposeUpgrade(ctx, spec.name);
+    ctx.progress(`${spec.name}: approving and committing version ${proposal.version} as sequence ${proposal.sequence}`);
+    await upgradeOnOneHost(ctx, proposal);
+    await afterCommit(ctx, spec.name);
+    result.push({ name: spec.name, sequence: proposal.sequence, version: proposal.version });
   }
   return result;
+}
+
+/** After a new definition is committed: start it on every peer, and seal any new operator collection. */
+export async function afterCommit(ctx: NetworkContext, chaincode: string): Promise<void> {
+  const spec = ctx.topology.chaincodes.find((c) => c.name === chaincode);
+  if (!spec) throw new TopologyError(`the topology has no chaincode ${chaincode}`);
+  await warmUp(ctx, spec);
+  await sealCollections(ctx, spec);
 }
 
 export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise<void> {
@@ -225,7 +233,14 @@ export interface NetworkStatus {
   consensus: Consensus;
   nodes: NodeStatus[];
   ledgers: PeerLedger[];
-  chaincodes: Array<{ name: string; channel: string; sequence: number | null; version: string | null }>;
+  chaincodes: Array<{
+    name: string;
+    channel: string;
+    sequence: number | null;
+    version: string | null;
+    /** The definition proposed on this host and not committed yet, and who approved it. */
+    pending?: PendingDefinition;
+  }>;
 }
 
 export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
@@ -263,11 +278,18 @@ export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
     } catch {
       committed = undefined;
     }
+    let pending;
+    try {
+      pending = await pendingDefinition(ctx, spec.name, committed?.sequence ?? 0);
+    } catch {
+      pending = undefined;
+    }
     chaincodes.push({
       name: spec.name,
       channel: spec.channel,
       sequence: committed?.sequence ?? null,
       version: committed?.version ?? null,
+      ...(pending ? { pending } : {}),
     });
   }
   return { consensus: t.consensus, nodes, ledgers, chaincodes };
