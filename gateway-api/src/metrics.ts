@@ -1,4 +1,3 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CertificateExpiry } from '@ecf/network';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { checkpointedBlock } from './fabric/checkpoint';
@@ -82,7 +81,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
   constructor(sources: MetricSources = {}) {
     collectDefaultMetrics({ register: this.registry });
     const { relayCheckpointFile, certificates } = sources;
