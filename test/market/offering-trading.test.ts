@@ -1,20 +1,19 @@
 import { expect } from 'chai';
 import type { SupplyReport } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
-import { admitDefaultConsortium, Client, ClientPool, createInstruments } from '../support/client';
+import { Client, ClientPool, createShareClass } from '../support/client';
 import { eventually } from '../support/eventually';
 import { campaignTerms, kyc, pastClose } from '../support/fixtures';
-import { TestNetwork } from '../support/network';
+import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
 
-const MYR = 'TrusteeMSP.MYR';
+const MYR = SHARED_MONEY;
 const CLASS = 'ACME-ORD';
-const reason = 'licensed for equity crowdfunding';
 const salt = 'b2ZmZXJpbmctdGVzdC1zYWx0LTk=';
 
 describe('campaigns and the secondary market on the real network', function () {
   this.timeout(600_000);
-  const net = new TestNetwork(12_000);
-  const pool = new ClientPool(net);
+  // Its own accounts and class on the shared network; its halt and circuit breaker are the class's own.
+  let pool: ClientPool;
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
@@ -74,25 +73,19 @@ describe('campaigns and the secondary market on the real network', function () {
     op.submit<string>('Campaigns:Pledge', { transient: { campaignId, accountId, amount } });
 
   before(async () => {
-    await net.cli('up');
+    pool = (await sharedMarket()).pool;
     regulator = client('Regulator');
     trustee = client('Trustee');
     operatorA = client('OperatorA');
     operatorB = client('OperatorB');
-    await admitDefaultConsortium(regulator, reason);
     await onboard(operatorA, 'acc-acme', 'issuer', 'sophisticated');
     await Promise.all([
       onboard(operatorA, 'acc-ann', 'investor'),
       onboard(operatorA, 'acc-ben', 'investor', 'sophisticated'),
       onboard(operatorB, 'acc-cat', 'investor'),
     ]);
-    await createInstruments(trustee, CLASS, 'acc-acme');
+    await createShareClass(trustee, CLASS, 'acc-acme');
     await Promise.all(['acc-ann', 'acc-ben', 'acc-cat'].map((a) => deposit(a, '1000000')));
-  });
-
-  after(async () => {
-    pool.closeAll();
-    await net.destroy();
   });
 
   it('settles an oversubscribed campaign pro rata across operators, with a cooling-off withdrawal on the way', async () => {

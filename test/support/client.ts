@@ -145,6 +145,11 @@ export async function admitDefaultConsortium(regulator: Client, reason: string):
  */
 export async function createInstruments(trustee: Client, classId: string, issuerAccountId: string): Promise<void> {
   await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
+  await createShareClass(trustee, classId, issuerAccountId);
+}
+
+/** An ordinary share class of an issuer, open to retail and sophisticated investors. */
+export async function createShareClass(trustee: Client, classId: string, issuerAccountId: string): Promise<void> {
   await trustee.submit('Equity:CreateShareClass', {
     args: [
       JSON.stringify({
