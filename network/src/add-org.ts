@@ -1,13 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ordererArgs, orderersFor, peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
 import { peerChannels } from './channels';
-import { configtx, orgDefinition, profileName } from './configtx';
+import { orgDefinition } from './configtx';
 import {
+  adoptApplicationRules,
   defaultSigners,
   fetchConfig,
+  intendedChannelConfig,
   NothingToUpdateError,
   signUpdate,
   submitUpdate,
@@ -119,43 +121,8 @@ export async function proposeAddition(
   // An application org carries no orderer endpoints (configtxgen writes them into the Orderer group only).
   if (group.values) delete group.values.Endpoints;
   updated.channel_group.groups.Application.groups[org.mspId] = group;
-  if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
-    // The regulator-must-sign rule counts a majority of every member's admins: the new org's too.
-    const fresh = await freshChannelConfig(ctx, channel);
-    updated.channel_group.policies.Admins.policy = fresh.channel_group.policies.Admins.policy;
-    updated.channel_group.groups.Application.policies.Admins.policy =
-      fresh.channel_group.groups.Application.policies.Admins.policy;
-  }
+  adoptApplicationRules(ctx, channel, updated, await intendedChannelConfig(ctx, channel));
   return writeUpdate(ctx, channel, dir, original, updated, `add ${org.mspId} to the Application group of ${channel}`);
-}
-
-/**
- * The configuration configtxgen would write for the channel from the topology as it is now (with the new
- * org): the source of policies whose rule depends on who the members are.
- */
-export async function freshChannelConfig(ctx: NetworkContext, channel: string): Promise<Json> {
-  const dir = join(ctx.layout.generated, 'add-org', 'configtx-now');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx(ctx.topology, ctx.placement), { lineWidth: 0 }));
-  const block = join(dir, `${channel}.block`);
-  await run(
-    binary(ctx, 'configtxgen'),
-    ['-profile', profileName(channel), '-outputBlock', block, '-channelID', channel],
-    {
-      env: { FABRIC_CFG_PATH: dir },
-    },
-  );
-  const out = `${block}.json`;
-  await run(binary(ctx, 'configtxlator'), [
-    'proto_decode',
-    '--input',
-    block,
-    '--type',
-    'common.Block',
-    '--output',
-    out,
-  ]);
-  return (JSON.parse(readFileSync(out, 'utf8')) as Json).data.data[0].payload.data.config as Json;
 }
 
 /** The org sets its anchor peer on the channel: an update of its own group, signed by its admin alone. */
@@ -416,7 +383,7 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
     const proposer = regulatorOf(t);
     for (const node of org.orderers) {
       for (const c of channels) {
-        const fresh = await freshChannelConfig(ctx, c.channel);
+        const fresh = await intendedChannelConfig(ctx, c.channel);
         let update: PreparedUpdate;
         try {
           update = await proposeConsenter(ctx, c.channel, node, proposer, fresh);

@@ -1,6 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { ordererArgs, orderersFor, peerCli } from './admin-cli';
+import { configtx, profileName } from './configtx';
 import { binary, type NetworkContext } from './context';
 import { CommandError, run } from './exec';
 import { orgOf, regulatorOf, type Org, type Topology } from './topology';
@@ -52,6 +54,65 @@ export interface PreparedUpdate {
 
 export function updateDir(ctx: NetworkContext, channel: string, name: string): string {
   return join(ctx.layout.generated, 'config-updates', channel, name);
+}
+
+/**
+ * The configuration configtxgen would write for the channel from the topology as it is now (with an org
+ * added or removed): the source of every rule and value whose content depends on who the members are, so
+ * a member added or removed later is described exactly as one present at genesis.
+ */
+export async function intendedChannelConfig(ctx: NetworkContext, channel: string): Promise<Json> {
+  const dir = join(ctx.layout.generated, 'configtx-now');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx(ctx.topology, ctx.placement), { lineWidth: 0 }));
+  const block = join(dir, `${channel}.block`);
+  await run(
+    binary(ctx, 'configtxgen'),
+    ['-profile', profileName(channel), '-outputBlock', block, '-channelID', channel],
+    {
+      env: { FABRIC_CFG_PATH: dir },
+    },
+  );
+  const out = `${block}.json`;
+  await run(binary(ctx, 'configtxlator'), [
+    'proto_decode',
+    '--input',
+    block,
+    '--type',
+    'common.Block',
+    '--output',
+    out,
+  ]);
+  return (JSON.parse(readFileSync(out, 'utf8')) as Json).data.data[0].payload.data.config as Json;
+}
+
+function regulatorMustSign(ctx: NetworkContext, channel: string): boolean {
+  return ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign ?? false;
+}
+
+/**
+ * Takes the channel-level and Application Admins rules from the intended configuration. On a channel
+ * where the regulator must sign they count a majority of every member's admins, so they change with the
+ * members; elsewhere they are implicit meta-policies and stay as they are.
+ */
+export function adoptApplicationRules(ctx: NetworkContext, channel: string, updated: Json, intended: Json): void {
+  if (!regulatorMustSign(ctx, channel)) return;
+  updated.channel_group.policies.Admins.policy = intended.channel_group.policies.Admins.policy;
+  updated.channel_group.groups.Application.policies.Admins.policy =
+    intended.channel_group.groups.Application.policies.Admins.policy;
+}
+
+/**
+ * Takes the Orderer rules that follow the consenter set from the intended configuration. SmartBFT blocks
+ * are valid when signed by a quorum of the consenters, and configtxgen writes that rule over every
+ * consenter's identity: the orderer refuses a config whose BlockValidation does not match its consenters.
+ * On a channel where the regulator must sign, the Orderer Admins rule counts the ordering orgs too.
+ */
+export function adoptOrdererRules(ctx: NetworkContext, channel: string, updated: Json, intended: Json): void {
+  const orderer = updated.channel_group.groups.Orderer;
+  const wanted = intended.channel_group.groups.Orderer;
+  orderer.policies.BlockValidation.policy = wanted.policies.BlockValidation.policy;
+  if (regulatorMustSign(ctx, channel)) orderer.policies.Admins.policy = wanted.policies.Admins.policy;
 }
 
 async function lator(ctx: NetworkContext, args: string[]): Promise<string> {

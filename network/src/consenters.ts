@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { osnadmin, peerCli, ordererArgs, orderersFor } from './admin-cli';
 import {
+  adoptOrdererRules,
   defaultSigners,
   fetchConfig,
   NothingToUpdateError,
@@ -72,13 +73,7 @@ export async function proposeConsenter(
   orderer.groups[org.mspId] ??= fresh.channel_group.groups.Orderer.groups[org.mspId];
   if (!orderer.groups[org.mspId]) throw new Error(`configtxgen wrote no Orderer group for ${org.mspId}`);
   consentersOf(updated).push(entry);
-  // SmartBFT blocks are valid when signed by a quorum of the consenters: configtxgen writes that rule as a
-  // signature policy over every consenter's identity, so the new node and the new quorum go in with it.
-  const blockValidation = fresh.channel_group.groups.Orderer.policies.BlockValidation;
-  if (blockValidation) orderer.policies.BlockValidation = blockValidation;
-  if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
-    orderer.policies.Admins.policy = fresh.channel_group.groups.Orderer.policies.Admins.policy;
-  }
+  adoptOrdererRules(ctx, channel, updated, fresh);
   return writeUpdate(
     ctx,
     channel,

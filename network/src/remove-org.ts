@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { configtx, profileName } from './configtx';
 import {
+  adoptApplicationRules,
+  adoptOrdererRules,
   defaultSigners,
   fetchConfig,
+  intendedChannelConfig,
   NothingToUpdateError,
   signUpdate,
   submitUpdate,
@@ -12,8 +11,8 @@ import {
   writeUpdate,
   type PreparedUpdate,
 } from './config-update';
-import { binary, type NetworkContext } from './context';
-import { run, sleep } from './exec';
+import type { NetworkContext } from './context';
+import { sleep } from './exec';
 import { connectTo, gatewayErrorText } from './gateway-client';
 import { deploy } from './network';
 import { TopologyError, type Org, type Topology } from './topology';
@@ -104,31 +103,6 @@ export async function requireRevokedAndEmpty(ctx: NetworkContext, org: Org): Pro
   return found.windDown.successorMspId;
 }
 
-/** The channel configuration configtxgen writes for the topology's current members. */
-async function configFor(ctx: NetworkContext, channel: string): Promise<Json> {
-  const dir = join(ctx.layout.generated, 'remove-org', 'configtx-now');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx(ctx.topology, ctx.placement), { lineWidth: 0 }));
-  const block = join(dir, `${channel}.block`);
-  await run(
-    binary(ctx, 'configtxgen'),
-    ['-profile', profileName(channel), '-outputBlock', block, '-channelID', channel],
-    {
-      env: { FABRIC_CFG_PATH: dir },
-    },
-  );
-  await run(binary(ctx, 'configtxlator'), [
-    'proto_decode',
-    '--input',
-    block,
-    '--type',
-    'common.Block',
-    '--output',
-    `${block}.json`,
-  ]);
-  return (JSON.parse(readFileSync(`${block}.json`, 'utf8')) as Json).data.data[0].payload.data.config as Json;
-}
-
 /**
  * Writes the update that takes the org out of a channel: its Application group; if it runs ordering
  * nodes, its Orderer group, its consenters and the BlockValidation policy SmartBFT derives from them
@@ -148,21 +122,18 @@ export async function proposeRemoval(
   if (!groups.Application.groups[org.mspId] && !groups.Orderer.groups[org.mspId]) {
     throw new NothingToUpdateError(`${org.mspId} is not a member of ${channel}`);
   }
-  const fresh = await configFor(ctx, channel);
+  const fresh = await intendedChannelConfig(ctx, channel);
   const updated = JSON.parse(JSON.stringify(original)) as Json;
   const u = updated.channel_group;
   delete u.groups.Application.groups[org.mspId];
   if (u.groups.Orderer.groups[org.mspId]) {
     delete u.groups.Orderer.groups[org.mspId];
     u.groups.Orderer.values.Orderers.value = fresh.channel_group.groups.Orderer.values.Orderers.value;
-    u.groups.Orderer.policies.BlockValidation.policy =
-      fresh.channel_group.groups.Orderer.policies.BlockValidation.policy;
-  }
-  if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
-    u.policies.Admins.policy = fresh.channel_group.policies.Admins.policy;
-    u.groups.Application.policies.Admins.policy = fresh.channel_group.groups.Application.policies.Admins.policy;
+    adoptOrdererRules(ctx, channel, updated, fresh);
+  } else if (ctx.topology.channels.find((c) => c.name === channel)?.regulatorMustSign) {
     u.groups.Orderer.policies.Admins.policy = fresh.channel_group.groups.Orderer.policies.Admins.policy;
   }
+  adoptApplicationRules(ctx, channel, updated, fresh);
   return writeUpdate(ctx, channel, dir, original, updated, `remove ${org.mspId} from ${channel}`);
 }
 
