@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ordererArgs, orderersFor, peerCli } from './admin-cli';
@@ -73,17 +82,7 @@ export async function intendedChannelConfig(ctx: NetworkContext, channel: string
       env: { FABRIC_CFG_PATH: dir },
     },
   );
-  const out = `${block}.json`;
-  await run(binary(ctx, 'configtxlator'), [
-    'proto_decode',
-    '--input',
-    block,
-    '--type',
-    'common.Block',
-    '--output',
-    out,
-  ]);
-  return (JSON.parse(readFileSync(out, 'utf8')) as Json).data.data[0].payload.data.config as Json;
+  return (await decode(ctx, block, 'common.Block')).data.data[0].payload.data.config as Json;
 }
 
 function regulatorMustSign(ctx: NetworkContext, channel: string): boolean {
@@ -132,23 +131,36 @@ async function encode(ctx: NetworkContext, json: Json, type: string, out: string
   await lator(ctx, ['proto_encode', '--input', src, '--type', type, '--output', out]);
 }
 
-/** The channel's current configuration, fetched by an org admin from the ordering service. */
-export async function fetchConfig(ctx: NetworkContext, channel: string, as: Org, dir: string): Promise<Json> {
+/**
+ * The channel's latest config block, fetched by an org admin from the first ordering node that answers:
+ * decoded, with its size in bytes.
+ */
+export async function fetchConfigBlock(
+  ctx: NetworkContext,
+  channel: string,
+  as: Org,
+  dir: string,
+): Promise<{ block: Json; bytes: number }> {
   const peer = as.peers[0];
   if (!peer) throw new Error(`${as.name} has no peer to act through`);
   mkdirSync(dir, { recursive: true });
-  const block = join(dir, 'config_block.pb');
+  const file = join(dir, 'config_block.pb');
   let lastErr: unknown;
   for (const orderer of orderersFor(ctx, as)) {
     try {
-      await peerCli(ctx, as, peer, ['channel', 'fetch', 'config', block, '-c', channel, ...ordererArgs(ctx, orderer)]);
-      const decoded = await decode(ctx, block, 'common.Block');
-      return decoded.data.data[0].payload.data.config as Json;
+      await peerCli(ctx, as, peer, ['channel', 'fetch', 'config', file, '-c', channel, ...ordererArgs(ctx, orderer)]);
+      return { block: await decode(ctx, file, 'common.Block'), bytes: statSync(file).size };
     } catch (err) {
       lastErr = err;
     }
   }
   throw lastErr;
+}
+
+/** The channel's current configuration, fetched by an org admin from the ordering service. */
+export async function fetchConfig(ctx: NetworkContext, channel: string, as: Org, dir: string): Promise<Json> {
+  const { block } = await fetchConfigBlock(ctx, channel, as, dir);
+  return block.data.data[0].payload.data.config as Json;
 }
 
 /**

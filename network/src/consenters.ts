@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { osnadmin, peerCli, ordererArgs, orderersFor } from './admin-cli';
 import {
   adoptOrdererRules,
   defaultSigners,
   fetchConfig,
+  fetchConfigBlock,
   NothingToUpdateError,
   signUpdate,
   submitUpdate,
@@ -12,8 +13,8 @@ import {
   writeUpdate,
   type PreparedUpdate,
 } from './config-update';
-import { binary, type NetworkContext } from './context';
-import { run, sleep } from './exec';
+import type { NetworkContext } from './context';
+import { sleep } from './exec';
 import { orgOf, TopologyError, type OrdererNode, type Org, type Topology } from './topology';
 
 /**
@@ -110,32 +111,8 @@ export async function latestConfigBlock(
   channel: string,
   as: Org,
 ): Promise<{ number: number; bytes: number }> {
-  const peer = as.peers[0];
-  if (!peer) throw new Error(`${as.name} has no peer to act through`);
-  const dir = updateDir(ctx, channel, 'size');
-  mkdirSync(dir, { recursive: true });
-  const block = join(dir, 'config_block.pb');
-  let lastErr: unknown;
-  for (const orderer of orderersFor(ctx, as)) {
-    try {
-      await peerCli(ctx, as, peer, ['channel', 'fetch', 'config', block, '-c', channel, ...ordererArgs(ctx, orderer)]);
-      const out = `${block}.json`;
-      await run(binary(ctx, 'configtxlator'), [
-        'proto_decode',
-        '--input',
-        block,
-        '--type',
-        'common.Block',
-        '--output',
-        out,
-      ]);
-      const decoded = JSON.parse(readFileSync(out, 'utf8')) as Json;
-      return { number: Number(decoded.header.number), bytes: statSync(block).size };
-    } catch (err) {
-      lastErr = err;
-    }
-  }
-  throw lastErr;
+  const { block, bytes } = await fetchConfigBlock(ctx, channel, as, updateDir(ctx, channel, 'size'));
+  return { number: Number(block.header.number), bytes };
 }
 
 /**
