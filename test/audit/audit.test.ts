@@ -2,12 +2,13 @@ import type { AuditRecord } from '@ecf/common';
 import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { blocksSeenBy, filesContaining } from '../support/adversary';
 import { Client } from '../support/client';
 import { until } from '../support/eventually';
 import { kyc, sleep } from '../support/fixtures';
-import { admitConsortium, Api, gatewayCli, gatewayUrl, tokenFor, upWithGateways } from '../support/http';
+import { launchChromium, openDashboard } from '../support/dashboard';
+import { admitConsortium, Api, gatewayCli, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 const MYR = 'TrusteeMSP.MYR';
@@ -309,23 +310,8 @@ describe('the audit channel: relay, supervision and the dashboard on the real ne
   });
 
   it('shows alerts live in the dashboard and drills down to the transactions behind them (headless Chromium)', async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const page = await browser.newPage();
-    await page.goto(`${gatewayUrl(net, 'Regulator')}/dashboard`);
-    await page.fill('#token', regulator.token);
-    await page.click('#connect');
+    browser = await launchChromium();
+    const page = await openDashboard(browser, net, regulator);
     const alert = page.locator('#alerts li', { hasText: 'WASH_TRADE_SAME_OWNER' });
     await alert.waitFor({ timeout: 30_000 });
     expect(Number(await page.locator('#chart').getAttribute('data-bars'))).to.be.greaterThan(0);

@@ -12,7 +12,6 @@ import {
   signUpdate,
   submitUpdate,
   type NetworkContext,
-  type NetworkStatus,
 } from '@ecf/network';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,14 +33,6 @@ const person = (name: string) => ({
   dateOfBirth: '1990-07-14',
   email: `${name}@mail.example.org`,
 });
-
-async function status(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    if (err instanceof CommandError) return err.output.slice(err.output.indexOf('{'));
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-}
 
 /** Each function's distinct sets of endorsing MSPs, for the log. */
 const endorsersByFunction = (txs: readonly SeenTx[]): string =>
@@ -232,7 +223,7 @@ describe('a consortium that grows while the market runs: new operators, a second
     console.log(`      add-org OperatorC took ${seconds.toFixed(1)}s`);
     expect(out).to.match(/OperatorC added in/);
     expect(out).to.match(/sealing collection pdcOperatorC\b/);
-    const s = await status(net);
+    const s = await net.status();
     expect(s.nodes.filter((n) => !n.healthy).map((n) => n.id)).to.deep.equal([]);
     expect(s.nodes.map((n) => n.id)).to.include('peer0.operatorc');
     // On audit the regulator-must-sign rule now counts OperatorC's admin among the members.
@@ -317,7 +308,7 @@ describe('a consortium that grows while the market runs: new operators, a second
       /market's endorsementPolicy does not name the trustee Trustee2MSP/,
     );
     // Refused before anything started: no CA, peer or ordering node of Trustee2 runs.
-    const s = await status(net);
+    const s = await net.status();
     expect(s.nodes.filter((n) => n.org === 'Trustee2' && n.pid !== null)).to.deep.equal([]);
   });
 
@@ -347,7 +338,7 @@ describe('a consortium that grows while the market runs: new operators, a second
     // On audit only the regulator and a majority of the ordering orgs could change the Orderer group.
     const audit = await fetchConfig(ctxNow(), 'audit', net.org('Regulator'), scratch());
     expect(JSON.stringify(audit.channel_group.groups.Orderer.policies.Admins.policy)).to.contain('Trustee2MSP');
-    const committed = (await status(net)).chaincodes.find((c) => c.name === 'market');
+    const committed = (await net.status()).chaincodes.find((c) => c.name === 'market');
     console.log(`      market chaincode now at sequence ${committed?.sequence}`);
   });
 
@@ -518,7 +509,7 @@ describe('a consortium that grows while the market runs: new operators, a second
     const peers = net.topology.orgs.flatMap((o) => o.peers).length;
     for (const channel of ['market', 'audit']) {
       const agreed = await until(
-        async () => (await status(net)).ledgers.filter((l) => l.channel === channel),
+        async () => (await net.status()).ledgers.filter((l) => l.channel === channel),
         (ls) =>
           ls.length === peers &&
           new Set(ls.map((l) => l.height)).size === 1 &&

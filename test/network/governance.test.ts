@@ -9,7 +9,6 @@ import {
   revocationListOf,
   run,
   type NetworkContext,
-  type NetworkStatus,
   type Org,
 } from '@ecf/network';
 import type { SupplyReport } from '@ecf/common';
@@ -95,14 +94,6 @@ async function evaluateOn(net: TestNetwork, kept: KeptIdentity, peerOrg: Org): P
   } finally {
     conn.close();
   }
-}
-
-async function status(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    if (err instanceof CommandError) return err.output;
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
 }
 
 /** The CLI's refusal: its output, or a failure if it succeeded. */
@@ -248,7 +239,7 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
       times.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)}s`);
       return out;
     };
-    const before = (await status(net)).chaincodes.find((c) => c.name === 'market');
+    const before = (await net.status()).chaincodes.find((c) => c.name === 'market');
     expect(before?.sequence).to.equal(1);
     // A new network has the rule from genesis: the update for older networks finds nothing to change, which
     // also shows that it writes the policy exactly as configtxgen compiles it.
@@ -275,7 +266,7 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
     for (const org of ['Trustee', 'OperatorA', 'OperatorB']) {
       const out = await timed(`approve ${org}`, 'chaincode', 'approve', '--org', org, '--name', 'market');
       approvedBy.push(`${org}MSP`);
-      const pending = (await status(net)).chaincodes.find((c) => c.name === 'market')?.pending;
+      const pending = (await net.status()).chaincodes.find((c) => c.name === 'market')?.pending;
       expect(pending?.sequence).to.equal(2);
       expect(
         Object.entries(pending?.approvals ?? {})
@@ -299,15 +290,15 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
     const forced = await refusedCli(net, 'chaincode', 'commit', '--name', 'market', '--as', 'Trustee', '--force');
     console.log(`      forced: ${forced.split('\n').find((l) => l.startsWith('Error')) ?? forced.slice(-300)}`);
     expect(forced).to.contain('ENDORSEMENT_POLICY_FAILURE');
-    expect((await status(net)).chaincodes.find((c) => c.name === 'market')?.sequence).to.equal(1);
+    expect((await net.status()).chaincodes.find((c) => c.name === 'market')?.sequence).to.equal(1);
 
     const last = await timed('approve Regulator', 'chaincode', 'approve', '--org', 'Regulator', '--name', 'market');
     expect(last).to.contain('ready to commit');
-    const ready = (await status(net)).chaincodes.find((c) => c.name === 'market')?.pending;
+    const ready = (await net.status()).chaincodes.find((c) => c.name === 'market')?.pending;
     expect(ready?.missing).to.deep.equal([]);
     const committed = await timed('commit', 'chaincode', 'commit', '--name', 'market');
     expect(committed).to.match(/market: committed version \w+ as sequence 2/);
-    const after = (await status(net)).chaincodes.find((c) => c.name === 'market');
+    const after = (await net.status()).chaincodes.find((c) => c.name === 'market');
     expect(after?.sequence).to.equal(2);
     expect(after?.pending).to.equal(undefined);
     console.log(`      upgrade steps: ${times.join(', ')}`);

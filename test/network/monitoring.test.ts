@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { connectTo, crashProcess, monitoringPorts } from '@ecf/network';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { until } from '../support/eventually';
-import { type Api, gatewayCli, gatewayUrl, upWithGateways } from '../support/http';
+import { launchChromium, openDashboard } from '../support/dashboard';
+import { type Api, gatewayCli, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
 interface PromAlert {
@@ -29,24 +30,8 @@ describe('monitoring: Prometheus scrapes the real network; node-down and relay-l
 
   /** The regulator's dashboard in headless Chromium, connected with the regulator's token. */
   const dashboard = async (): Promise<Page> => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const page = await browser.newPage();
-    await page.goto(`${gatewayUrl(net, 'Regulator')}/dashboard`);
-    await page.fill('#token', regulator.token);
-    await page.click('#connect');
-    return page;
+    browser = await launchChromium();
+    return openDashboard(browser, net, regulator);
   };
 
   const prom = async <T>(path: string): Promise<T> => {

@@ -51,15 +51,6 @@ async function heartbeat(
   }
 }
 
-async function status(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    // status exits 3 when a node is down; its JSON is still the answer.
-    if (err instanceof CommandError) return err.output.slice(err.output.indexOf('{'));
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-}
-
 /** Polls until every running peer reports the same height and block hash on the channel. */
 async function agreedLedger(
   net: TestNetwork,
@@ -69,7 +60,7 @@ async function agreedLedger(
   const deadline = Date.now() + timeoutMs;
   let last: NetworkStatus | undefined;
   while (Date.now() < deadline) {
-    last = await status(net);
+    last = await net.status();
     const ledgers = last.ledgers.filter((l) => l.channel === CHANNEL);
     const heights = new Set(ledgers.map((l) => l.height));
     const hashes = new Set(ledgers.map((l) => l.currentBlockHash));
@@ -121,7 +112,7 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
     const out = await net.cli('up');
     console.log(`      network up from nothing in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     expect(out).to.match(/network up in/);
-    const s = await status(net);
+    const s = await net.status();
     expect(s.consensus).to.equal('bft');
     expect(s.nodes.filter((n) => n.kind === 'orderer')).to.have.length(4);
     expect(
@@ -154,7 +145,7 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
     for (const { org, peer } of peersOf(net).filter((p) => p.peer !== stopped)) {
       await heartbeat(net, org, peer, 15);
     }
-    const during = await status(net);
+    const during = await net.status();
     expect(during.nodes.find((n) => n.id === stopped.id)?.pid).to.equal(null);
     await net.cli('up');
     const after = await agreedLedger(net, before.height + 3);
@@ -208,15 +199,15 @@ describe('native Fabric network (real peers, orderers and CAs)', function () {
     } finally {
       conn.close();
     }
-    const s = await status(net);
+    const s = await net.status();
     expect(s.chaincodes[0]?.sequence).to.equal(2);
     // `up` brings the stopped node back (and commits fresh heartbeats, so it comes after the check above).
     await net.cli('up');
-    expect((await status(net)).nodes.every((n) => n.healthy)).to.equal(true);
+    expect((await net.status()).nodes.every((n) => n.healthy)).to.equal(true);
   });
 
   it('stops exactly the processes it started and keeps data; down --clean wipes it', async () => {
-    const pids = (await status(net)).nodes.map((n) => n.pid).filter((p): p is number => p !== null);
+    const pids = (await net.status()).nodes.map((n) => n.pid).filter((p): p is number => p !== null);
     expect(pids).to.have.length(16);
     await net.cli('down');
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).to.equal(false);

@@ -5,7 +5,6 @@ import {
   snapshotStore,
   stopProcess,
   type LedgerSnapshot,
-  type NetworkStatus,
   type RestoreResult,
 } from '@ecf/network';
 import { expect } from 'chai';
@@ -26,14 +25,6 @@ const person = (name: string) => ({
   email: `${name}@mail.example.org`,
 });
 
-async function status(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    if (err instanceof CommandError) return err.output.slice(err.output.indexOf('{'));
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-}
-
 /** The JSON document a `--json` command prints after its progress lines. */
 function jsonOf<T>(out: string): T {
   // Progress lines may start with '[' too; the document's first line is a lone '{' or '['.
@@ -44,7 +35,7 @@ function jsonOf<T>(out: string): T {
 /** Every peer on the same height and block hash of the channel; returns them. */
 async function agreed(net: TestNetwork, channel: string): Promise<{ height: number; hash: string }> {
   const ledgers = await until(
-    async () => (await status(net)).ledgers.filter((l) => l.channel === channel),
+    async () => (await net.status()).ledgers.filter((l) => l.channel === channel),
     (ls) =>
       ls.length === net.topology.orgs.length &&
       ls[0]?.height !== null &&

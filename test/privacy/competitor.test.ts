@@ -25,13 +25,18 @@ const A_ONLY = {
   withdrawal: '1234573',
   aliceUnits: '4242',
   pledge: '6300',
+  /** Above the review threshold below: held, then cancelled (decision 40). */
+  heldWithdrawal: '1299989',
 };
+const REVIEW_THRESHOLD = '1250000';
 /** Balances that follow from them. */
 const A_BALANCES = {
   aliceMoney: String(7144613 - 2468135 - 3333331),
   bobMoney: String(1000003 + 2468135 - 1234573 - 6300 - 57 * 977),
 };
 const PEOPLE = ['Alice Tan Mei Ling', 'Bob Rahman bin Yusof', 'NRIC-880808-14-5551', 'NRIC-900101-10-7772'];
+/** A cancellation's reason may concern the customer: it travels in transient data and stays sealed. */
+const CANCEL_REASON = 'customer asked to stop it, see case 5512';
 
 /**
  * What a competitor learns, per kind of transaction, from the public part of a block: the account ids its
@@ -40,7 +45,8 @@ const PEOPLE = ['Alice Tan Mei Ling', 'Bob Rahman bin Yusof', 'NRIC-880808-14-55
  */
 const RESIDUAL_ACCOUNTS: Readonly<Record<string, readonly string[]>> = {
   'Money:Deposit': ['acc-alice|acc-bob'],
-  'Money:Withdraw': ['acc-bob'],
+  'Money:Withdraw': ['acc-alice|acc-bob'],
+  'Money:CancelWithdrawal': ['acc-alice'],
   'Transfers:Transfer': ['acc-alice', 'acc-bob'],
   'Transfers:Instruct': ['acc-alice', 'acc-carol'],
   'Transfers:Settle': ['acc-alice', 'acc-carol'],
@@ -98,6 +104,17 @@ describe('a competitor holding the ledger: OperatorB’s peer, blocks and disk',
     await trustee.submit('Transfers:Settle', {
       args: [JSON.stringify({ instructionId, fromOperatorMspId: 'OperatorAMSP' })],
     });
+    // A large withdrawal held for review, then cancelled: its amount and reason stay in A's collection.
+    await regulator.submit('Money:SetWithdrawalPolicy', {
+      args: [JSON.stringify({ tokenId: MYR, threshold: REVIEW_THRESHOLD, reviewSeconds: 3600, reason })],
+    });
+    const held = await trustee.submit<{ withdrawalId: string; status: string }>('Money:Withdraw', {
+      transient: { accountId: 'acc-alice', tokenId: MYR, amount: A_ONLY.heldWithdrawal, bankReference: 'W-2' },
+    });
+    expect(held.status).to.equal('PENDING');
+    await trustee.submit('Money:CancelWithdrawal', {
+      transient: { accountId: 'acc-alice', withdrawalId: held.withdrawalId, reason: CANCEL_REASON },
+    });
     await trustee.submit('Equity:Issue', {
       transient: { classId: CLASS, accountId: 'acc-alice', amount: A_ONLY.aliceUnits, purpose: 'offering' },
     });
@@ -129,7 +146,12 @@ describe('a competitor holding the ledger: OperatorB’s peer, blocks and disk',
   it('finds no personal data and no private amount of OperatorA in its blocks or anywhere on its peer’s disk', async () => {
     // The scenario did commit, and through OperatorB's peer: the blocks are there.
     expect(seen.map((t) => t.fn)).to.include.members(Object.keys(RESIDUAL_ACCOUNTS));
-    const needles = [...PEOPLE, ...Object.values(A_ONLY).filter((a) => a.length >= 6), ...Object.values(A_BALANCES)];
+    const needles = [
+      ...PEOPLE,
+      CANCEL_REASON,
+      ...Object.values(A_ONLY).filter((a) => a.length >= 6),
+      ...Object.values(A_BALANCES),
+    ];
     const blockText = JSON.stringify(seen);
     for (const needle of needles) expect(blockText, `blocks contain ${needle}`).not.to.contain(needle);
     const peerB = net.org('OperatorB').peers[0];

@@ -1,4 +1,4 @@
-import { IsolatedNetwork } from '@ecf/network';
+import { CommandError, IsolatedNetwork, type NetworkStatus } from '@ecf/network';
 
 /**
  * A network instance of its own for a test suite (see IsolatedNetwork). ECF_TEST_PORT_SHIFT moves a
@@ -12,5 +12,14 @@ export class TestNetwork extends IsolatedNetwork {
     if (!Number.isInteger(shift) || 7_000 + shift + 1_000 > 32_768)
       throw new Error(`port shift ${shift} would reach the ephemeral port range`);
     super(shift);
+  }
+
+  /** `status --json`: the CLI exits 3 while a node is down, and its JSON is still the answer. */
+  async status(): Promise<NetworkStatus> {
+    const out = await this.cli('status', '--json').catch((err: unknown) => {
+      if (err instanceof CommandError) return err.output;
+      throw err;
+    });
+    return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
   }
 }

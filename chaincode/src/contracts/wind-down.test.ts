@@ -4,6 +4,7 @@ import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture
 
 const reason = 'licence withdrawn by the regulator';
 const EXITING = { exitingMspId: 'OperatorBMSP' };
+const REVOKE_B = { mspId: 'OperatorBMSP', status: 'REVOKED' };
 const j = (o: unknown) => [JSON.stringify(o)];
 const dave = { mspId: 'OperatorBMSP', attrs: { role: 'investor', account: 'acc-dave' } };
 /** Carol's credential once the successor's CA has issued it. */
@@ -207,6 +208,31 @@ describe('WindDown: an operator exits into a successor of the same trustee', () 
       expect(report.consistent, JSON.stringify(report)).to.equal(true);
       expect(report.inTransit).to.equal('0');
     }
+  });
+
+  it('carries a withdrawal held for review with its account, and the trustee executes it at the successor', async () => {
+    const { m } = await busyMarket();
+    const policy = { tokenId: MYR, threshold: '1000', reviewSeconds: 3600, reason: 'review large payouts' };
+    await m.ok(ids.regulator, 'Money', 'SetWithdrawalPolicy', j(policy));
+    const requestedAt = m.world.now;
+    const { withdrawalId } = await m.ok<{ withdrawalId: string }>(ids.trustee, 'Money', 'Withdraw', [], {
+      accountId: 'acc-dave',
+      tokenId: MYR,
+      amount: '1001',
+      bankReference: 'OUT-dave',
+    });
+    await m.ok(ids.regulator, 'Registry', 'SetParticipantStatus', j({ ...REVOKE_B, reason }));
+    await m.ok(ids.regulator, 'WindDown', 'NameSuccessor', j({ ...EXITING, successorMspId: 'OperatorAMSP', reason }));
+    expect(await windDown(m)).to.include({ phase: 'DONE' });
+
+    expect([...m.world.collection('pdcOperatorB').keys()]).to.deep.equal([]);
+    expect(await m.supply(MYR)).to.include({ pendingWithdrawals: '1001', consistent: true });
+    const ref = { accountId: 'acc-dave', withdrawalId };
+    const held = await m.ok<{ status: string }>(ids.operatorA, 'Money', 'GetWithdrawal', j(ref));
+    expect(held).to.include({ status: 'PENDING', amount: '1001' });
+    m.world.now = requestedAt + policy.reviewSeconds;
+    await m.ok(ids.trustee, 'Money', 'ExecuteWithdrawal', [], ref);
+    expect(await m.supply(MYR)).to.include({ pendingWithdrawals: '0', consistent: true });
   });
 
   it('refuses a wind-down step from anyone but the custodian trustee, and a rerun repeats nothing', async () => {

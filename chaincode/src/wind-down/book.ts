@@ -8,6 +8,7 @@ import {
   type Asset,
   type Campaign,
   type Movement,
+  type WithdrawalRecord,
   type Order,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
@@ -50,6 +51,8 @@ export const OPERATOR_RECORD_TYPES: readonly string[] = [
   KeyType.PLEDGE_TOTAL,
   KeyType.ORDER_ESCROW,
   KeyType.SUPPLY,
+  KeyType.WITHDRAWAL,
+  KeyType.WITHDRAWAL_HOLD,
 ];
 
 /** Open orders of the exiting operator's customers, at most `max`, in key order. */
@@ -119,14 +122,18 @@ export async function accountsOf(ctx: MarketContext, operatorMspId: string, max:
 
 /**
  * The private records that belong to one account and are found by point reads: its person, its movement
- * counter, and per asset its balance, partial freeze and (for share classes) the cap usage of every year
- * since it opened. Movements are keyed by transaction, so the sweep carries them.
+ * counter, and per asset its balance, partial freeze, (for money) what its withdrawals under review hold,
+ * and (for share classes) the cap usage of every year since it opened. Movements and withdrawals are keyed
+ * by transaction, so the sweep carries them.
  */
 function accountKeys(account: Account, assets: readonly Asset[], now: number): PrivateKey[] {
   const out: PrivateKey[] = [privateKeys.personal(account.id), privateKeys.movementSeq(account.id)];
   for (const asset of assets) {
     out.push(privateKeys.balance(asset.id, account.id), privateKeys.partialFreeze(account.id, asset.id));
-    if (asset.kind !== 'equity') continue;
+    if (asset.kind !== 'equity') {
+      out.push(privateKeys.withdrawalHold(account.id, asset.id));
+      continue;
+    }
     for (let year = yearOf(account.createdAt); year <= yearOf(now); year += 1)
       out.push(privateKeys.capUsage(account.id, asset.id, year));
   }
@@ -207,6 +214,20 @@ export async function sweep(
         await ledger.putPrivate(to, privateKeys.movement(mv.accountId, mv.txId, mv.seq ?? 0), mv);
         break;
       }
+      case KeyType.WITHDRAWAL: {
+        // A withdrawal under review (or its outcome) follows its account: the trustee decides it there.
+        const w = value as unknown as WithdrawalRecord;
+        const account = await getAccount(ctx, w.accountId);
+        if (account.operatorMspId !== successorMspId)
+          throw new MarketError(ErrorCode.CONFLICT, `account ${w.accountId} has not moved yet`);
+        await ledger.putPrivate(to, privateKeys.withdrawal(w.accountId, w.id), w);
+        break;
+      }
+      case KeyType.WITHDRAWAL_HOLD:
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          `the withdrawal hold of account ${String(value.accountId)} was not moved`,
+        );
       case KeyType.TRANSIT: {
         const transit = value as unknown as TransitRecord;
         await ledger.putPrivate(to, privateKeys.transit(transit.id), { ...transit, fromOperatorMspId: successorMspId });
