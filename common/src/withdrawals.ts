@@ -111,6 +111,18 @@ export interface WithdrawalResult {
   executableFrom?: number;
 }
 
+/**
+ * What `ExecuteWithdrawal` and `CancelWithdrawal` answer. A submitted transaction's answer is recorded in
+ * the block for every member to read, so it names the decision only; the amount, the bank reference and
+ * the reason stay in the sealed record (`GET` the withdrawal to read them).
+ */
+export interface WithdrawalDecision {
+  withdrawalId: string;
+  status: 'EXECUTED' | 'CANCELLED';
+  decidedAt: number;
+  decidedBy: string;
+}
+
 const time = (what: string) =>
   z.number().int().min(0).describe(`${what}. Epoch seconds (UTC), from a transaction timestamp.`);
 const money = (what: string) =>
@@ -170,6 +182,17 @@ export const withdrawalResultSchema = z
   })
   .passthrough();
 
+export const withdrawalDecisionSchema = z
+  .object({
+    withdrawalId: z.string().describe('The withdrawal decided (64 hex digits).'),
+    status: z
+      .enum(['EXECUTED', 'CANCELLED'])
+      .describe('EXECUTED: paid out (burned); CANCELLED: the hold went back to the balance.'),
+    decidedAt: time('When it was executed or cancelled'),
+    decidedBy: z.string().describe('The MSP ID that executed or cancelled it.'),
+  })
+  .strict();
+
 export const withdrawalListSchema = z
   .object({
     accountId: z.string().describe('The account.'),
@@ -184,4 +207,5 @@ export type WithdrawalSchemasAgree = [
   Agree<WithdrawalRecord, typeof withdrawalRecordSchema>,
   Agree<WithdrawalPolicyView, typeof withdrawalPolicyRecordSchema>,
   Agree<WithdrawalResult, typeof withdrawalResultSchema>,
+  Agree<WithdrawalDecision, typeof withdrawalDecisionSchema>,
 ];

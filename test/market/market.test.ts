@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { enrollUser, gatewayErrorText } from '@ecf/network';
-import type { SupplyReport, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
+import type { SupplyReport, WithdrawalDecision, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
 import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
 import { eventually, until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
@@ -276,10 +276,12 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     );
     expect(await supply()).to.include({ supply: start.supply, pendingWithdrawals: '200000', consistent: true });
     // Cancelled within the window, with a reason: the hold goes back to the balance.
-    const cancelled = await regulator.submit<WithdrawalRecord>('Money:CancelWithdrawal', {
+    const cancelled = await regulator.submit<WithdrawalDecision>('Money:CancelWithdrawal', {
       transient: { ...firstRef, reason: 'customer disputes the payee' },
     });
-    expect(cancelled).to.include({ status: 'CANCELLED', reason: 'customer disputes the payee' });
+    expect(cancelled).to.include({ status: 'CANCELLED', decidedBy: 'RegulatorMSP' });
+    const kept = await trustee.evaluate<WithdrawalRecord>('Money:GetWithdrawal', { args: [JSON.stringify(firstRef)] });
+    expect(kept).to.include({ status: 'CANCELLED', reason: 'customer disputes the payee' });
     await eventually(() => balanceOf(trustee, 'acc-alice'), free.toString(), 'the hold released');
     expect(await supply()).to.include({ supply: start.supply, pendingWithdrawals: '0', consistent: true });
 
@@ -292,7 +294,7 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     const executed = await until(
       async () => {
         try {
-          return await trustee.submit<WithdrawalRecord>('Money:ExecuteWithdrawal', { transient: secondRef });
+          return await trustee.submit<WithdrawalDecision>('Money:ExecuteWithdrawal', { transient: secondRef });
         } catch (err) {
           const text = gatewayErrorText(err);
           if (/REVIEW_WINDOW_OPEN/.test(text)) early += 1;

@@ -12,6 +12,7 @@ import {
   withdrawalRefSchema,
   type Account,
   type Asset,
+  type WithdrawalDecision,
   type WithdrawalResult,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
@@ -133,7 +134,7 @@ export class MoneyContract extends BaseContract {
     const decided = await withdrawals.decide(account, w, 'EXECUTED', caller.mspId);
     await burnHeld(ctx, account, token, amount);
     ctx.ledger.emit('WithdrawalExecuted', { withdrawalId: w.id, collection: Holdings.collectionOf(account) });
-    return json(decided);
+    return json(decision(decided.id, 'EXECUTED', ctx, caller.mspId));
   }
 
   /**
@@ -166,7 +167,7 @@ export class MoneyContract extends BaseContract {
       collection: Holdings.collectionOf(account),
       byMspId: caller.mspId,
     });
-    return json(decided);
+    return json(decision(decided.id, 'CANCELLED', ctx, caller.mspId));
   }
 
   /** The account's readers: one held withdrawal, pending or decided. */
@@ -248,4 +249,14 @@ export class MoneyContract extends BaseContract {
       throw new MarketError(ErrorCode.FORBIDDEN, `${token.id} is not a money token of ${trusteeMspId}`);
     }
   }
+}
+
+/** The answer to a decision. The block records it, so it carries nothing of the sealed record but the outcome. */
+function decision(
+  withdrawalId: string,
+  status: WithdrawalDecision['status'],
+  ctx: MarketContext,
+  by: string,
+): WithdrawalDecision {
+  return { withdrawalId, status, decidedAt: ctx.ledger.now, decidedBy: by };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { WithdrawalPolicyView, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
+import type { WithdrawalDecision, WithdrawalPolicyView, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
 import { campaignTerms, ids, Market, MYR, ACME } from '../testing/market-fixture';
 
 const j = (o: unknown) => [JSON.stringify(o)];
@@ -77,7 +77,7 @@ describe('time-locked large withdrawals (decision 40)', () => {
     expect(early).to.match(/^COMPLIANCE: REVIEW_WINDOW_OPEN: .*under review until/);
 
     m.world.now = requestedAt + WINDOW;
-    const done = await m.ok<WithdrawalRecord>(ids.trustee, 'Money', 'ExecuteWithdrawal', [], ref(r.withdrawalId));
+    const done = await m.ok<WithdrawalDecision>(ids.trustee, 'Money', 'ExecuteWithdrawal', [], ref(r.withdrawalId));
     expect(done).to.include({ status: 'EXECUTED', decidedBy: 'TrusteeMSP', decidedAt: requestedAt + WINDOW });
     expect(await m.balance('acc-alice', MYR)).to.equal(3999n);
     expect(await m.supply(MYR)).to.include({ supply: '3999', pendingWithdrawals: '0', consistent: true });
@@ -92,15 +92,18 @@ describe('time-locked large withdrawals (decision 40)', () => {
 
   it('cancels within the window, with the reason kept, and returns the hold to the balance', async () => {
     const r = await withdraw('4000');
-    const cancelled = await m.ok<WithdrawalRecord>(ids.regulator, 'Money', 'CancelWithdrawal', [], {
+    const cancelled = await m.ok<WithdrawalDecision>(ids.regulator, 'Money', 'CancelWithdrawal', [], {
       ...ref(r.withdrawalId),
       reason: 'suspected account takeover',
     });
-    expect(cancelled).to.include({
+    // The answer is in the block: the outcome only. The reason is kept in the sealed record.
+    expect(cancelled).to.deep.equal({
+      withdrawalId: r.withdrawalId,
       status: 'CANCELLED',
       decidedBy: 'RegulatorMSP',
-      reason: 'suspected account takeover',
+      decidedAt: m.world.now,
     });
+    expect(await get(r.withdrawalId)).to.include({ status: 'CANCELLED', reason: 'suspected account takeover' });
     expect(await m.balance('acc-alice', MYR)).to.equal(5000n);
     expect(await m.supply(MYR)).to.include({ supply: '5000', held: '5000', pendingWithdrawals: '0', consistent: true });
     // The customer's history shows the hold and its release, linked by the withdrawal id.

@@ -47,6 +47,8 @@ const SEP = '\u0000';
 
 export class FakeStub {
   readonly attemptedWrites: Write[] = [];
+  /** Public values the transaction read: a member of any org sees them in the block's read set or state. */
+  readonly publicReads: Buffer[] = [];
   /** Fabric refuses any write once a transaction has range-queried private data; so does this stub. */
   private privateRangeQueried = false;
   readonly txId: string;
@@ -84,7 +86,9 @@ export class FakeStub {
     return { objectType: parts[0], attributes: parts.slice(1) };
   }
   async getState(key: string): Promise<Uint8Array> {
-    return this.world.state.get(key) ?? Buffer.alloc(0);
+    const value = this.world.state.get(key);
+    if (value) this.publicReads.push(value);
+    return value ?? Buffer.alloc(0);
   }
   async putState(key: string, value: Uint8Array): Promise<void> {
     this.refuseWriteAfterPrivateRange();
@@ -114,7 +118,7 @@ export class FakeStub {
     this.attemptedWrites.push({ kind: 'purge', collection, key });
   }
   getStateByPartialCompositeKey(type: string, attrs: string[]) {
-    return rangeOf(this.world.state, this.createCompositeKey(type, attrs));
+    return rangeOf(this.world.state, this.createCompositeKey(type, attrs), this.publicReads);
   }
   getPrivateDataByPartialCompositeKey(collection: string, type: string, attrs: string[]) {
     this.privateRangeQueried = true;
@@ -161,11 +165,49 @@ export class FakeStub {
   }
 }
 
-function rangeOf(map: Map<string, Buffer>, prefix: string) {
+function rangeOf(map: Map<string, Buffer>, prefix: string, seen?: Buffer[]) {
   const hits = [...map.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
   return (async function* () {
-    for (const [key, value] of hits) yield { key, value };
+    for (const [key, value] of hits) {
+      seen?.push(value);
+      yield { key, value };
+    }
   })();
+}
+
+/** The scalar values of a JSON document (or the text itself), as strings; field names are left out. */
+function leaves(text: string, into: Set<string>): Set<string> {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') into.add(String(v));
+  };
+  try {
+    walk(JSON.parse(text));
+  } catch {
+    into.add(text);
+  }
+  return into;
+}
+
+/**
+ * The values a writing transaction returns that it also wrote to private data and that nothing public
+ * holds. A submitted transaction's response is endorsed and recorded in the block, so every member of the
+ * channel reads it: such a value would reach a competitor's peer (the competitor suite checks the real
+ * blocks; this catches the mistake in every unit test).
+ */
+function privateValuesReturned(stub: FakeStub, returned: unknown, args: readonly string[]): string[] {
+  if (typeof returned !== 'string' || !stub.attemptedWrites.some((w) => w.kind === 'put')) return [];
+  const publicValues = new Set<string>([stub.txId, String(stub.getTxTimestamp().seconds.toNumber())]);
+  for (const a of args) leaves(a, publicValues);
+  for (const b of stub.publicReads) leaves(b.toString(), publicValues);
+  for (const w of stub.attemptedWrites) if (!w.collection && w.value) leaves(w.value.toString(), publicValues);
+  if (stub.event) leaves(stub.event.payload.toString(), publicValues);
+  const privateValues = new Set<string>();
+  for (const w of stub.attemptedWrites) if (w.collection && w.value) leaves(w.value.toString(), privateValues);
+  // Status words (PENDING, SETTLED) are public in the events that name them.
+  const secret = (v: string) => v.length > 1 && !/^[A-Z_]+$/.test(v) && privateValues.has(v) && !publicValues.has(v);
+  return [...leaves(returned, new Set())].filter(secret);
 }
 
 export interface InvokeResult<T> {
@@ -207,6 +249,11 @@ export async function invoke<T = unknown>(
     await contract.beforeTransaction(ctx);
     const value = await fn.call(contract, ctx, ...args);
     await contract.afterTransaction(ctx, value);
+    const leaked = privateValuesReturned(stub, value, args);
+    if (leaked.length > 0)
+      throw new Error(
+        `BLOCK_LEAK: ${stub.getFunctionAndParameters().fcn} returns private values: ${leaked.join(', ')}`,
+      );
     stub.commit();
     const parsed = typeof value === 'string' && /^[[{]/.test(value) ? (JSON.parse(value) as T) : (value as T);
     return { ok: true, value: parsed, stub };

@@ -4,6 +4,7 @@ import {
   tokenQuerySchema,
   withdrawalListSchema,
   withdrawalPolicyRecordSchema,
+  withdrawalDecisionSchema,
   withdrawalPolicySchema,
   withdrawalRecordSchema,
   withdrawalRefSchema,
@@ -96,7 +97,7 @@ export const MONEY_OPERATIONS: readonly Operation[] = [
     via: 'transient',
     params: { ...accountId, ...withdrawalId },
     input: withdrawalRefSchema,
-    result: withdrawalRecordSchema,
+    result: withdrawalDecisionSchema,
   }),
   op({
     id: 'cancelWithdrawal',
@@ -110,7 +111,7 @@ export const MONEY_OPERATIONS: readonly Operation[] = [
     via: 'transient',
     params: { ...accountId, ...withdrawalId },
     input: cancelWithdrawalSchema,
-    result: withdrawalRecordSchema,
+    result: withdrawalDecisionSchema,
   }),
   op({
     id: 'getWithdrawalPolicy',
