@@ -44,6 +44,10 @@ describe('trust-account statements: ISO 20022 camt.053 and CSV', () => {
       ['account,currency,closing_balance\nX1,MYR,1.00\n', /header must name exactly/],
       ['account,currency,date,closing_balance\nX1,MYR,2026-12-03,1.0.0\n', /row 1: closing_balance is not a decimal/],
       ['account,currency,date,closing_balance\n', /no closing balance/],
+      [
+        `account,currency,date,closing_balance\nMY55 "9075",MYR,2026-12-03,1.00\n`,
+        /not a readable CSV: INVALID_OPENING_QUOTE at line 2$/,
+      ],
     ];
     for (const [text, message] of refusals) {
       expect(() => parseStatement(text), String(message)).to.throw(message);

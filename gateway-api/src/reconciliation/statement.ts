@@ -163,8 +163,9 @@ export function readCsv(csv: string, columns: readonly string[]): Array<Record<s
       trim: true,
     });
   } catch (err) {
-    // csv-parse names the line and the rule; its message does not quote field values.
-    throw new StatementError(`not a readable CSV: ${(err as Error).message}`);
+    // Some of csv-parse's messages quote the field they stopped at: only its code and line are passed on.
+    const { code, lines } = err as { code?: string; lines?: number };
+    throw new StatementError(`not a readable CSV: ${code ?? 'unreadable'} at line ${lines ?? '?'}`);
   }
   const header = rows[0] ? Object.keys(rows[0]) : [];
   const missing = columns.filter((c) => !header.includes(c));
