@@ -24,6 +24,8 @@ export const KeyType = {
   WITHDRAWAL_POLICY: 'wpolicy',
   /** An operator's wind-down: successor, phase, cursor (decision 37). */
   WIND_DOWN: 'winddown',
+  /** The register of members a share class was opened from (decision 47). */
+  REGISTER_IMPORT: 'regimport',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */

@@ -24,6 +24,25 @@ const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['token list', 'token list --org NAME                 list tokens (ids, identities, scopes; never the tokens)'],
   ['token revoke', 'token revoke --org NAME (--id ID | --identity LABEL)'],
   ['identities', "identities --org NAME                 list the wallet's identities"],
+  [
+    'reconcile trust-account',
+    `reconcile trust-account --org TRUSTEE --statement FILE [--format camt.053|csv]
+               [--out FILE] [--fail-on-break]
+                                        compare the bank's end-of-day statement (ISO 20022 camt.053
+                                        XML or CSV) with the supply of each of the trustee's money
+                                        tokens; --fail-on-break: exit 3 when there is a break`,
+  ],
+  [
+    'register import',
+    `register import --org TRUSTEE --register-id ID --file FILE
+                                        issue a register of members (CSV: holder,class,units) as the
+                                        opening issuance of its classes; a rerun changes nothing`,
+  ],
+  [
+    'register reconcile',
+    `register reconcile --org TRUSTEE --file FILE [--out FILE] [--fail-on-break]
+                                        compare a register of members with the ledger's balances`,
+  ],
 ];
 
 const COMMON = 'common: --topology FILE (default network/topology.yaml); ECF_NETWORK_HOME as for the network CLI';

@@ -15,6 +15,9 @@ const COMMANDS = [
   ['token', 'list'],
   ['token', 'revoke'],
   ['identities'],
+  ['reconcile', 'trust-account'],
+  ['register', 'import'],
+  ['register', 'reconcile'],
 ];
 
 describe('gateway-api CLI help', () => {

@@ -80,6 +80,19 @@ async function main(): Promise<void> {
     }
     case 'token':
       return token(sub);
+    case 'reconcile':
+    case 'register': {
+      const { runReconciliation } = await import('./reconciliation/cli.js');
+      const config = loadConfig({ org: need('--org'), topologyFile: topologyFile() });
+      process.exitCode = await runReconciliation(command, sub, config, {
+        arg,
+        need,
+        flag: (name) => process.argv.includes(name),
+        print: (line) => console.log(line),
+        fail: (line) => console.error(line),
+      });
+      return;
+    }
     case 'identities': {
       const { openWallet } = await server();
       const wallet = await openWallet(loadConfig({ org: need('--org'), topologyFile: topologyFile() }));

@@ -81,3 +81,27 @@ export async function burn(
 export async function burnHeld(ctx: MarketContext, account: Account, asset: Asset, amount: bigint): Promise<void> {
   await recordAccountSupplyChange(ctx, account, asset.id, -amount);
 }
+
+/**
+ * Several issues of one asset in one transaction (a register import). The supply record is keyed by
+ * asset and transaction, so each collection gets one record with the sum of its accounts' mints; a record
+ * per mint would overwrite the one before.
+ */
+export async function mintEach(
+  ctx: MarketContext,
+  holdings: Holdings,
+  asset: Asset,
+  credits: ReadonlyArray<{ account: Account; amount: bigint; reference: string }>,
+): Promise<void> {
+  const perCollection = new Map<string, { account: Account; total: bigint }>();
+  for (const { account, amount, reference } of credits) {
+    await credit(ctx, holdings, account, asset, amount, 'issue', undefined, reference);
+    const collection = Holdings.collectionOf(account);
+    const sum = perCollection.get(collection);
+    perCollection.set(collection, { account: sum?.account ?? account, total: (sum?.total ?? 0n) + amount });
+  }
+  for (const [collection, { account, total }] of perCollection) {
+    await recordAccountSupplyChange(ctx, account, asset.id, total);
+    ctx.ledger.emit('PrivateMovement', { kind: 'issue', collection });
+  }
+}

@@ -160,6 +160,11 @@ const ROWS: Row[] = [
     allowed: ['trustee'],
   },
   {
+    tx: 'Equity:ImportRegister',
+    transient: () => ({ registerId: 'legacy', classId: ACME, lines: [{ line: 1, accountId: 'acc-bob', units: '5' }] }),
+    allowed: ['trustee'],
+  },
+  {
     tx: 'Transfers:Transfer',
     transient: () => ({ from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '1' }),
     allowed: ['operatorA', 'investorA'],

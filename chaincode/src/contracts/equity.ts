@@ -2,6 +2,7 @@ import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   createShareClassSchema,
   ErrorCode,
+  importRegisterSchema,
   MarketError,
   RECORD_VERSION,
   unitsMovementSchema,
@@ -10,6 +11,7 @@ import {
 import { Holdings } from '../assets/holdings';
 import { burn, mint } from '../assets/supply';
 import { checkCredit, refuseUnless } from '../assets/movements';
+import { importRegister } from '../equity/register-import';
 import { requireTrustee, resolveCaller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
@@ -95,6 +97,22 @@ export class EquityContract extends BaseContract {
     if (balance < amount)
       throw new MarketError(ErrorCode.COMPLIANCE, `balance ${balance} is below ${amount}`, 'INSUFFICIENT_BALANCE');
     await burn(ctx, holdings, account, shareClass, balance, amount, 'burn', req.purpose);
+  }
+
+  /**
+   * Trustee: issues a batch of a legacy register of members as the class's opening issuance (decision 47).
+   * Idempotent by register and line: lines already imported with the same content are left as they are.
+   * Transient `payload` (holders and units are private).
+   */
+  @Transaction()
+  @Returns('string')
+  public async ImportRegister(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = transientPayload(ctx, importRegisterSchema);
+    const shareClass = await getAsset(ctx, req.classId);
+    this.requireOwnClass(caller.mspId, shareClass);
+    return json(await importRegister(ctx, shareClass, req));
   }
 
   private requireOwnClass(trusteeMspId: string, asset: Asset): void {

@@ -348,4 +348,28 @@ describe('WindDown: an operator exits into a successor of the same trustee', () 
       { numRuns: 15, seed: 37 },
     );
   });
+  it('carries imported register lines to the successor, so a rerun of the import issues nothing again', async () => {
+    const m = await new Market().setup();
+    const register = {
+      registerId: 'acme-legacy',
+      classId: ACME,
+      lines: [
+        { line: 1, accountId: 'acc-alice', units: '30' },
+        { line: 2, accountId: 'acc-carol', units: '45' },
+      ],
+    };
+    await m.ok(ids.trustee, 'Equity', 'ImportRegister', [], register);
+    await m.ok(
+      ids.regulator,
+      'Registry',
+      'SetParticipantStatus',
+      j({ mspId: 'OperatorBMSP', status: 'SUSPENDED', reason }),
+    );
+    await m.ok(ids.regulator, 'WindDown', 'NameSuccessor', j({ ...EXITING, successorMspId: 'OperatorAMSP', reason }));
+    expect((await windDown(m, 5)).phase).to.equal('DONE');
+    const rerun = await m.ok(ids.trustee, 'Equity', 'ImportRegister', [], register);
+    expect(rerun).to.include({ imported: 0, alreadyImported: 2 });
+    expect(await m.balance('acc-carol', ACME)).to.equal(45n);
+    expect(await m.supply(ACME)).to.include({ supply: '75', consistent: true });
+  });
 });

@@ -33,6 +33,8 @@ export const keys = {
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
   withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
   windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
+  /** The register a share class was opened from: one per class, so a second register is refused. */
+  registerImport: (s: Stub, classId: string) => s.createCompositeKey(KeyType.REGISTER_IMPORT, [classId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -55,6 +57,8 @@ export const privateKeys = {
   instructionDone: (instructionId: string) => pk(KeyType.DONE, 'instruction', instructionId),
   /** A withdrawn pledge, kept after the pledge record is deleted. */
   pledgeWithdrawn: (campaignId: string, pledgeId: string) => pk(KeyType.DONE, 'pledge', campaignId, pledgeId),
+  /** A line of a legacy register already issued, with what it issued: a rerun skips it (decision 47). */
+  registerLine: (registerId: string, line: number) => pk(KeyType.DONE, 'register', registerId, String(line)),
   partialFreeze: (accountId: string, assetId: string) => pk(KeyType.PARTIAL_FREEZE, accountId, assetId),
   capUsage: (accountId: string, classId: string, year: number) =>
     pk(KeyType.CAP_USAGE, accountId, classId, String(year)),

@@ -238,6 +238,9 @@ export async function sweep(
         // names neither campaign nor pledge, and its campaign is over for this operator anyway.
         if (typeof value.id === 'string' && typeof value.outcome === 'string')
           await ledger.putPrivate(to, privateKeys.instructionDone(value.id), value);
+        // An imported register line moves too, or a rerun of the import would issue it again (decision 47).
+        if (typeof value.registerId === 'string' && typeof value.line === 'number')
+          await ledger.putPrivate(to, privateKeys.registerLine(value.registerId, value.line), value);
         break;
       case KeyType.BALANCE:
         if (BigInt(String(value.amount)) !== 0n)
