@@ -15,6 +15,9 @@ const COMMANDS = [
   ['token', 'list'],
   ['token', 'revoke'],
   ['identities'],
+  ['captable'],
+  ['captable', 'reconcile'],
+  ['captable', 'rebuild'],
 ];
 
 describe('gateway-api CLI help', () => {
