@@ -147,6 +147,14 @@ async function up(name: string | undefined): Promise<void> {
           env: { ...process.env },
         });
       }
+      // Migrated and listening: its queries answer from now on (the projection may still be catching up).
+      const { capTablePort } = await import('./captable/service.js');
+      await waitHealthy(
+        layout,
+        service,
+        capTablePort(loadConfig({ org: org.name, topologyFile: topologyFile() })),
+        60_000,
+      );
       console.log(
         `${org.name.padEnd(10)} cap table  (log: ${layout.logFile(service)}; API: http://127.0.0.1:${port}/v1/captable)`,
       );

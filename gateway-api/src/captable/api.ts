@@ -26,6 +26,10 @@ export function capTableApi(sql: Sql, options: { server: boolean; reconcile: () 
       });
     };
 
+  // Listening means migrated and serving: `gateway up` waits for this before it reports the service.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.get(
     '/status',
     wrap(async (_req, res) => {

@@ -20,10 +20,11 @@ const quiet = createLogger({ org: 'Trustee', stream: new Writable({ write: (_c, 
 
 /**
  * The same suite on each database the service supports: PGlite always, and a PostgreSQL server when
- * ECF_CAPTABLE_DATABASE_URL names one (scripts/with-postgres.sh starts a throwaway cluster for it).
+ * ECF_CAPTABLE_TEST_DATABASE_URL names one (scripts/with-postgres.sh starts a throwaway cluster for it).
  */
 const backends: Array<[string, () => Promise<Sql>]> = [['PGlite', memoryDatabase]];
-const serverUrl = process.env.ECF_CAPTABLE_DATABASE_URL;
+// Its own variable: the suite empties the database, so it must never pick up a real deployment's URL.
+const serverUrl = process.env.ECF_CAPTABLE_TEST_DATABASE_URL;
 if (serverUrl) backends.push(['a PostgreSQL server', () => openDatabase({ url: serverUrl })]);
 
 /** Each test starts from an empty database (a new PGlite takes seconds to start, so they are reused). */
