@@ -70,8 +70,13 @@ export function capTableApi(sql: Sql, options: { server: boolean; reconcile: () 
   app.get(
     '/digest',
     wrap(async (_req, res) => {
-      const through = await projectedThrough(sql);
-      res.json({ projectedThrough: through === undefined ? null : through.toString(), digest: await digest(sql) });
+      // One snapshot: the block and the digest describe the same state while the projection moves on.
+      const answer = await sql.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        const through = await projectedThrough(tx);
+        return { projectedThrough: through === undefined ? null : through.toString(), digest: await digest(tx) };
+      });
+      res.json(answer);
     }),
   );
   app.post(

@@ -1,3 +1,4 @@
+import { Role } from '@ecf/common';
 import { expect } from 'chai';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -300,7 +301,9 @@ describe('cap table routes on the trustee’s gateway', function () {
 
   it('refuse every other role, a bad block, a block not yet projected, and answer 503 without the service', async () => {
     const h = harness({ org: trusteeOrg, capTableUrl: url });
-    for (const token of [h.token.operator, h.token.regulator, h.token.investor]) {
+    const issuer = h.tokens.create({ identity: 'acct-issuer', role: Role.ISSUER, accountId: 'issuer' }).token;
+    // Not even the class's own issuer: it receives its register from the trustee (decision 46).
+    for (const token of [h.token.operator, h.token.regulator, h.token.investor, issuer]) {
       const res = await request(h.app).get(`/v1/captable/classes/${CLASS}`).set(bearer(token));
       expect(res.status).to.equal(403);
       expect(res.body.code).to.equal('FORBIDDEN');
