@@ -27,6 +27,9 @@ echo "== unit tests (coverage of chaincode/src) =="
 npx c8 --check-coverage --lines 90 --reporter=text-summary \
   --include 'chaincode/dist/**' --exclude '**/*.test.js' --exclude 'chaincode/dist/testing/**' \
   mocha --config .mocharc.unit.json 2>&1 | tee "$out" || status=$?
+echo "== the cap table on Debian's PostgreSQL server (a throwaway cluster) =="
+bash scripts/with-postgres.sh npx mocha --timeout 60000 --grep 'on a PostgreSQL server' gateway-api/dist/captable/captable.test.js 2>&1 | tee -a "$out" ||
+  status=$?
 echo "== end-to-end suites on the real network =="
 npx mocha --config .mocharc.e2e.json 2>&1 | tee -a "$out" || status=$?
 

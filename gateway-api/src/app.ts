@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { buildDocument, DocumentValidators } from './openapi';
 import { ApiError, GatewayCode } from './problem';
 import { auditRouter } from './routes/audit';
+import { capTableRouter } from './routes/captable';
 import { customerTokensRouter } from './routes/customer-tokens';
 import { eventsRouter } from './routes/events';
 import { operationsRouter } from './routes/operations';
@@ -61,6 +62,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use('/v1', perCredentialRateLimit(deps.config.rateLimit.limit, deps.config.rateLimit.windowMs));
   app.use(eventsRouter(deps));
   app.use(auditRouter(deps, validators));
+  app.use(capTableRouter(deps, validators));
   app.use(customerTokensRouter(deps, validators));
   app.use(operationsRouter(deps, validators));
   app.use(methodNotAllowed({ ...(document.paths as Record<string, object>), ...UNDOCUMENTED_ROUTES }));

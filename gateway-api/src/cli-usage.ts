@@ -8,11 +8,24 @@ const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['relay', 'relay --org Regulator                 run the audit relay in the foreground'],
   [
     'up',
-    `up [--org NAME] [--no-relay]          start the gateway of every org (or one) in the background,
-                                        and the regulator's audit relay`,
+    `up [--org NAME] [--no-relay] [--no-captable]
+                                        start the gateway of every org (or one) in the background,
+                                        the regulator's audit relay and the trustee's cap table service`,
   ],
-  ['down', 'down [--org NAME] [--relay]           stop them (--relay: the relay only)'],
-  ['crash', 'crash [--org NAME] [--relay]          kill them with SIGKILL (fault tests)'],
+  ['down', 'down [--org NAME] [--relay|--captable] stop them (--relay, --captable: that service only)'],
+  ['crash', 'crash [--org NAME] [--relay|--captable] kill them with SIGKILL (fault tests)'],
+  ['captable serve', 'captable serve --org Trustee          run the cap table service in the foreground'],
+  [
+    'captable reconcile',
+    `captable reconcile --org Trustee      compare the cap table with the chaincode's balances of every
+                                        holder; prints the breaks, exits 1 if there is one`,
+  ],
+  [
+    'captable rebuild',
+    `captable rebuild --org Trustee --through BLOCK (--into FOLDER | --database-url URL)
+                                        project blocks 0..BLOCK into a new database; prints its digest`,
+  ],
+  ['captable digest', "captable digest --org Trustee         the live cap table's last block and digest"],
   [
     'token create',
     `token create --org NAME --identity LABEL [--scopes read,write,events,identities]

@@ -18,6 +18,9 @@ const COMMANDS = [
   ['reconcile', 'trust-account'],
   ['register', 'import'],
   ['register', 'reconcile'],
+  ['captable'],
+  ['captable', 'reconcile'],
+  ['captable', 'rebuild'],
 ];
 
 describe('gateway-api CLI help', () => {

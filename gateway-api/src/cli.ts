@@ -36,6 +36,8 @@ const topologyFile = () => arg('--topology') ?? join(REPO_ROOT, 'network', 'topo
 const processId = (slug: string) => `gateway.${slug}`;
 /** The audit relay's process id (it shares the `gateway.` prefix that `network down` stops). */
 const relayId = (slug: string) => `gateway.relay.${slug}`;
+/** The trustee's cap table service's process id (stopped with the gateways, like the relay). */
+const capTableId = (slug: string) => `gateway.captable.${slug}`;
 
 async function main(): Promise<void> {
   const help = helpFor(process.argv.slice(2));
@@ -63,14 +65,19 @@ async function main(): Promise<void> {
       await runRelay(loadConfig({ org: need('--org'), topologyFile: topologyFile() }), controller.signal);
       return;
     }
+    case 'captable':
+      return capTable(sub);
     case 'up':
       return up(arg('--org'));
     case 'down':
     case 'crash': {
       const layout = new Layout();
       for (const org of selectedOrgs(arg('--org'))) {
-        const relayOnly = process.argv.includes('--relay');
-        const ids = relayOnly ? [relayId(org.slug)] : [processId(org.slug), relayId(org.slug)];
+        const ids = process.argv.includes('--relay')
+          ? [relayId(org.slug)]
+          : process.argv.includes('--captable')
+            ? [capTableId(org.slug)]
+            : [processId(org.slug), relayId(org.slug), capTableId(org.slug)];
         for (const id of ids) {
           const done = command === 'down' ? await stopProcess(layout, id, 5_000) : crashProcess(layout, id);
           if (done) console.log(`${command === 'down' ? 'stopped' : 'killed'} ${id}`);
@@ -143,6 +150,81 @@ async function up(name: string | undefined): Promise<void> {
         `${org.name.padEnd(10)} audit relay  (log: ${layout.logFile(relay)}; dashboard: http://127.0.0.1:${port}/dashboard)`,
       );
     }
+    if (org.role === 'trustee' && !process.argv.includes('--no-captable')) {
+      const service = capTableId(org.slug);
+      if (runningPid(layout, service) === undefined) {
+        startProcess(layout, {
+          id: service,
+          command: process.execPath,
+          args: [__filename, 'captable', 'serve', '--org', org.name, '--topology', topologyFile()],
+          env: { ...process.env },
+        });
+      }
+      // Migrated and listening: its queries answer from now on (the projection may still be catching up).
+      const { capTablePort } = await import('./captable/service.js');
+      await waitHealthy(
+        layout,
+        service,
+        capTablePort(loadConfig({ org: org.name, topologyFile: topologyFile() })),
+        60_000,
+      );
+      console.log(
+        `${org.name.padEnd(10)} cap table  (log: ${layout.logFile(service)}; API: http://127.0.0.1:${port}/v1/captable)`,
+      );
+    }
+  }
+}
+
+/** The trustee's cap table service (decision 46): run it, or ask the running one to reconcile. */
+async function capTable(sub: string | undefined): Promise<void> {
+  const config = loadConfig({ org: need('--org'), topologyFile: topologyFile() });
+  const { runCapTableService, rebuildCapTable } = await server();
+  const { capTablePort } = await import('./captable/service.js');
+  const local = `http://127.0.0.1:${capTablePort(config)}`;
+  const ask = async (method: string, path: string): Promise<unknown> => {
+    const res = await fetch(`${local}${path}`, { method, signal: AbortSignal.timeout(600_000) }).catch(() => {
+      throw new Error(`the cap table service of ${config.org.name} is not running (${local})`);
+    });
+    if (!res.ok) throw new Error(`the cap table service answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  switch (sub) {
+    case 'serve': {
+      const controller = new AbortController();
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+      return runCapTableService(config, controller.signal);
+    }
+    case 'reconcile': {
+      const report = (await ask('POST', '/reconcile')) as {
+        projectedThrough: string | null;
+        holdersChecked: number;
+        breaks: Array<Record<string, string>>;
+      };
+      console.log(
+        `reconciled ${report.holdersChecked} holders through block ${report.projectedThrough ?? 'none'}: ${report.breaks.length} break(s)`,
+      );
+      for (const b of report.breaks) {
+        console.log(
+          `BREAK ${b.accountId} ${b.assetId}: ledger ${b.ledger}, projected ${b.projected} (difference ${b.difference})`,
+        );
+      }
+      if (report.breaks.length) process.exitCode = 1;
+      return;
+    }
+    case 'rebuild': {
+      const into = arg('--into');
+      const url = arg('--database-url');
+      if (!into === !url) throw new Error('captable rebuild needs one of --into FOLDER or --database-url URL');
+      const through = need('--through');
+      if (!/^\d{1,19}$/.test(through)) throw new Error('--through is a block number');
+      console.log(JSON.stringify(await rebuildCapTable(config, url ? { url } : { folder: into }, BigInt(through))));
+      return;
+    }
+    case 'digest':
+      console.log(JSON.stringify(await ask('GET', '/digest')));
+      return;
+    default:
+      throw new Error(USAGE);
   }
 }
 

@@ -40,6 +40,8 @@ export interface GatewayDeps {
   readonly audit?: FabricPort;
   /** The regulator's relay checkpoint file (audit status). */
   readonly relayCheckpointFile?: string;
+  /** The trustee's: its cap table service's loopback address (decision 46). */
+  readonly capTableUrl?: string;
   /** The regulator's: Prometheus's API, read for the dashboard's network health. */
   readonly prometheus?: PrometheusQuery;
   readonly ca: CaPort;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { isWrite, OPERATIONS, type Operation } from './operations';
 import { networkHealthSchema } from './audit/network-health';
+import { capTablePaths } from './captable/openapi';
 import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
 import {
   CUSTOMER_TOKEN_DAYS_DEFAULT,
@@ -462,6 +463,10 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
     },
   };
   Object.assign(paths, customerTokenPaths());
+  Object.assign(
+    paths,
+    capTablePaths(jsonSchema, (statuses) => problemResponses(statuses)),
+  );
   for (const [path, summary] of [
     ['/dashboard', "The regulator's supervision dashboard (a web page)"],
     ['/healthz', 'Liveness: the process is serving'],

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createApp } from './app';
 import { prometheusOver } from './audit/network-health';
 import { AuditRelay } from './audit/relay';
+import { capTablePort, rebuild, runCapTable } from './captable/service';
 import { TokenStore } from './auth/tokens';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps } from './deps';
@@ -87,6 +88,33 @@ export async function runRelay(config: GatewayConfig, signal: AbortSignal): Prom
   } finally {
     market.close();
     audit.close();
+  }
+}
+
+/** The trustee's cap table service (its own process, decision 46), until the signal aborts. */
+export async function runCapTableService(config: GatewayConfig, signal: AbortSignal): Promise<void> {
+  const wallet = await openWallet(config);
+  const market = channelPort(config, wallet, 'market');
+  try {
+    await runCapTable(config, { market, identity: SERVICE_IDENTITY }, signal);
+  } finally {
+    market.close();
+  }
+}
+
+/** Rebuilds the cap table from block 0 into another database and returns its digest. */
+export async function rebuildCapTable(
+  config: GatewayConfig,
+  target: { url?: string; folder?: string },
+  through: bigint,
+): Promise<{ through: string; digest: string }> {
+  const wallet = await openWallet(config);
+  const market = channelPort(config, wallet, 'market');
+  try {
+    const logger = createLogger({ level: config.logLevel, org: config.org.name });
+    return await rebuild(target, market, through, logger, config.chaincode);
+  } finally {
+    market.close();
   }
 }
 
@@ -197,6 +225,7 @@ async function serveOn(
     fabric,
     audit,
     relayCheckpointFile: paths.relayCheckpoint,
+    ...(config.org.role === 'trustee' ? { capTableUrl: `http://127.0.0.1:${capTablePort(config)}` } : {}),
     ...(config.org.role === 'regulator'
       ? { prometheus: prometheusOver(`http://127.0.0.1:${monitoringPorts(config.topology).prometheus}`) }
       : {}),

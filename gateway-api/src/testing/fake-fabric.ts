@@ -266,6 +266,8 @@ export function harness(
     fabric?: FakeFabric;
     /** The audit channel's port; absent: the gateway has none (503 on audit routes). */
     audit?: FabricPort;
+    /** The trustee's cap table service; absent: none (503 on cap table routes). */
+    capTableUrl?: string;
   } = {},
 ): Harness {
   const dir = options.dir ?? scratchDir('ecf-gw-unit-');
@@ -283,6 +285,7 @@ export function harness(
     org: options.org ?? OPERATOR_ORG,
     fabric,
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.capTableUrl ? { capTableUrl: options.capTableUrl } : {}),
     ca,
     wallet: { has: async (label: string) => ca.wallet.has(label) },
     tokens,
