@@ -1,5 +1,6 @@
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
+import { bccspEnv } from './hsm';
 import { throughOrdering } from './ordering-failover';
 import { activeOrderers, orgOf, type Org, type OrdererNode, type PeerNode } from './topology';
 
@@ -14,6 +15,8 @@ export function peerAdminEnv(ctx: NetworkContext, org: Org, peer: PeerNode): Rec
     CORE_PEER_ADDRESS: `127.0.0.1:${peer.port}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: layout.tlsCaCert(org.slug),
+    // The admin's key is in the org's token with `keys: hsm`: the CLI signs through PKCS#11.
+    ...(ctx.topology.keys === 'hsm' ? bccspEnv(layout, org, 'CORE_PEER') : {}),
   };
 }
 

@@ -19,6 +19,14 @@ export function writePeerConfig(ctx: NetworkContext, peer: PeerNode): string {
     ['chaincode', 'externalBuilders'],
     [{ name: NODE_BUILDER_TYPE, path: NODE_BUILDER_DIR, propagateEnvironment: ['PATH', 'HOME', 'NODE_OPTIONS'] }],
   );
+  if (ctx.topology.keys === 'hsm') {
+    // The peer reads CORE_PEER_BCCSP_PKCS11_* only for keys its core.yaml gives a value; the defaults leave
+    // them empty (null), so the variables (the PIN among them) would be ignored and the peer would fall
+    // back to the software BCCSP (decision 45).
+    for (const key of ['Library', 'Label', 'Pin']) doc.setIn(['peer', 'BCCSP', 'PKCS11', key], '');
+    doc.setIn(['peer', 'BCCSP', 'PKCS11', 'Hash'], 'SHA2');
+    doc.setIn(['peer', 'BCCSP', 'PKCS11', 'Security'], 256);
+  }
   const dir = ctx.layout.nodeConfig(peer.id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'core.yaml'), doc.toString());
