@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Utils, type ICryptoKey } from 'fabric-common';
@@ -17,7 +17,9 @@ import {
   subjectKeyId,
 } from './hsm';
 import { Layout } from './layout';
-import { buildTopology, type Org } from './topology';
+import { buildTopology, type Org, type PeerNode, type Topology } from './topology';
+import type { NetworkContext } from './context';
+import { writePeerConfig } from './peer-config';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './layout';
 
@@ -26,19 +28,7 @@ function certify(dir: string, csrPem: string): string {
   const ca = (name: string) => join(dir, name);
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', ca('ca.key')]);
-  openssl([
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    ca('ca.key'),
-    '-subj',
-    '/CN=test-ca',
-    '-days',
-    '1',
-    '-out',
-    ca('ca.pem'),
-  ]);
+  openssl(['req', '-x509', '-new', '-key', ca('ca.key'), '-subj', '/CN=test-ca', '-days', '1', '-out', ca('ca.pem')]);
   writeFileSync(ca('req.csr'), csrPem);
   openssl([
     'x509',
@@ -63,11 +53,12 @@ describe('keys in a PKCS#11 token (SoftHSM2)', function () {
   let dir: string;
   let layout: Layout;
   let org: Org;
+  let topology: Topology;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ecf-hsm-'));
     layout = new Layout(join(dir, 'net'), join(dir, 'net', 'crypto'));
-    const topology = buildTopology(parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')));
+    topology = buildTopology(parse(readFileSync(join(REPO_ROOT, 'network', 'topology.yaml'), 'utf8')));
     org = topology.orgs[0] as Org;
     ensureTokens(layout, [org]);
   });
@@ -112,6 +103,20 @@ describe('keys in a PKCS#11 token (SoftHSM2)', function () {
         },
       },
     });
+  });
+
+  it("writes a peer's PKCS#11 settings into its core.yaml, which Fabric 3.1's peer reads instead of its environment", () => {
+    const fabricConfig = join(dir, 'fabric-config');
+    mkdirSync(fabricConfig, { recursive: true });
+    writeFileSync(join(fabricConfig, 'core.yaml'), 'peer:\n  BCCSP:\n    Default: SW\n    PKCS11:\n      Library:\n');
+    const peer = org.peers[0] as PeerNode;
+    const ctx = { topology: { ...topology, keys: 'hsm' as const }, layout, fabricConfig } as unknown as NetworkContext;
+    const written = join(writePeerConfig(ctx, peer), 'core.yaml');
+    expect(statSync(written).mode & 0o777).to.equal(0o600);
+    const bccsp = (parse(readFileSync(written, 'utf8')) as { peer: { BCCSP: unknown } }).peer.BCCSP;
+    expect(bccsp).to.deep.include({ Default: 'PKCS11' });
+    expect(bccsp).to.have.nested.property('PKCS11.Label', org.slug);
+    expect(bccsp).to.have.nested.property('PKCS11.Pin', orgToken(layout, org).pin);
   });
 
   it('generates a key in the token with fabric-common and signs with it through fabric-gateway, in one process', async () => {

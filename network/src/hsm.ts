@@ -145,12 +145,20 @@ export function caClientConfig(layout: Layout, org: Org): string {
   return file;
 }
 
-/** Environment for a peer, an orderer or the peer CLI to sign with the org's token (its BCCSP). */
-export function bccspEnv(layout: Layout, org: Org, prefix: 'CORE_PEER' | 'ORDERER_GENERAL'): Record<string, string> {
+/** Environment for any process that opens the network's tokens. */
+export function tokenEnv(layout: Layout): Record<string, string> {
+  return { SOFTHSM2_CONF: hsmPaths(layout).conf };
+}
+
+/**
+ * Environment for an ordering node to sign with the org's token (its BCCSP). The peer ignores these
+ * variables in Fabric 3.1; its settings go into its core.yaml (peer-config.ts).
+ */
+export function bccspEnv(layout: Layout, org: Org, prefix: 'ORDERER_GENERAL'): Record<string, string> {
   const { label, pin } = orgToken(layout, org);
   const p = `${prefix}_BCCSP`;
   return {
-    SOFTHSM2_CONF: hsmPaths(layout).conf,
+    ...tokenEnv(layout),
     [`${p}_DEFAULT`]: 'PKCS11',
     [`${p}_PKCS11_LIBRARY`]: hsmLibrary(),
     [`${p}_PKCS11_LABEL`]: label,

@@ -5,7 +5,7 @@ import { bootstrapOrgCrypto } from './ca';
 import { installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, type NetworkContext } from './context';
-import { bccspEnv } from './hsm';
+import { bccspEnv, tokenEnv } from './hsm';
 import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { pendingDefinition, proposeUpgrade, upgradeOnOneHost, type PendingDefinition } from './governed-upgrade';
@@ -186,7 +186,9 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
 /** A node's BCCSP on its org's PKCS#11 token, with `keys: hsm` (decision 45); nothing otherwise. */
 function nodeBccspEnv(ctx: NetworkContext, node: PeerNode | OrdererNode): Record<string, string> {
   if (ctx.topology.keys !== 'hsm') return {};
-  return bccspEnv(ctx.layout, orgOf(ctx.topology, node.org), node.kind === 'peer' ? 'CORE_PEER' : 'ORDERER_GENERAL');
+  // A peer's PKCS#11 settings are in its core.yaml (peer-config.ts); it needs only the token folder.
+  if (node.kind === 'peer') return tokenEnv(ctx.layout);
+  return bccspEnv(ctx.layout, orgOf(ctx.topology, node.org), 'ORDERER_GENERAL');
 }
 
 /** Stops the nodes this tool started (and only those), peers first; keeps data unless clean. */
