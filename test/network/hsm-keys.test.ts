@@ -38,6 +38,14 @@ describe('keys in a hardware security module (SoftHSM2 over PKCS#11)', function 
       type: string;
       credentials: { certificate: string; privateKey?: string };
     };
+  /** The certificate of a wallet entry, or undefined while the gateway is rewriting the file. */
+  const walletCertificate = (org: string, label: string): string | undefined => {
+    try {
+      return walletEntry(org, label).credentials.certificate;
+    } catch {
+      return undefined;
+    }
+  };
 
   before(async () => {
     net.editTopology((raw) => {
@@ -103,9 +111,14 @@ describe('keys in a hardware security module (SoftHSM2 over PKCS#11)', function 
       files++;
       bytes += statSync(file).size;
       for (const match of text.matchAll(PEM_KEY)) {
-        const spki = createPublicKey(createPrivateKey(match[0]))
-          .export({ type: 'spki', format: 'der' })
-          .toString('hex');
+        let spki: string;
+        try {
+          spki = createPublicKey(createPrivateKey(match[0])).export({ type: 'spki', format: 'der' }).toString('hex');
+        } catch {
+          // Only the CA servers' Idemix revocation key is a PEM key Node cannot read; it is no ecert key.
+          expect(file, 'an unreadable PEM private key').to.match(/-server\/msp\/keystore\/IssuerRevocationPrivateKey$/);
+          continue;
+        }
         pemKeys.push(spki);
         expect(held.get(spki), `${file} holds the private key of an HSM-held identity`).to.equal(undefined);
       }
@@ -138,7 +151,7 @@ describe('keys in a hardware security module (SoftHSM2 over PKCS#11)', function 
     expect(rotated).to.not.equal(previous);
     // The gateway picks the new certificate up from disk; reads go on meanwhile.
     await until(
-      async () => walletEntry('operatora', 'gateway').credentials.certificate,
+      async () => walletCertificate('operatora', 'gateway'),
       (cert) => cert === rotated,
       'the gateway switched to the rotated certificate',
     );
