@@ -7,6 +7,10 @@
 # commit, as the pseudo-version Go derives from it (v1.4.0-rc1.0.<commit time>-<commit>). The release
 # wanted is FABRIC_VERSION (default 3.1.5). Where the module proxy refuses that version, the newest
 # v3.1 patch release it does serve is used instead and a warning says so.
+#
+# FABRIC_PKCS11=1 builds with the `pkcs11` build tag into a cache of its own (suffix -pkcs11): the peer,
+# orderer and fabric-ca-client can then keep their signing keys in a PKCS#11 token (decision 45). The
+# default build leaves it out, as Fabric's release binaries do.
 set -euo pipefail
 
 declare -A FABRIC_PSEUDO=(
@@ -24,6 +28,12 @@ cache=${FABRIC_CACHE_DIR:-$root/.fabric/bin}
 fabric_tools=(peer orderer configtxgen osnadmin configtxlator)
 ca_tools=(fabric-ca-server fabric-ca-client)
 log() { echo "install-fabric: $*" >&2; }
+variant=""
+go_tags=()
+if [[ "${FABRIC_PKCS11:-}" == 1 ]]; then
+  variant=-pkcs11
+  go_tags=(-tags pkcs11)
+fi
 
 complete() {
   local dir=$1 t
@@ -44,14 +54,14 @@ fi
 
 # A cached install of the wanted version, or of a fallback recorded by an earlier run, is used as it is.
 for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
-  dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION"
+  dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION$variant"
   if complete "$dir"; then echo "$dir"; exit 0; fi
 done
 # A cached install made before a tool joined the list (configtxlator, for channel configuration updates)
 # gets only the missing Fabric tools, built from the same module version.
 upgrade_dir=""
 for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
-  dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION"
+  dir="$cache/fabric-$v-ca-$FABRIC_CA_VERSION$variant"
   if [[ -f "$dir/VERSION" && -x "$dir/peer" ]]; then upgrade_dir=$dir; upgrade_version=$v; break; fi
 done
 
@@ -83,7 +93,7 @@ build() { # module version ldflags out_dir packages...
   (cd "$mod" && go get "${pkgs[@]}" >&2) || return 1
   pkgs=()
   for p in "$@"; do pkgs+=("$module/$p"); done
-  (cd "$mod" && CGO_ENABLED=${CGO_ENABLED:-1} go build -trimpath -ldflags "$ldflags" -o "$out/" "${pkgs[@]}" >&2)
+  (cd "$mod" && CGO_ENABLED=${CGO_ENABLED:-1} go build "${go_tags[@]}" -trimpath -ldflags "$ldflags" -o "$out/" "${pkgs[@]}" >&2)
 }
 
 if [[ -n "$upgrade_dir" ]]; then
@@ -109,7 +119,7 @@ for v in "$FABRIC_VERSION" "${FABRIC_FALLBACKS[@]}"; do
 done
 [[ -n "$chosen" ]] || { log "the Go module proxy serves none of Fabric ${FABRIC_VERSION} ${FABRIC_FALLBACKS[*]}"; exit 1; }
 
-dir="$cache/fabric-$chosen-ca-$FABRIC_CA_VERSION"
+dir="$cache/fabric-$chosen-ca-$FABRIC_CA_VERSION$variant"
 partial="$dir.partial"
 rm -rf "$partial"
 mkdir -p "$partial/config"
@@ -124,7 +134,7 @@ build github.com/hyperledger/fabric-ca "v$FABRIC_CA_VERSION" \
 src=$(cd "$work/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric)
 cp "$src/sampleconfig/core.yaml" "$src/sampleconfig/orderer.yaml" "$partial/config/"
 chmod u+w "$partial/config/"*
-echo "fabric=$chosen fabric-ca=$FABRIC_CA_VERSION" >"$partial/VERSION"
+echo "fabric=$chosen fabric-ca=$FABRIC_CA_VERSION${variant:+ tags=pkcs11}" >"$partial/VERSION"
 rm -rf "$dir"
 mv "$partial" "$dir"
 log "installed into $dir in $(($(date +%s) - start))s"

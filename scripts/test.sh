@@ -12,6 +12,8 @@ export CORE_CHAINCODE_LOGGING_LEVEL=${CORE_CHAINCODE_LOGGING_LEVEL:-warning}
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run --silent build
 bash scripts/install-fabric.sh >/dev/null
+# SoftHSM2 for the PKCS#11 unit tests and the keys-in-an-HSM suite (decision 45).
+bash scripts/install-softhsm.sh >/dev/null
 CHROMIUM_PATH=$(bash scripts/install-chromium.sh)
 export CHROMIUM_PATH
 bash scripts/install-schemathesis.sh >/dev/null

@@ -1,5 +1,5 @@
-import { monitoringPorts, orgCertificateExpiries } from '@ecf/network';
-import { readFileSync } from 'node:fs';
+import { cryptoSuiteOptions, hsmEnabled, hsmSigner, monitoringPorts, orgCertificateExpiries } from '@ecf/network';
+import { readFileSync, watch } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './app';
@@ -30,13 +30,39 @@ export function gatewayPaths(config: GatewayConfig) {
   };
 }
 
-/** Opens the org's wallet, importing the admin and service identities the network enrolled. */
+/**
+ * Opens the org's wallet, importing the admin and service identities the network enrolled. With the
+ * network's keys in a PKCS#11 token (decision 45) the wallet holds certificates and the token the keys.
+ */
 export async function openWallet(config: GatewayConfig): Promise<IdentityWallet> {
-  const wallet = await IdentityWallet.open(gatewayPaths(config).wallet, config.org.mspId);
+  const hsm = hsmEnabled(config.layout) ? cryptoSuiteOptions(config.layout, config.org) : undefined;
+  const wallet = await IdentityWallet.open(gatewayPaths(config).wallet, config.org.mspId, hsm);
   for (const label of [ADMIN_IDENTITY, SERVICE_IDENTITY]) {
-    await wallet.importMsp(label, join(config.layout.identity(config.org.slug, label), 'msp'));
+    await wallet.importMsp(label, orgMsp(config, label));
   }
   return wallet;
+}
+
+function orgMsp(config: GatewayConfig, label: string): string {
+  return join(config.layout.identity(config.org.slug, label), 'msp');
+}
+
+/**
+ * Re-imports the org's own identities when their certificate changes on disk: `network.sh rotate-key`
+ * re-enrolls an identity into a new key while this process serves. The next request signs with the new
+ * key; one already signing finishes with the old one, which stays in the token. Returns a stop function.
+ */
+export function followOrgIdentities(
+  config: GatewayConfig,
+  wallet: IdentityWallet,
+  onError: (label: string, err: unknown) => void,
+): () => void {
+  const watchers = [ADMIN_IDENTITY, SERVICE_IDENTITY].map((label) =>
+    watch(join(orgMsp(config, label), 'signcerts'), () => {
+      wallet.importMsp(label, orgMsp(config, label)).catch((err: unknown) => onError(label, err));
+    }),
+  );
+  return () => watchers.forEach((w) => w.close());
 }
 
 /** A fabric-gateway connection to the org's own peer for one channel's chaincode. */
@@ -53,6 +79,9 @@ export function channelPort(config: GatewayConfig, wallet: IdentityWallet, chann
     chaincode: channel === 'market' ? config.chaincode : 'audit',
     wallet,
     serviceIdentity: SERVICE_IDENTITY,
+    ...(hsmEnabled(config.layout)
+      ? { hsmSigner: (certificate: string) => hsmSigner(config.layout, config.org, certificate).signer }
+      : {}),
   });
 }
 
@@ -207,6 +236,9 @@ async function serveOn(
   const paths = gatewayPaths(config);
   const wallet = await openWallet(config);
   const logger = createLogger({ level: config.logLevel, org: config.org.name });
+  const unfollow = followOrgIdentities(config, wallet, (label, err) =>
+    logger.warn('could not re-import a rotated identity', { identity: label, error: (err as Error).message }),
+  );
   const fabric = channelPort(config, wallet, 'market');
   const ca = new FabricCa(
     {
@@ -252,6 +284,7 @@ async function serveOn(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      unfollow();
       fabric.close();
       audit.close();
     },

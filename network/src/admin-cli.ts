@@ -1,5 +1,6 @@
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
+import { tokenEnv } from './hsm';
 import { throughOrdering } from './ordering-failover';
 import { activeOrderers, orgOf, type Org, type OrdererNode, type PeerNode } from './topology';
 
@@ -14,6 +15,9 @@ export function peerAdminEnv(ctx: NetworkContext, org: Org, peer: PeerNode): Rec
     CORE_PEER_ADDRESS: `127.0.0.1:${peer.port}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: layout.tlsCaCert(org.slug),
+    // With `keys: hsm` the admin's key is in the org's token; the CLI signs through the PKCS#11 settings
+    // of the peer's core.yaml (FABRIC_CFG_PATH above) and needs the token folder.
+    ...(ctx.topology.keys === 'hsm' ? tokenEnv(layout) : {}),
   };
 }
 

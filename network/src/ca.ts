@@ -9,9 +9,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { binary, type NetworkContext } from './context';
 import { run } from './exec';
+import { caClientConfig, ensureTokens } from './hsm';
 import type { Layout } from './layout';
 import { CA_ADMIN, caEnv } from './node-env';
 import { runningPid, startProcess, waitHealthy } from './processes';
@@ -97,6 +98,10 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
 
   await ensureCa(ctx, org, org.ca, secrets.caAdmin);
   mkdirSync(join(layout.orgMsp(org.slug), 'cacerts'), { recursive: true });
+  // With `keys: hsm` every ecert key of the org (its nodes, admin and gateway) is generated in its token;
+  // TLS keys and the CA's bootstrap registrar stay in files (decision 45).
+  const hsm = ctx.topology.keys === 'hsm';
+  if (hsm) ensureTokens(layout, [org]);
   copyFileSync(join(layout.caHome(org.slug, 'ca'), 'ca-cert.pem'), layout.caCert(org.slug));
   writeFileSync(join(layout.orgMsp(org.slug), 'config.yaml'), nodeOuConfig());
 
@@ -108,7 +113,8 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
     const secret = secretFor(ctx, org, secrets, `${spec.name}@ca`);
     const attrs = spec.attrs ? ['--id.attrs', spec.attrs] : [];
     await registerOnce(caClient, org.ca, caAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, spec.type, attrs);
-    await enrollOnce(caClient, org.ca, home, 'msp', spec.name, secret, layout.tlsCaCert(org.slug));
+    const inToken = hsm ? ['-c', caClientConfig(layout, org)] : [];
+    await enrollOnce(caClient, org.ca, home, join(home, 'msp'), spec.name, secret, layout.tlsCaCert(org.slug), inToken);
     normaliseMsp(layout, org, join(home, 'msp'));
   }
 }
@@ -195,7 +201,7 @@ export async function enrollOnce(
   tlsRoot: string,
   extra: string[] = [],
 ): Promise<void> {
-  if (existsSync(join(home, mspdir, 'signcerts', 'cert.pem'))) return;
+  if (existsSync(join(resolve(home, mspdir), 'signcerts', 'cert.pem'))) return;
   mkdirSync(home, { recursive: true });
   await run(caClient, [
     'enroll',
@@ -214,6 +220,8 @@ export async function enrollOnce(
 /** Stable file names (cacerts/ca.pem, keystore/key.pem), the TLS root, and NodeOU classification. */
 export function normaliseMsp(layout: Layout, org: Org, msp: string): void {
   for (const dir of ['cacerts', 'keystore']) {
+    // A key generated in a PKCS#11 token leaves the keystore empty.
+    if (dir === 'keystore' && readdirSync(join(msp, dir)).length === 0) continue;
     const file = onlyFile(join(msp, dir));
     const target = join(msp, dir, dir === 'cacerts' ? 'ca.pem' : 'key.pem');
     if (file !== target) renameSync(file, target);

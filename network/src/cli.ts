@@ -9,9 +9,10 @@ import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
 import { monitoringCommand } from './monitoring-cli';
 import { removeOrg } from './remove-org';
+import { ROTATABLE_IDENTITIES, rotateKey, type RotatableIdentity } from './key-rotation';
 import { GOVERNANCE_USAGE, runGovernanceCommand } from './governance-cli';
 import { deploy, down, status, up } from './network';
-import { loadTopology, TopologyError, type Consensus } from './topology';
+import { loadTopology, TopologyError, type Consensus, type Topology } from './topology';
 import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
 
 const USAGE = `usage: network.sh <command> [options]
@@ -33,6 +34,8 @@ ${RECOVERY_USAGE}
                                                resume; then the killed node is started again
   monitoring up|down|config                    start (or restart) Prometheus and Alertmanager on configuration
                                                generated from the topology, stop them, or only write it
+  rotate-key ORG [--identity gateway|admin]    with keys: hsm, re-enroll the org's gateway (or admin)
+                                               identity into a new key in its token, no downtime
   compose [--out DIR]                          write the Docker Compose files for a multi-host run
   validate                                     check the topology and exit
 ${GOVERNANCE_USAGE}
@@ -52,7 +55,10 @@ function parseArgs(argv: string[]): Args {
     const a = rest[i] as string;
     if (a.startsWith('--')) {
       const next = rest[i + 1];
-      if (['--consensus', '--topology', '--out', '--channel', '--rate'].includes(a) && next !== undefined) {
+      if (
+        ['--consensus', '--topology', '--out', '--channel', '--rate', '--identity'].includes(a) &&
+        next !== undefined
+      ) {
         flags.set(a, next);
         i++;
       } else flags.set(a, true);
@@ -62,9 +68,11 @@ function parseArgs(argv: string[]): Args {
   return { command, flags, positional };
 }
 
-function fabricBin(): string {
+function fabricBin(topology: Topology): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-fabric.sh')], {
     encoding: 'utf8',
+    // Keys in a PKCS#11 token need binaries built with the pkcs11 tag (decision 45).
+    env: topology.keys === 'hsm' ? { ...process.env, FABRIC_PKCS11: '1' } : process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
 }
@@ -83,7 +91,7 @@ function context(args: Args, needBinaries = true): NetworkContext {
   const topologyFile = topologyFileOf(args);
   const topology = loadTopology(topologyFile, consensus ? { consensus: consensus as Consensus } : {});
   const layout = new Layout();
-  const bin = needBinaries ? fabricBin() : '';
+  const bin = needBinaries ? fabricBin(topology) : '';
   return {
     topology,
     layout,
@@ -218,6 +226,18 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'monitoring':
       return monitoringCommand(context(args, false), args.positional[0]);
+    case 'rotate-key': {
+      const ctx = context(args);
+      const identity = String(args.flags.get('--identity') ?? 'gateway');
+      if (!(ROTATABLE_IDENTITIES as readonly string[]).includes(identity)) {
+        throw new TopologyError(`--identity must be one of ${ROTATABLE_IDENTITIES.join(', ')}`);
+      }
+      const org = ctx.topology.orgs.find((o) => o.name === args.positional[0]);
+      if (!org) throw new TopologyError(`usage: network.sh rotate-key ORG; no org ${String(args.positional[0])}`);
+      const r = await rotateKey(ctx, org, identity as RotatableIdentity);
+      console.log(`${org.name} ${r.identity}: key ${r.previousKey} replaced by ${r.newKey} in the org's token`);
+      return 0;
+    }
     case 'compose': {
       const ctx = context(args, false);
       const out = String(args.flags.get('--out') ?? join(REPO_ROOT, 'network', 'compose'));

@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Gateway, type Identity, type Signer } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hsmEnabled, hsmSigner } from './hsm';
 import type { Layout } from './layout';
 import type { Org, PeerNode } from './topology';
 
@@ -12,12 +13,22 @@ export interface OrgConnection {
   close(): void;
 }
 
-/** Loads an enrolled identity (msp/signcerts/cert.pem, msp/keystore/key.pem) as fabric-gateway expects it. */
-export function loadIdentity(layout: Layout, org: Org, name: string): { identity: Identity; signer: Signer } {
+/**
+ * Loads an enrolled identity (msp/signcerts/cert.pem) as fabric-gateway expects it: signing with
+ * msp/keystore/key.pem, or, when the key was generated in the org's PKCS#11 token (no key file), through
+ * fabric-gateway's HSM signer. `close` ends the HSM session.
+ */
+export function loadIdentity(
+  layout: Layout,
+  org: Org,
+  name: string,
+): { identity: Identity; signer: Signer; close(): void } {
   const msp = join(layout.identity(org.slug, name), 'msp');
   const credentials = readFileSync(join(msp, 'signcerts', 'cert.pem'));
-  const key = createPrivateKey(readFileSync(join(msp, 'keystore', 'key.pem')));
-  return { identity: { mspId: org.mspId, credentials }, signer: signers.newPrivateKeySigner(key) };
+  const identity = { mspId: org.mspId, credentials };
+  const keyFile = join(msp, 'keystore', 'key.pem');
+  if (!existsSync(keyFile) && hsmEnabled(layout)) return { identity, ...hsmSigner(layout, org, credentials) };
+  return { identity, signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(keyFile))), close: () => {} };
 }
 
 /**
@@ -35,7 +46,7 @@ export function connectTo(layout: Layout, org: Org, peer: PeerNode, identityName
   const client = new grpc.Client(`127.0.0.1:${peer.port}`, grpc.credentials.createSsl(tlsRoot), {
     'grpc.ssl_target_name_override': peer.hostname,
   });
-  const { identity, signer } = loadIdentity(layout, org, identityName);
+  const { identity, signer, close: closeSigner } = loadIdentity(layout, org, identityName);
   const gateway = connect({
     client,
     identity,
@@ -51,6 +62,7 @@ export function connectTo(layout: Layout, org: Org, peer: PeerNode, identityName
     close: () => {
       gateway.close();
       client.close();
+      closeSigner();
     },
   };
 }

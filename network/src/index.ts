@@ -24,3 +24,5 @@ export * from './certificate-expiry';
 export * from './governed-upgrade';
 export * from './revocation';
 export * from './lifecycle-policy';
+export * from './hsm';
+export * from './key-rotation';

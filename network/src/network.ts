@@ -5,6 +5,7 @@ import { bootstrapOrgCrypto } from './ca';
 import { installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, type NetworkContext } from './context';
+import { bccspEnv, tokenEnv } from './hsm';
 import { ordererEnv, peerEnv } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { pendingDefinition, proposeUpgrade, upgradeOnOneHost, type PendingDefinition } from './governed-upgrade';
@@ -12,7 +13,17 @@ import { sealCollections } from './seal';
 import { snapshotStore } from './snapshot';
 import { writePeerConfig } from './peer-config';
 import { healthz, portFree, runningPid, startProcess, stopProcess, waitHealthy, waitListening } from './processes';
-import { activeOrderers, allNodes, portsOf, TopologyError, type Consensus, type FabricNode } from './topology';
+import {
+  activeOrderers,
+  allNodes,
+  orgOf,
+  portsOf,
+  TopologyError,
+  type Consensus,
+  type FabricNode,
+  type OrdererNode,
+  type PeerNode,
+} from './topology';
 
 interface NetworkState {
   consensus: Consensus;
@@ -150,7 +161,7 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
         id: node.id,
         command: binary(ctx, 'peer'),
         args: ['node', 'start'],
-        env: peerEnv(ctx.topology, node, ctx.placement),
+        env: { ...peerEnv(ctx.topology, node, ctx.placement), ...nodeBccspEnv(ctx, node) },
       });
     } else if (node.kind === 'orderer') {
       mkdirSync(ctx.layout.nodeData(node.id), { recursive: true });
@@ -158,7 +169,11 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
         id: node.id,
         command: binary(ctx, 'orderer'),
         args: [],
-        env: { ...ordererEnv(ctx.topology, node, ctx.placement), FABRIC_CFG_PATH: ctx.fabricConfig },
+        env: {
+          ...ordererEnv(ctx.topology, node, ctx.placement),
+          ...nodeBccspEnv(ctx, node),
+          FABRIC_CFG_PATH: ctx.fabricConfig,
+        },
       });
     } else {
       throw new Error(`CA ${node.id} is started by the crypto bootstrap`);
@@ -166,6 +181,14 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
   }
   await waitHealthy(ctx.layout, node.id, node.operationsPort);
   await waitListening(ctx.layout, node.id, [node.port]);
+}
+
+/** A node's BCCSP on its org's PKCS#11 token, with `keys: hsm` (decision 45); nothing otherwise. */
+function nodeBccspEnv(ctx: NetworkContext, node: PeerNode | OrdererNode): Record<string, string> {
+  if (ctx.topology.keys !== 'hsm') return {};
+  // A peer's PKCS#11 settings are in its core.yaml (peer-config.ts); it needs only the token folder.
+  if (node.kind === 'peer') return tokenEnv(ctx.layout);
+  return bccspEnv(ctx.layout, orgOf(ctx.topology, node.org), 'ORDERER_GENERAL');
 }
 
 /** Stops the nodes this tool started (and only those), peers first; keeps data unless clean. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { NetworkContext } from './context';
 import { REPO_ROOT } from './layout';
-import type { PeerNode } from './topology';
+import { hsmLibrary, orgToken } from './hsm';
+import { orgOf, type PeerNode } from './topology';
 
 /** The external builder that runs Node.js chaincode as a plain process: no Docker anywhere. */
 export const NODE_BUILDER_DIR = join(REPO_ROOT, 'network', 'builders', 'node');
@@ -19,8 +20,22 @@ export function writePeerConfig(ctx: NetworkContext, peer: PeerNode): string {
     ['chaincode', 'externalBuilders'],
     [{ name: NODE_BUILDER_TYPE, path: NODE_BUILDER_DIR, propagateEnvironment: ['PATH', 'HOME', 'NODE_OPTIONS'] }],
   );
+  if (ctx.topology.keys === 'hsm') {
+    // Fabric 3.1's peer (and the peer CLI, which reads this file too) ignores CORE_PEER_BCCSP_* overrides,
+    // so its PKCS#11 settings, the token PIN among them, are written here, readable by the owner only.
+    const org = orgOf(ctx.topology, peer.org);
+    const { label, pin } = orgToken(ctx.layout, org);
+    doc.setIn(['peer', 'BCCSP', 'Default'], 'PKCS11');
+    doc.setIn(['peer', 'BCCSP', 'PKCS11'], {
+      Library: hsmLibrary(),
+      Label: label,
+      Pin: pin,
+      Hash: 'SHA2',
+      Security: 256,
+    });
+  }
   const dir = ctx.layout.nodeConfig(peer.id);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'core.yaml'), doc.toString());
+  writeFileSync(join(dir, 'core.yaml'), doc.toString(), { mode: 0o600 });
   return dir;
 }

@@ -95,6 +95,11 @@ const topologySchema = z
       )
       .default([]),
     monitoring: monitoringSchema.default({}),
+    /**
+     * Where the orgs' signing keys live: `files` (PEM in each MSP's keystore) or `hsm` (generated in a
+     * PKCS#11 token per org and never written out; decision 45). Native runs only.
+     */
+    keys: z.enum(['files', 'hsm']).default('files'),
   })
   .strict();
 
@@ -159,6 +164,8 @@ export interface Topology {
   readonly channels: z.output<typeof topologySchema>['channels'];
   readonly chaincodes: z.output<typeof topologySchema>['chaincodes'];
   readonly monitoring: z.output<typeof topologySchema>['monitoring'];
+  /** Where the orgs' signing keys live (absent: files). */
+  readonly keys?: 'files' | 'hsm';
 }
 
 /** Port offsets inside an org's block of 100 ports starting at portBase. */
@@ -302,6 +309,7 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     channels: input.channels,
     chaincodes: input.chaincodes,
     monitoring: input.monitoring,
+    keys: input.keys,
   };
   unique(
     input.channels.map((c) => c.name),

@@ -43,7 +43,13 @@ export class FabricCa implements CaPort {
     private readonly registrarLabel: IdentityLabel,
   ) {
     this.ca = withoutKeepAlive(
-      new FabricCAServices(endpoint.url, { trustedRoots: [endpoint.tlsRootCert], verify: true }, endpoint.caName),
+      // With the org's keys in its token, enrollments generate their keys there (decision 45).
+      new FabricCAServices(
+        endpoint.url,
+        { trustedRoots: [endpoint.tlsRootCert], verify: true },
+        endpoint.caName,
+        wallet.cryptoSuite(),
+      ),
     );
   }
 
@@ -107,7 +113,7 @@ export class FabricCa implements CaPort {
       const enrollment = await this.call(() => this.ca.enroll({ enrollmentID: label, enrollmentSecret: secret }));
       undo.push('revoke the new certificate', () => this.revokeCertificate(enrollment.certificate, registrar));
       const replaced = await this.wallet.snapshot(label);
-      await this.wallet.put(label, enrollment.certificate, enrollment.key.toBytes());
+      await this.wallet.putEnrollment(label, enrollment.certificate, enrollment.key);
       undo.push('restore the wallet entry', () => this.wallet.restore(label, replaced));
       return { label, certificate: enrollment.certificate, undo: () => undo.run() };
     } catch (err) {
@@ -129,7 +135,7 @@ export class FabricCa implements CaPort {
       .filter((name) => !name.startsWith('hf.'))
       .map((name) => ({ name, optional: false }));
     const enrollment = await this.call(() => this.ca.reenroll(user, attrReqs));
-    await this.wallet.put(label, enrollment.certificate, enrollment.key.toBytes());
+    await this.wallet.putEnrollment(label, enrollment.certificate, enrollment.key);
     return { certificate: enrollment.certificate, notAfter: new X509Certificate(enrollment.certificate).validTo };
   }
 

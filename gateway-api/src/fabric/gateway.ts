@@ -16,7 +16,7 @@ import { common, peer } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { decodeBlock, type DecodedBlock, type DecodedTx } from './blocks';
 import { retryConflicts, type AttemptOutcome } from './retry';
-import type { IdentityWallet } from './wallet';
+import type { IdentityWallet, WalletIdentity } from './wallet';
 import {
   FabricFailure,
   sanitiseCause,
@@ -49,6 +49,11 @@ export interface FabricGatewayOptions {
   readonly serviceIdentity: IdentityLabel;
   /** Attempts for a transaction that keeps failing on MVCC or phantom read conflicts (default 4). */
   readonly maxAttempts?: number;
+  /**
+   * fabric-gateway's HSM signer for a certificate whose key is in the org's PKCS#11 token (decision 45);
+   * required once the wallet holds an `HSM-X.509` identity.
+   */
+  readonly hsmSigner?: (certificate: string) => Signer;
 }
 
 const RETRYABLE = new Set<number>([
@@ -291,7 +296,7 @@ export class FabricGateway implements FabricPort {
     let entry = this.gateways.get(label);
     if (!entry || entry.certificate !== identity.credentials.certificate) {
       entry?.gateway.close();
-      const signer = signers.newPrivateKeySigner(createPrivateKey(identity.credentials.privateKey));
+      const signer = this.signerOf(identity);
       const gateway = connect({
         client: this.client,
         identity: { mspId: identity.mspId, credentials: Buffer.from(identity.credentials.certificate) },
@@ -305,6 +310,14 @@ export class FabricGateway implements FabricPort {
       this.gateways.set(label, entry);
     }
     return entry;
+  }
+
+  private signerOf(identity: WalletIdentity): Signer {
+    if (identity.type === 'X.509')
+      return signers.newPrivateKeySigner(createPrivateKey(identity.credentials.privateKey));
+    if (!this.options.hsmSigner)
+      throw new FabricFailure('identity', 'the wallet holds a key in an HSM, but no HSM is set up');
+    return this.options.hsmSigner(identity.credentials.certificate);
   }
 
   /** Drops the cached Gateway of an identity (after revocation). */

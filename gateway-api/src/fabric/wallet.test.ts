@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scratchDir } from '../testing/scratch';
 import { IdentityWallet } from './wallet';
 
@@ -23,5 +25,25 @@ describe('IdentityWallet snapshot and restore (undoing an onboarding)', () => {
     await wallet.restore('acct-cat', before);
     expect(await wallet.has('acct-cat')).to.equal(false);
     expect(await wallet.labels()).to.deep.equal([]);
+  });
+});
+
+describe('IdentityWallet with the org keys in a PKCS#11 token', () => {
+  /** An MSP folder as `fabric-ca-client` with a PKCS#11 BCCSP leaves it: a certificate, no key file. */
+  const tokenMsp = (certificate: string): string => {
+    const msp = scratchDir('ecf-msp-');
+    mkdirSync(join(msp, 'signcerts'), { recursive: true });
+    mkdirSync(join(msp, 'keystore'));
+    writeFileSync(join(msp, 'signcerts', 'cert.pem'), certificate);
+    return msp;
+  };
+
+  it('refuses an MSP folder without a key when no token is set up', async () => {
+    const wallet = await IdentityWallet.open(scratchDir('ecf-wallet-'), 'OperatorAMSP');
+    const err = await wallet.importMsp('gateway', tokenMsp('cert')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.match(/has no private key/);
   });
 });
