@@ -9,3 +9,4 @@ export * from './audit';
 export * from './key-types';
 export * from './withdrawals';
 export * from './wind-down';
+export * from './corporate-actions';
