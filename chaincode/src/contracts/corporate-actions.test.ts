@@ -224,6 +224,49 @@ describe('CorporateActions: splits, tender offers, buyback limits, delisting', (
     });
   });
 
+  describe('what a non-member learns (architecture.md, per transaction)', () => {
+    it('puts no tendered, bought or paid amount in public state, arguments or events', async () => {
+      const closesAt = m.world.now + DAY;
+      await m.ok(ids.acme, 'CorporateActions', 'AnnounceTender', arg(tenderTerms(closesAt, { maxUnits: '30' })));
+      const results = [];
+      results.push(
+        await m.call(ids.alice, 'CorporateActions', 'Tender', [], {
+          actionId: 'acme-tender',
+          accountId: 'acc-alice',
+          units: '7',
+        }),
+        await m.call(ids.operatorA, 'CorporateActions', 'Tender', [], {
+          actionId: 'acme-tender',
+          accountId: 'acc-bob',
+          units: '53',
+        }),
+      );
+      m.world.now = closesAt;
+      for (let i = 0; i < 6; i++)
+        results.push(
+          await m.call(ids.trustee, 'CorporateActions', 'Advance', arg({ actionId: 'acme-tender', max: 1 })),
+        );
+      // 60 tendered for 30: alice 3 or 4 units (450 or 600 paid), bob 26 or 27 (3900 or 4050). Only the
+      // offer's totals, 60 and 30, are public by design.
+      const secret = ['"7"', '"53"', '"3"', '"4"', '"26"', '"27"', '"450"', '"600"', '"3900"', '"4050"'];
+      for (const r of results) {
+        expect(r.ok, r.error?.message).to.equal(true);
+        const publicBytes = [
+          ...r.stub.attemptedWrites.filter((w) => !w.collection).map((w) => String(w.value ?? '')),
+          String(r.stub.event?.payload ?? ''),
+        ].join('\n');
+        for (const s of secret) expect(publicBytes).not.to.contain(s);
+      }
+      const done = await m.ok<CorporateAction>(
+        ids.operatorB,
+        'CorporateActions',
+        'Get',
+        arg({ actionId: 'acme-tender' }),
+      );
+      expect(done).to.include({ phase: 'DONE', unitsTendered: '60', unitsBought: '30' });
+    });
+  });
+
   describe('open-market buyback limit (decision 53)', () => {
     it("limits the issuer's buy orders to a share of the trailing average daily volume, with a reason code", async () => {
       // Two days of trading: 40 and 20 units.
