@@ -104,7 +104,7 @@ describe('corporate actions on the real network: split, tender offer, delisting'
   it('splits 2:1 across both operators, cancelling the open orders and releasing their escrow', async () => {
     const sell = await order(operatorB, 'spl-cat', 'SELL', '105', '10');
     const buy = await order(operatorA, 'spl-ann', 'BUY', '95', '5');
-    await eventually(() => balance('spl-cat', CLASS), 20n, "the sell order's units in escrow");
+    await eventually(async () => String(await balance('spl-cat', CLASS)), '20', "the sell order's units in escrow");
     const before = await supply(CLASS);
     await operatorA.submit('CorporateActions:AnnounceSplit', {
       args: [
