@@ -267,6 +267,30 @@ describe('CorporateActions: splits, tender offers, buyback limits, delisting', (
     });
   });
 
+  describe('what a non-member learns of a split', () => {
+    it('puts no holding, before or after, in public state or events', async () => {
+      await m.ok(
+        ids.acme,
+        'CorporateActions',
+        'AnnounceSplit',
+        arg({ actionId: 'acme-3for1', classId: ACME, numerator: 3, denominator: 1, reason: 'three for one' }),
+      );
+      const results = [];
+      for (let i = 0; i < 6; i++)
+        results.push(await m.call(ids.trustee, 'CorporateActions', 'Advance', arg({ actionId: 'acme-3for1', max: 2 })));
+      expect(await m.balance('acc-bob', ACME)).to.equal(300n);
+      // Holdings 7, 100, 33, 500 before; 21, 300, 99, 1500 after; the deltas 14, 200, 66, 1000 per collection.
+      const secret = ['"7"', '"100"', '"33"', '"500"', '"21"', '"300"', '"99"', '"1500"', '"14"', '"200"', '"66"'];
+      for (const r of results.filter((x) => x.ok)) {
+        const publicBytes = [
+          ...r.stub.attemptedWrites.filter((w) => !w.collection).map((w) => String(w.value ?? '')),
+          String(r.stub.event?.payload ?? ''),
+        ].join('\n');
+        for (const s of secret) expect(publicBytes).not.to.contain(s);
+      }
+    });
+  });
+
   describe('open-market buyback limit (decision 53)', () => {
     it("limits the issuer's buy orders to a share of the trailing average daily volume, with a reason code", async () => {
       // Two days of trading: 40 and 20 units.
