@@ -1,6 +1,7 @@
 import { AccountsContract } from './contracts/accounts';
 import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
+import { CorporateActionsContract } from './contracts/corporate-actions';
 import { EquityContract } from './contracts/equity';
 import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
@@ -15,6 +16,7 @@ export {
   AccountsContract,
   AuditContract,
   CampaignsContract,
+  CorporateActionsContract,
   EquityContract,
   MarketContract,
   MoneyContract,
@@ -38,4 +40,5 @@ export const contracts = [
   SystemContract,
   AuditContract,
   WindDownContract,
+  CorporateActionsContract,
 ];

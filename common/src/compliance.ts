@@ -27,6 +27,8 @@ export const ComplianceCode = {
   SAME_OPERATOR: 'SAME_OPERATOR',
   /** A held large withdrawal executed before its review window ended (decision 40). */
   REVIEW_WINDOW_OPEN: 'REVIEW_WINDOW_OPEN',
+  /** An issuer's buy order of its own class above the regulator's daily buyback limit (decision 53). */
+  BUYBACK_LIMIT_EXCEEDED: 'BUYBACK_LIMIT_EXCEEDED',
 } as const;
 
 export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];

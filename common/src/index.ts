@@ -10,3 +10,4 @@ export * from './key-types';
 export * from './withdrawals';
 export * from './wind-down';
 export * from './register-import';
+export * from './corporate-actions';

@@ -26,6 +26,12 @@ export const KeyType = {
   WIND_DOWN: 'winddown',
   /** The register of members a share class was opened from (decision 47). */
   REGISTER_IMPORT: 'regimport',
+  /** A corporate action on a share class: split, tender offer, delisting (decisions 52–54). */
+  CORPORATE_ACTION: 'caction',
+  /** Public index of a tender offer's tenders (operator only), walked by settlement (as pledge refs). */
+  TENDER_REF: 'tenderref',
+  /** The regulator's open-market buyback limit of a class (decision 53). */
+  BUYBACK_POLICY: 'bbpolicy',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -55,4 +61,10 @@ export const KeyType = {
   WITHDRAWAL: 'wdr',
   /** What an account's pending withdrawals hold of one token: a point read for offboarding. */
   WITHDRAWAL_HOLD: 'whold',
+  /** What a corporate action holds in escrow for one account: tendered units, the issuer's offered money. */
+  CA_ESCROW: 'caesc',
+  /** A corporate action's running private state, beside the issuer's balance (split remainder, tender tally). */
+  CA_STATE: 'castate',
+  /** Units of the issuer's buy orders of a class placed on one UTC day (decision 53). */
+  BUYBACK_USAGE: 'bbday',
 } as const;

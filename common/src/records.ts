@@ -64,6 +64,10 @@ export interface Asset {
   lockupUntil?: number;
   allowedInvestorClasses?: InvestorClass[];
   retailCapPerYear?: string;
+  /** Equity: a corporate action (split, delisting) holds the class still until it is done (decision 52). */
+  lockedBy?: string;
+  /** Equity: delisted at this time; the class never moves again, its records stay (decision 54). */
+  delistedAt?: number;
 }
 
 /** One account's movement, kept in its operator's collection (private history). */
@@ -86,7 +90,8 @@ export interface Movement {
     | 'refund'
     | 'pledge'
     | 'order'
-    | 'trade';
+    | 'trade'
+    | 'corporate-action';
   counterparty?: string;
   reference?: string;
   at: number;

@@ -266,6 +266,37 @@ describe('operations table against the chaincode (every result schema, every rou
     );
     await call('listSupervisoryActions', as.operatorA);
 
+    // ---- corporate actions ----
+    await call('setBuybackPolicy', as.regulator, { classId: ACME }, { maxBps: 2500, windowDays: 5, reason });
+    await call('getBuybackAllowance', as.acme, { classId: ACME });
+    const untilDone = async (actionId: string) => {
+      for (let i = 0; i < 20; i++) {
+        const a = await call('advanceCorporateAction', as.trustee, { actionId }, { max: 10 });
+        if ((a.result as { phase: string }).phase === 'DONE') return;
+      }
+      throw new Error(`${actionId} did not finish`);
+    };
+    const tenderOffer = { classId: ACME, tokenId: MYR, price: '10', maxUnits: '2', reason };
+    await call(
+      'announceTenderOffer',
+      as.acme,
+      {},
+      { ...tenderOffer, actionId: 'buy-back', closesAt: market.world.now + DAY },
+    );
+    await call('tender', as.carol, { actionId: 'buy-back' }, { units: '3' });
+    market.world.now += DAY;
+    await untilDone('buy-back');
+    await call(
+      'announceSplit',
+      as.operatorA,
+      {},
+      { actionId: 'two-for-one', classId: ACME, numerator: 2, denominator: 1, reason },
+    );
+    await untilDone('two-for-one');
+    await call('getCorporateAction', as.operatorB, { actionId: 'two-for-one' });
+    await call('announceDelisting', as.acme, {}, { actionId: 'going-private', classId: ACME, reason });
+    await call('listCorporateActions', as.operatorB, { classId: ACME });
+
     // ---- offboarding and erasure ----
     await onboard(as.operatorA, 'acc-gone', 'investor', 'retail');
     await call(

@@ -18,8 +18,13 @@ export interface TransferFacts {
   readonly now: number;
 }
 
-/** A halt is in force until the regulator lifts it, or, for a circuit-breaker halt, until its cooling period ends. */
+/**
+ * A halt is in force until the regulator lifts it, or, for a circuit-breaker halt, until its cooling period ends.
+ * A class locked by a corporate action or delisted does not move either, whatever the regulator's halt says:
+ * a resume in the middle of a split would mix scaled and unscaled units (decisions 52, 54).
+ */
 export function isHalted(asset: Asset, now: number): boolean {
+  if (asset.lockedBy !== undefined || asset.delistedAt !== undefined) return true;
   return asset.halted && (asset.haltedUntil === undefined || now < asset.haltedUntil);
 }
 

@@ -294,9 +294,100 @@ const ROWS: Row[] = [
     allowed: ['trustee'],
   },
   { tx: 'WindDown:Complete', before: (m) => windDownOfB(m, 'SWEEPING'), args: () => j(EXITING), allowed: ['trustee'] },
+  ...CORPORATE_ACTION_ROWS(),
 ];
 
 const EXITING = { exitingMspId: 'OperatorBMSP' };
+
+/**
+ * Corporate actions (decisions 52–54). Splits and delistings use ACME-H, which no campaign holds in escrow;
+ * the tender offer uses ACME, which trades.
+ */
+function CORPORATE_ACTION_ROWS(): Row[] {
+  const ANNOUNCERS: CallerName[] = ['operatorA', 'issuerA'];
+  const split = { actionId: 'ca-split', classId: 'ACME-H', numerator: 2, denominator: 1, reason };
+  const tender = { actionId: 'ca-tender', classId: ACME, tokenId: MYR, price: '1', maxUnits: '5', reason };
+  const closesAt = () => 1_767_225_600 + 10 * 86400;
+  return [
+    { tx: 'CorporateActions:AnnounceSplit', args: () => j(split), allowed: ANNOUNCERS },
+    {
+      tx: 'CorporateActions:AnnounceTender',
+      before: (m) => withOperatorAActive(m, () => moneyToIssuer(m)),
+      args: () => j({ ...tender, closesAt: closesAt() }),
+      allowed: ANNOUNCERS,
+    },
+    {
+      tx: 'CorporateActions:AnnounceDelisting',
+      args: () => j({ actionId: 'ca-out', classId: 'ACME-H', reason }),
+      allowed: ANNOUNCERS,
+    },
+    {
+      tx: 'CorporateActions:Tender',
+      before: (m) =>
+        withOperatorAActive(m, async () => {
+          await moneyToIssuer(m);
+          await m.ok(ids.acme, 'CorporateActions', 'AnnounceTender', j({ ...tender, closesAt: closesAt() }));
+          await m.issue('acc-alice', '3');
+        }),
+      transient: () => ({ actionId: 'ca-tender', accountId: 'acc-alice', units: '1' }),
+      allowed: ['operatorA', 'investorA'],
+    },
+    {
+      tx: 'CorporateActions:Advance',
+      before: (m) => m.ok(ids.acme, 'CorporateActions', 'AnnounceSplit', j(split)).then(() => undefined),
+      args: () => j({ actionId: 'ca-split', max: 5 }),
+      allowed: ['trustee'],
+    },
+    {
+      tx: 'CorporateActions:Get',
+      before: (m) => m.ok(ids.acme, 'CorporateActions', 'AnnounceSplit', j(split)).then(() => undefined),
+      args: () => j({ actionId: 'ca-split' }),
+      allowed: MEMBERS,
+    },
+    { tx: 'CorporateActions:ListForClass', args: () => ['ACME-H'], allowed: MEMBERS },
+    {
+      tx: 'CorporateActions:SetBuybackPolicy',
+      args: () => j({ classId: ACME, maxBps: 2500, windowDays: 20, reason }),
+      allowed: ['regulator'],
+    },
+    {
+      tx: 'CorporateActions:GetBuybackAllowance',
+      before: (m) =>
+        m
+          .ok(
+            ids.regulator,
+            'CorporateActions',
+            'SetBuybackPolicy',
+            j({ classId: ACME, maxBps: 2500, windowDays: 20, reason }),
+          )
+          .then(() => undefined),
+      args: () => j({ classId: ACME }),
+      // The issuer's own usage: the issuer, its operator (suspended or not), the trustee, the regulator.
+      allowed: ['regulator', 'trustee', 'operatorA', 'issuerA', 'suspendedOperator'],
+    },
+  ];
+}
+
+/** The regulator moves money to the issuer: the one way that works whatever the operators' status. */
+async function moneyToIssuer(m: Market): Promise<void> {
+  await m.ok(ids.regulator, 'Supervision', 'ForcedTransfer', [], {
+    from: 'acc-alice',
+    to: 'acc-acme',
+    assetId: MYR,
+    amount: '10',
+    reason,
+  });
+}
+
+/** Runs a setup step with OperatorA active (the suspended-operator cells suspend it), then restores it. */
+async function withOperatorAActive(m: Market, step: () => Promise<void>): Promise<void> {
+  const set = (status: string) =>
+    m.ok(ids.regulator, 'Registry', 'SetParticipantStatus', j({ mspId: 'OperatorAMSP', status, reason }));
+  const a = await m.ok<{ status: string }>(ids.regulator, 'Registry', 'GetParticipant', ['OperatorAMSP']);
+  if (a.status !== 'ACTIVE') await set('ACTIVE');
+  await step();
+  if (a.status !== 'ACTIVE') await set(a.status);
+}
 
 /** OperatorB suspended (unless revoked already) and, with a phase, wound down into OperatorA up to it. */
 async function windDownOfB(m: Market, phase: 'RELEASING' | 'MOVING' | 'SWEEPING' | undefined): Promise<void> {

@@ -27,6 +27,7 @@ import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
 import { inBand, match, ranksBefore, type BookOrder } from '../market/matching';
 import { releaseOrder } from '../market/release';
+import { checkBuyback } from '../corporate/buyback';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
@@ -78,7 +79,10 @@ export class MarketContract extends BaseContract {
     const price = BigInt(req.price);
     let escrowAsset: Asset;
     let escrowAmount: bigint;
+    let countBuyback = async (): Promise<void> => undefined;
     if (req.side === 'BUY') {
+      // The issuer buying its own class on the book: the regulator's daily limit (decision 53).
+      countBuyback = await checkBuyback(ctx, account, shareClass, quantity);
       refuseUnless(
         checkReceiver(
           account,
@@ -133,6 +137,7 @@ export class MarketContract extends BaseContract {
       assetId: escrowAsset.id,
       amount: escrowAmount.toString(),
     };
+    await countBuyback();
     await holdings.apply(account, escrowAsset.id, balance, -escrowAmount, { kind: 'order', reference: id });
     await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.orderEscrow(id), escrow);
     await ctx.ledger.put(keys.order(ctx.stub, shareClass.id, id), order);

@@ -28,6 +28,7 @@ import { getAccount, getAsset, getParticipant, listParticipants } from '../regis
 import type { PledgeRecord } from './campaigns';
 import type { TransitRecord } from './transfers';
 import { isWoundDown } from '../wind-down/record';
+import { corporateEscrowed } from '../corporate/escrow';
 import { BaseContract, json } from './base';
 
 /** A supervisory action, public so every member sees that (and why) the regulator intervened. */
@@ -184,6 +185,8 @@ export class SupervisionContract extends BaseContract {
       for (const { value } of await ctx.ledger.listPrivate<OrderEscrow>(collection, KeyType.ORDER_ESCROW, [])) {
         if (value.assetId === asset.id) escrowed += BigInt(value.amount);
       }
+      // Tendered units and issuers' offered money held by corporate actions (decision 53).
+      escrowed += await corporateEscrowed(ctx, collection, asset.id);
       for (const { value } of await ctx.ledger.listPrivate<WithdrawalRecord>(collection, KeyType.WITHDRAWAL, [])) {
         if (value.tokenId === asset.id && value.status === 'PENDING') pendingWithdrawals += BigInt(value.amount);
       }

@@ -35,6 +35,10 @@ export const keys = {
   windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
   /** The register a share class was opened from: one per class, so a second register is refused. */
   registerImport: (s: Stub, classId: string) => s.createCompositeKey(KeyType.REGISTER_IMPORT, [classId]),
+  corporateAction: (s: Stub, id: string) => s.createCompositeKey(KeyType.CORPORATE_ACTION, [id]),
+  tenderRef: (s: Stub, actionId: string, tenderId: string) =>
+    s.createCompositeKey(KeyType.TENDER_REF, [actionId, tenderId]),
+  buybackPolicy: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BUYBACK_POLICY, [classId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -72,4 +76,10 @@ export const privateKeys = {
   withdrawal: (accountId: string, withdrawalId: string) => pk(KeyType.WITHDRAWAL, accountId, withdrawalId),
   /** What the account's pending withdrawals of a token hold in total. */
   withdrawalHold: (accountId: string, tokenId: string) => pk(KeyType.WITHDRAWAL_HOLD, accountId, tokenId),
+  /** What a corporate action holds for one account: a tender's units, or the issuer's offered money. */
+  corporateEscrow: (actionId: string, escrowId: string) => pk(KeyType.CA_ESCROW, actionId, escrowId),
+  /** A corporate action's running private state, in the issuer's collection. */
+  corporateState: (actionId: string) => pk(KeyType.CA_STATE, actionId),
+  /** The issuer's buy-order units of a class placed on one UTC day. */
+  buybackUsage: (classId: string, accountId: string, day: string) => pk(KeyType.BUYBACK_USAGE, classId, accountId, day),
 };

@@ -3,6 +3,7 @@ import type { Contract } from 'fabric-contract-api';
 import { AccountsContract } from '../contracts/accounts';
 import { AuditContract } from '../contracts/audit';
 import { CampaignsContract } from '../contracts/campaigns';
+import { CorporateActionsContract } from '../contracts/corporate-actions';
 import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
 import { MoneyContract } from '../contracts/money';
@@ -26,6 +27,7 @@ export const contracts = {
   Privacy: new PrivacyContract(),
   Audit: new AuditContract(),
   WindDown: new WindDownContract(),
+  CorporateActions: new CorporateActionsContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;

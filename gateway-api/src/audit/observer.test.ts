@@ -254,6 +254,42 @@ describe('audit observer (what the relay files)', () => {
     expect(out.find((f) => f.type === 'CHECKPOINT')?.details.blockHash).to.equal(hex(1005));
   });
 
+  it('files a CORPORATE_ACTION record for the announcement and the completion of each action', () => {
+    const action = {
+      actionId: 'acme-split',
+      kind: 'SPLIT',
+      classId: 'ACME',
+      operatorMspId: 'OperatorAMSP',
+      trusteeMspId: 'TrusteeMSP',
+      reason: 'two for one',
+      ratio: '2:1',
+      ordersCancelled: 0,
+      accountsProcessed: 0,
+      accountsSkipped: 0,
+    };
+    const out = run([
+      block(5, [
+        tx(T0, [], { type: 'CorporateAction', stage: 'ANNOUNCED', ...action }),
+        tx(T0 + 9, [], {
+          type: 'CorporateAction',
+          stage: 'COMPLETED',
+          ...action,
+          ordersCancelled: 1,
+          accountsProcessed: 3,
+          residualUnits: '0',
+        }),
+      ]),
+    ]).filter((f) => f.type === 'CORPORATE_ACTION');
+    expect(out.map((f) => f.id)).to.deep.equal([
+      'corporate-action:acme-split:announced',
+      'corporate-action:acme-split:completed',
+    ]);
+    expect(out[1]?.parties).to.deep.equal(['OperatorAMSP', 'TrusteeMSP']);
+    expect(out[1]?.subjects).to.deep.equal(['ACME', 'acme-split']);
+    expect(out[1]?.details).to.include({ ratio: '2:1', ordersCancelled: 1, accountsProcessed: 3, residualUnits: '0' });
+    for (const f of out) expect(auditFilingSchema.safeParse(f).success, f.id).to.equal(true);
+  });
+
   it('names every operator whose customers pledged as a party of the campaign outcome, with the amounts', () => {
     const campaign = {
       id: 'seed',

@@ -417,6 +417,43 @@ export class MarketObserver {
           });
           break;
         }
+        case 'CorporateAction': {
+          // Announcement and completion of a split, tender offer or delisting (decisions 52–54): terms and
+          // totals only; the holdings it changed stay in the operators' collections.
+          const details: Record<string, string | number> = {};
+          for (const k of [
+            'actionId',
+            'kind',
+            'stage',
+            'classId',
+            'ratio',
+            'price',
+            'tokenId',
+            'maxUnits',
+            'unitsTendered',
+            'unitsBought',
+            'residualUnits',
+            'ordersCancelled',
+            'accountsProcessed',
+            'accountsSkipped',
+          ]) {
+            const v = e[k];
+            if (typeof v === 'string' || typeof v === 'number') details[k] = v;
+          }
+          if (typeof e.reason === 'string') details.reason = e.reason.slice(0, 300);
+          const stage = String(e.stage).toLowerCase();
+          out.push({
+            id: `corporate-action:${String(e.actionId)}:${stage}`,
+            type: 'CORPORATE_ACTION',
+            source,
+            parties: unique([e.operatorMspId, e.trusteeMspId].map((p) => (typeof p === 'string' ? p : undefined))),
+            subjects: unique([String(e.classId), String(e.actionId)]),
+            summary: `${String(e.kind)} ${String(e.actionId)} of ${String(e.classId)} ${stage}`.slice(0, 300),
+            details,
+            observedAt: tx.timestamp,
+          });
+          break;
+        }
         case 'OrderCancelled': {
           const account = this.orderOwner.get(String(e.orderId));
           const classId = String(e.classId);

@@ -9,6 +9,7 @@ import { MARKET_OPERATIONS } from './market';
 import { SUPERVISION_OPERATIONS } from './supervision';
 import { WIND_DOWN_OPERATIONS } from './wind-down';
 import { AUDIT_OPERATIONS } from './audit';
+import { CORPORATE_ACTION_OPERATIONS } from './corporate-actions';
 
 export { isWrite, type HttpMethod, type Operation } from './operation';
 
@@ -26,5 +27,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...MARKET_OPERATIONS,
   ...SUPERVISION_OPERATIONS,
   ...WIND_DOWN_OPERATIONS,
+  ...CORPORATE_ACTION_OPERATIONS,
   ...AUDIT_OPERATIONS,
 ];
