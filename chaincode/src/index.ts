@@ -1,7 +1,9 @@
 import { AccountsContract } from './contracts/accounts';
+import { AllowancesContract } from './contracts/allowances';
 import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
 import { EquityContract } from './contracts/equity';
+import { LimitsContract } from './contracts/limits';
 import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
 import { PrivacyContract } from './contracts/privacy';
@@ -13,9 +15,11 @@ import { WindDownContract } from './contracts/wind-down';
 
 export {
   AccountsContract,
+  AllowancesContract,
   AuditContract,
   CampaignsContract,
   EquityContract,
+  LimitsContract,
   MarketContract,
   MoneyContract,
   PrivacyContract,
@@ -38,4 +42,6 @@ export const contracts = [
   SystemContract,
   AuditContract,
   WindDownContract,
+  AllowancesContract,
+  LimitsContract,
 ];

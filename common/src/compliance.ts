@@ -27,6 +27,17 @@ export const ComplianceCode = {
   SAME_OPERATOR: 'SAME_OPERATOR',
   /** A held large withdrawal executed before its review window ended (decision 40). */
   REVIEW_WINDOW_OPEN: 'REVIEW_WINDOW_OPEN',
+  /** A move under an allowance the holder revoked (decision 48). */
+  ALLOWANCE_REVOKED: 'ALLOWANCE_REVOKED',
+  ALLOWANCE_EXPIRED: 'ALLOWANCE_EXPIRED',
+  /** Nothing is left of the allowance. */
+  ALLOWANCE_EXHAUSTED: 'ALLOWANCE_EXHAUSTED',
+  /** The move is larger than what is left of the allowance. */
+  ALLOWANCE_EXCEEDED: 'ALLOWANCE_EXCEEDED',
+  /** A retail investor's yearly cap across every operator (decision 49). */
+  INVESTOR_LIMIT_EXCEEDED: 'INVESTOR_LIMIT_EXCEEDED',
+  /** A retail investor's yearly cap per issuer across every operator (decision 49). */
+  ISSUER_LIMIT_EXCEEDED: 'ISSUER_LIMIT_EXCEEDED',
 } as const;
 
 export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];

@@ -24,6 +24,8 @@ export const KeyType = {
   WITHDRAWAL_POLICY: 'wpolicy',
   /** An operator's wind-down: successor, phase, cursor (decision 37). */
   WIND_DOWN: 'winddown',
+  /** A money token's cross-platform investor caps, set by the regulator (decision 49). */
+  LIMIT_POLICY: 'lpolicy',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -53,4 +55,9 @@ export const KeyType = {
   WITHDRAWAL: 'wdr',
   /** What an account's pending withdrawals hold of one token: a point read for offboarding. */
   WITHDRAWAL_HOLD: 'whold',
+  /** An allowance an account's holder gave another party (decision 48). */
+  ALLOWANCE: 'alw',
+  // private (the investor-limits collection)
+  /** One person's yearly usage of a cross-platform cap, under its beneficial-owner hash (decision 49). */
+  LIMIT_USAGE: 'lim',
 } as const;

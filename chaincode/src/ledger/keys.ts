@@ -33,6 +33,8 @@ export const keys = {
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
   withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
   windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
+  /** A money token's cross-platform caps: read by pledges, written by the regulator alone. */
+  limitPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.LIMIT_POLICY, [tokenId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -68,4 +70,17 @@ export const privateKeys = {
   withdrawal: (accountId: string, withdrawalId: string) => pk(KeyType.WITHDRAWAL, accountId, withdrawalId),
   /** What the account's pending withdrawals of a token hold in total. */
   withdrawalHold: (accountId: string, tokenId: string) => pk(KeyType.WITHDRAWAL_HOLD, accountId, tokenId),
+  /** One allowance per account, spender and asset: only moves under it touch it. */
+  allowance: (accountId: string, spenderMspId: string, assetId: string) =>
+    pk(KeyType.ALLOWANCE, accountId, spenderMspId, assetId),
+};
+
+/**
+ * Keys of the investor-limits collection (sealed by the ledger like an operator collection's). Every key
+ * starts with the person's beneficial-owner hash, so two people's pledges never share a key.
+ */
+export const limitKeys = {
+  yearTotal: (owner: string, tokenId: string, year: number) => pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year)),
+  yearIssuer: (owner: string, tokenId: string, year: number, issuerAccountId: string) =>
+    pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year), issuerAccountId),
 };
