@@ -37,10 +37,9 @@ export class PersonLimits {
   ) {}
 
   /**
-   * The counters that apply to this investment, or undefined where none do: not a retail investor, no caps
-   * for the token, or a peer outside the collection. Such a peer (an operator's) simulates without them;
-   * its endorsement is never enough, since the collection's writes need the trustee's peer and every
-   * pledge's public writes the regulator's and the trustee's (`network/src/collections.ts`).
+   * The counters that apply to this investment, or undefined where none do: not a retail investor, or no
+   * caps for the token. On a peer outside the collection (an operator's) a capped investment is refused:
+   * the client names the regulator's and the trustee's peers as endorsers (the gateway does).
    */
   static async open(
     ctx: MarketContext,
@@ -51,7 +50,15 @@ export class PersonLimits {
   ): Promise<PersonLimits | undefined> {
     if (account.type !== 'investor' || account.kyc.investorClass !== 'retail') return undefined;
     const policy = await ctx.ledger.get<LimitPolicy>(keys.limitPolicy(ctx.stub, tokenId));
-    if (!policy || !(await holdsLimits(ctx))) return undefined;
+    if (!policy) return undefined;
+    if (!(await holdsLimits(ctx))) {
+      // Fails here rather than simulating without the counters: an endorsement that left them out would
+      // not match the members' and could never commit anyway.
+      throw new MarketError(
+        ErrorCode.UNAVAILABLE,
+        `${tokenId} has investor limits: endorse on the regulator's and the trustee's peers, which hold them`,
+      );
+    }
     const owner = await ownerOf(ctx, account);
     const k = {
       total: limitKeys.yearTotal(owner, tokenId, year),
