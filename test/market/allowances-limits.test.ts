@@ -88,8 +88,10 @@ describe('custodial allowances and cross-platform investor limits on the real ne
       expect(await balance('alw-holder', MYR)).to.equal('9400');
       expect(await balance('alw-dest', MYR)).to.equal('600');
       expect(await refusal(spend('500'))).to.match(/COMPLIANCE: ALLOWANCE_EXCEEDED/);
-      // A party without an allowance has no authority over the account at all.
-      expect(await refusal(spend('1', operatorB))).to.match(/FORBIDDEN/);
+      // A party without an allowance has no authority over the account: the chaincode refuses the holder's
+      // own operator, and a competitor's credential is refused by the peer before that (member-only reads).
+      expect(await refusal(spend('1', operatorA))).to.match(/FORBIDDEN: OperatorAMSP has no allowance/);
+      expect(await refusal(spend('1', operatorB))).to.match(/does not have read access permission on privatedata/);
       expect(await balance('alw-holder', MYR)).to.equal('9400');
       const left = await trustee.evaluate<{ remaining: string }>('Allowances:Get', { args: [JSON.stringify(ref)] });
       expect(left.remaining).to.equal('400');
