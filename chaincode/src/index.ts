@@ -1,8 +1,10 @@
 import { AccountsContract } from './contracts/accounts';
+import { AllowancesContract } from './contracts/allowances';
 import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
 import { CorporateActionsContract } from './contracts/corporate-actions';
 import { EquityContract } from './contracts/equity';
+import { LimitsContract } from './contracts/limits';
 import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
 import { PrivacyContract } from './contracts/privacy';
@@ -14,10 +16,12 @@ import { WindDownContract } from './contracts/wind-down';
 
 export {
   AccountsContract,
+  AllowancesContract,
   AuditContract,
   CampaignsContract,
   CorporateActionsContract,
   EquityContract,
+  LimitsContract,
   MarketContract,
   MoneyContract,
   PrivacyContract,
@@ -41,4 +45,6 @@ export const contracts = [
   AuditContract,
   WindDownContract,
   CorporateActionsContract,
+  AllowancesContract,
+  LimitsContract,
 ];

@@ -29,6 +29,17 @@ export const ComplianceCode = {
   REVIEW_WINDOW_OPEN: 'REVIEW_WINDOW_OPEN',
   /** An issuer's buy order of its own class above the regulator's daily buyback limit (decision 53). */
   BUYBACK_LIMIT_EXCEEDED: 'BUYBACK_LIMIT_EXCEEDED',
+  /** A move under an allowance the holder revoked (decision 48). */
+  ALLOWANCE_REVOKED: 'ALLOWANCE_REVOKED',
+  ALLOWANCE_EXPIRED: 'ALLOWANCE_EXPIRED',
+  /** Nothing is left of the allowance. */
+  ALLOWANCE_EXHAUSTED: 'ALLOWANCE_EXHAUSTED',
+  /** The move is larger than what is left of the allowance. */
+  ALLOWANCE_EXCEEDED: 'ALLOWANCE_EXCEEDED',
+  /** A retail investor's yearly cap across every operator (decision 49). */
+  INVESTOR_LIMIT_EXCEEDED: 'INVESTOR_LIMIT_EXCEEDED',
+  /** A retail investor's yearly cap per issuer across every operator (decision 49). */
+  ISSUER_LIMIT_EXCEEDED: 'ISSUER_LIMIT_EXCEEDED',
 } as const;
 
 export type ComplianceCode = (typeof ComplianceCode)[keyof typeof ComplianceCode];

@@ -11,3 +11,5 @@ export * from './withdrawals';
 export * from './wind-down';
 export * from './register-import';
 export * from './corporate-actions';
+export * from './allowances';
+export * from './limits';

@@ -32,6 +32,8 @@ export const KeyType = {
   TENDER_REF: 'tenderref',
   /** The regulator's open-market buyback limit of a class (decision 53). */
   BUYBACK_POLICY: 'bbpolicy',
+  /** A money token's cross-platform investor caps, set by the regulator (decision 49). */
+  LIMIT_POLICY: 'lpolicy',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -67,4 +69,9 @@ export const KeyType = {
   CA_STATE: 'castate',
   /** Units of the issuer's buy orders of a class placed on one UTC day (decision 53). */
   BUYBACK_USAGE: 'bbday',
+  /** An allowance an account's holder gave another party (decision 48). */
+  ALLOWANCE: 'alw',
+  // private (the investor-limits collection)
+  /** One person's yearly usage of a cross-platform cap, under its beneficial-owner hash (decision 49). */
+  LIMIT_USAGE: 'lim',
 } as const;

@@ -378,6 +378,11 @@ export const pledgeRecordSchema = z
     amount: money("Money escrowed, a whole multiple of the campaign's pricePerUnit"),
     units: units('Units pledged for: amount ÷ pricePerUnit (settlement may allocate fewer if oversubscribed)'),
     at: time('When the pledge was made; the cooling-off period runs from here'),
+    limitYear: z
+      .number()
+      .int()
+      .describe('The year whose cross-platform investor-limit usage counted this pledge; absent when no cap applied.')
+      .optional(),
   })
   .passthrough();
 

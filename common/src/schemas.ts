@@ -552,10 +552,13 @@ export const releaseOrdersSchema = z
 
 // ---- collection seals (privacy against non-members) ----
 
-/** An operator collection's name, as the chaincode definition derives it from the operator's MSP ID. */
+/**
+ * A sealed collection's name: an operator's, as the chaincode definition derives it from the operator's
+ * MSP ID, or the investor-limits collection (decision 49).
+ */
 export const collectionSchema = z
   .string()
-  .regex(/^pdc[A-Za-z0-9]{1,40}$/, 'an operator collection such as pdcOperatorA');
+  .regex(/^(pdc[A-Za-z0-9]{1,40}|investorLimits)$/, 'an operator collection such as pdcOperatorA, or investorLimits');
 
 /** Transient input of `Privacy:Seal`: the collection and its secret, drawn by the sealing client. */
 export const sealCollectionSchema = z

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { FabricFailure } from './fabric/types';
 import { IdempotencyStore } from './idempotency';
 import { OPERATIONS } from './operations';
-import { FakeFabric, harness } from './testing/fake-fabric';
+import { FakeFabric, harness, OPERATOR_ORG } from './testing/fake-fabric';
 import { scratchDir } from './testing/scratch';
 import { accountRecord, bearer } from './testing/fixtures';
 
@@ -86,6 +86,27 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
       expect(call?.call.transient).to.deep.equal({ from: 'alice', to: 'carol', assetId: 'MYR', amount: '1' });
       expect(call?.call.args ?? []).to.deep.equal([]);
       await request(app).get('/v1/accounts/bob').set(bearer(token.investor)).expect(403);
+    });
+
+    it("names the regulator's and the trustee's peers as a pledge's endorsers, and leaves a transfer to discovery", async () => {
+      const { app, fabric, token } = harness({
+        org: { ...OPERATOR_ORG, supervisors: ['RegulatorMSP', 'TrusteeMSP'] },
+      });
+      await request(app)
+        .post('/v1/campaigns/c1/pledges')
+        .set(bearer(token.investor))
+        .send({ amount: '100' })
+        .expect(201);
+      await request(app)
+        .post('/v1/transfers')
+        .set(bearer(token.investor))
+        .send({ to: 'carol', assetId: 'MYR', amount: '1' })
+        .expect(201);
+      expect(fabric.submits('Campaigns:Pledge')[0]?.call.endorsingOrganizations).to.deep.equal([
+        'RegulatorMSP',
+        'TrusteeMSP',
+      ]);
+      expect(fabric.submits('Transfers:Transfer')[0]?.call.endorsingOrganizations).to.equal(undefined);
     });
 
     it('requires the acting account from an operator credential', async () => {

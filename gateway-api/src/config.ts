@@ -44,6 +44,13 @@ export function loadConfig(options: {
       mspId: org.mspId,
       role: org.role,
       servedOperators: topology.orgs.filter((o) => o.role === 'operator' && o.trustee === org.name).map((o) => o.mspId),
+      supervisors: [
+        ...new Set(
+          topology.orgs
+            .filter((o) => o.role === 'regulator' || o.name === org.trustee || (o === org && o.role === 'trustee'))
+            .map((o) => o.mspId),
+        ),
+      ],
     },
     topology,
     layout,

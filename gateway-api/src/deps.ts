@@ -17,6 +17,11 @@ export interface OrgInfo {
   readonly role: Extract<Role, 'regulator' | 'trustee' | 'operator'>;
   /** For a trustee: the operators whose customers bank with it (their activity is visible to it). */
   readonly servedOperators: readonly string[];
+  /**
+   * The regulator's and this org's trustee's MSP IDs: the peers that endorse a pledge, which may count
+   * investor limits in a collection only they hold (decision 49). Absent: discovery chooses.
+   */
+  readonly supervisors?: readonly string[];
 }
 
 export interface GatewaySettings {

@@ -164,6 +164,36 @@ describe('operations table against the chaincode (every result schema, every rou
     const executed = await large('3000');
     market.world.now += 60;
     await call('executeWithdrawal', as.trustee, executed, {});
+
+    // Allowances: alice lets the trustee move 500 MYR; the trustee moves 100 of it to bob; alice revokes.
+    const alw = { accountId: 'acc-alice', spenderMspId: 'TrusteeMSP', assetId: MYR };
+    await call(
+      'approveAllowance',
+      as.alice,
+      { accountId: 'acc-alice' },
+      { spenderMspId: 'TrusteeMSP', assetId: MYR, amount: '500', expiresAt: market.world.now + DAY },
+    );
+    await call('spendAllowance', as.trustee, {}, { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '100' });
+    await call('getAllowance', as.trustee, alw);
+    await call('listAllowances', as.alice, { accountId: 'acc-alice' });
+    await call('revokeAllowance', as.alice, alw, {});
+
+    // Investor limits across platforms.
+    await market.seal(['investorLimits']);
+    await call(
+      'setInvestorLimits',
+      as.regulator,
+      { tokenId: MYR },
+      { totalPerYear: '50000', perIssuerPerYear: '20000', reason },
+    );
+    await call('getInvestorLimits', as.operatorB, { tokenId: MYR });
+    await call(
+      'getInvestorLimitUsage',
+      as.trustee,
+      { accountId: 'acc-alice' },
+      undefined,
+      `?tokenId=${MYR}&issuerAccountId=acc-acme`,
+    );
     await call(
       'issueUnits',
       as.trustee,

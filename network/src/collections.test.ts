@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { auditCollections, perOperatorCollections } from './collections';
+import { auditCollections, collectionsOf, investorLimitsCollections, perOperatorCollections } from './collections';
 import { REPO_ROOT } from './layout';
 import { loadTopology } from './topology';
 
@@ -36,5 +36,17 @@ describe('private data collections', () => {
       expect(c.endorsementPolicy).to.equal(undefined);
     }
     expect(cols.map((c) => c.maxPeerCount)).to.deep.equal([0, 1, 1, 1]);
+  });
+
+  it('give the investor limits one collection of the trustees and the regulator, no operator, written through the trustee', () => {
+    const t = loadTopology(join(REPO_ROOT, 'network', 'topology.yaml'));
+    const [limits, ...more] = investorLimitsCollections(t);
+    expect(more).to.deep.equal([]);
+    expect(limits?.name).to.equal('investorLimits');
+    expect(limits?.policy).to.equal("OR('TrusteeMSP.member', 'RegulatorMSP.member')");
+    expect(limits?.endorsementPolicy?.signaturePolicy).to.equal("OR('TrusteeMSP.peer')");
+    // Pledges are signed by operators' and investors' credentials: the chaincode, not the peer, guards reads.
+    expect(limits).to.include({ memberOnlyRead: false, memberOnlyWrite: false, requiredPeerCount: 1, maxPeerCount: 1 });
+    expect(collectionsOf(t, 'per-operator').map((c) => c.name)).to.include('investorLimits');
   });
 });

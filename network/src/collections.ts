@@ -1,4 +1,4 @@
-import { auditCollection, operatorCollection } from '@ecf/common';
+import { auditCollection, INVESTOR_LIMITS_COLLECTION, operatorCollection } from '@ecf/common';
 import type { Topology } from './topology';
 
 export interface CollectionConfig {
@@ -38,6 +38,33 @@ export function perOperatorCollections(t: Topology): CollectionConfig[] {
         endorsementPolicy: { signaturePolicy: `OR('${op.mspId}.peer', '${trustee?.mspId ?? op.mspId}.peer')` },
       };
     });
+}
+
+/**
+ * The cross-platform investor limits (decision 49): one collection of the trustees and the regulator,
+ * counting each retail investor's usage under its beneficial-owner hash. No operator is a member, so no
+ * operator's peer ever receives another operator's figures.
+ * Not member-only: the pledge that checks and counts a limit is signed by an operator's or an investor's
+ * credential, which may not touch a member-only collection at all. The chaincode returns nothing of it to
+ * them, and a write needs the trustee's peer, which runs the chaincode's rules.
+ */
+export function investorLimitsCollections(t: Topology): CollectionConfig[] {
+  const regulator = t.orgs.find((o) => o.role === 'regulator');
+  const trustees = t.orgs.filter((o) => o.role === 'trustee');
+  if (!regulator || trustees.length === 0) return [];
+  const members = [...trustees, regulator].map((o) => o.mspId);
+  return [
+    {
+      name: INVESTOR_LIMITS_COLLECTION,
+      policy: `OR(${members.map((m) => `'${m}.member'`).join(', ')})`,
+      requiredPeerCount: 1,
+      maxPeerCount: members.length - 1,
+      blockToLive: 0,
+      memberOnlyRead: false,
+      memberOnlyWrite: false,
+      endorsementPolicy: { signaturePolicy: `OR(${trustees.map((o) => `'${o.mspId}.peer'`).join(', ')})` },
+    },
+  ];
 }
 
 /**
@@ -98,6 +125,6 @@ export function removedOrgCollections(t: Topology, kind: 'per-operator' | 'audit
 
 /** The collection configuration a chaincode's topology entry names. */
 export function collectionsOf(t: Topology, kind: 'per-operator' | 'audit'): CollectionConfig[] {
-  const live = kind === 'audit' ? auditCollections(t) : perOperatorCollections(t);
+  const live = kind === 'audit' ? auditCollections(t) : [...perOperatorCollections(t), ...investorLimitsCollections(t)];
   return [...live, ...removedOrgCollections(t, kind)];
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { perOperatorCollections } from './collections';
+import { investorLimitsCollections, perOperatorCollections } from './collections';
 import type { NetworkContext } from './context';
 import { existsSync, readdirSync } from 'node:fs';
 import { connectTo, gatewayErrorText } from './gateway-client';
@@ -12,7 +12,7 @@ type ChaincodeSpec = Topology['chaincodes'][number];
 const LEGACY_BATCH = 200;
 
 /**
- * Seals every operator collection of a chaincode that has them (the regulator stores a secret drawn
+ * Seals every operator collection of a chaincode that has them, and the investor-limits collection (the regulator stores a secret drawn
  * here, in transient data, so no hash of a private record can be recomputed by a non-member), then moves
  * any record written by an earlier, unsealed version of the chaincode under sealed keys. Idempotent: a
  * sealed collection is left as it is, and a run with nothing to migrate writes nothing.
@@ -26,7 +26,7 @@ export async function sealCollections(ctx: NetworkContext, spec: ChaincodeSpec):
   const conn = connectTo(ctx.layout, regulator, peer);
   try {
     const privacy = conn.gateway.getNetwork(spec.channel).getContract(spec.name, 'Privacy');
-    for (const { name: collection } of perOperatorCollections(t)) {
+    for (const { name: collection } of [...perOperatorCollections(t), ...investorLimitsCollections(t)]) {
       if ((await legacyKeys(privacy, collection, 1)).length > 0) refuseWhileServing(ctx);
       if (!(await isSealed(privacy, collection))) {
         ctx.progress(`  ${spec.name}: sealing collection ${collection}`);

@@ -25,7 +25,10 @@ export class Client {
     return this.conn.gateway.getNetwork(this.channel).getContract(this.chaincode, name);
   }
 
-  async submit<T = unknown>(fn: string, opts: { args?: string[]; transient?: unknown } = {}): Promise<T> {
+  async submit<T = unknown>(
+    fn: string,
+    opts: { args?: string[]; transient?: unknown; on?: string[] } = {},
+  ): Promise<T> {
     const [contract, method] = fn.split(':') as [string, string];
     let result: Uint8Array;
     let txId: string;
@@ -33,6 +36,7 @@ export class Client {
       const commit = await this.contract(contract).submitAsync(method, {
         arguments: opts.args ?? [],
         transientData: opts.transient === undefined ? undefined : { payload: JSON.stringify(opts.transient) },
+        ...(opts.on ? { endorsingOrganizations: opts.on } : {}),
       });
       result = commit.getResult();
       txId = commit.getTransactionId();

@@ -138,6 +138,55 @@ const ROWS: Row[] = [
   },
   { tx: 'Money:GetWithdrawalPolicy', args: () => j({ tokenId: MYR }), allowed: MEMBERS },
   {
+    tx: 'Allowances:Approve',
+    transient: (m) => allowanceTo('TrusteeMSP', m),
+    allowed: ['investorA'],
+  },
+  {
+    tx: 'Allowances:Revoke',
+    before: approveAllowance,
+    transient: () => ({ accountId: 'acc-alice', spenderMspId: 'TrusteeMSP', assetId: MYR }),
+    allowed: ['investorA'],
+  },
+  {
+    tx: 'Allowances:Spend',
+    before: approveAllowance,
+    transient: () => ({ from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '5' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Allowances:Get',
+    before: approveAllowance,
+    args: () => j({ accountId: 'acc-alice', spenderMspId: 'TrusteeMSP', assetId: MYR }),
+    allowed: READERS_OF_A,
+  },
+  { tx: 'Allowances:List', args: () => j({ accountId: 'acc-alice' }), allowed: READERS_OF_A },
+  {
+    tx: 'Limits:SetPolicy',
+    args: () => j({ tokenId: MYR, totalPerYear: '5000', perIssuerPerYear: '1000', reason }),
+    allowed: ['regulator'],
+  },
+  {
+    tx: 'Limits:GetPolicy',
+    before: (m) =>
+      m
+        .ok(
+          ids.regulator,
+          'Limits',
+          'SetPolicy',
+          j({ tokenId: MYR, totalPerYear: '5000', perIssuerPerYear: '1000', reason }),
+        )
+        .then(() => undefined),
+    args: () => j({ tokenId: MYR }),
+    allowed: MEMBERS,
+  },
+  {
+    tx: 'Limits:GetUsage',
+    before: (m) => m.seal(['investorLimits']).then(() => undefined),
+    args: () => j({ accountId: 'acc-alice', tokenId: MYR }),
+    allowed: ['regulator', 'trustee'],
+  },
+  {
     tx: 'Equity:CreateShareClass',
     args: () =>
       j({
@@ -420,6 +469,15 @@ async function windDownOfB(m: Market, phase: 'RELEASING' | 'MOVING' | 'SWEEPING'
     );
   }
   throw new Error(`the wind-down did not reach ${phase}`);
+}
+
+function allowanceTo(spenderMspId: string, m: Market) {
+  return { accountId: 'acc-alice', spenderMspId, assetId: MYR, amount: '50', expiresAt: m.world.now + YEAR };
+}
+
+/** acc-alice's holder lets the trustee move 50 of its MYR. */
+async function approveAllowance(m: Market): Promise<void> {
+  await m.ok(ids.alice, 'Allowances', 'Approve', [], allowanceTo('TrusteeMSP', m));
 }
 
 /** Transient inputs that need what `prepared` created. */

@@ -18,7 +18,8 @@ import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
-import { checkReceiver, checkSender } from '../compliance/check-transfer';
+import { checkReceiver, checkSender, yearOf } from '../compliance/check-transfer';
+import { PersonLimits } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -38,6 +39,8 @@ export interface PledgeRecord {
   amount: string;
   units: string;
   at: number;
+  /** The year whose cross-platform usage counted this pledge (decision 49); absent when no cap applied. */
+  limitYear?: number;
 }
 
 /** Public index entry of a pledge: which collection holds it, nothing about who or how much. */
@@ -214,6 +217,8 @@ export class CampaignsContract extends BaseContract {
     refuseUnless(checkReceiver(account, operator, shareClass, custodian, units + pledgedUnitsBefore, capUsed, now));
     const balance = await holdings.balance(account, token.id);
     refuseUnless(checkSender(account, operator, token, amount, balance, await holdings.frozen(account, token.id), now));
+    const limits = await PersonLimits.open(ctx, account, token.id, campaign.issuerAccountId, yearOf(now));
+    if (limits) refuseUnless(limits.check(amount));
     const pledge: PledgeRecord = {
       v: RECORD_VERSION,
       id: ctx.ledger.txId,
@@ -223,8 +228,10 @@ export class CampaignsContract extends BaseContract {
       amount: amount.toString(),
       units: units.toString(),
       at: now,
+      ...(limits ? { limitYear: yearOf(now) } : {}),
     };
     await holdings.apply(account, token.id, balance, -amount, { kind: 'pledge', reference: campaign.id });
+    await limits?.add(amount);
     await ctx.ledger.putPrivate(collection, privateKeys.pledge(campaign.id, pledge.id), pledge);
     await ctx.ledger.putPrivate(collection, totalKey, {
       v: RECORD_VERSION,
@@ -270,11 +277,17 @@ export class CampaignsContract extends BaseContract {
       throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
     }
     const holdings = new Holdings(ctx);
+    // Only a pledge the caps counted is taken back, from the year that counted it.
+    const limits =
+      pledge.limitYear === undefined
+        ? undefined
+        : await PersonLimits.open(ctx, account, pledge.tokenId, campaign.issuerAccountId, pledge.limitYear);
     const balance = await holdings.balance(account, pledge.tokenId);
     await holdings.apply(account, pledge.tokenId, balance, BigInt(pledge.amount), {
       kind: 'refund',
       reference: campaign.id,
     });
+    await limits?.add(-BigInt(pledge.amount));
     await ctx.ledger.deletePrivate(collection, key);
     await ctx.ledger.putPrivate(collection, privateKeys.pledgeWithdrawn(campaign.id, pledge.id), {
       v: RECORD_VERSION,

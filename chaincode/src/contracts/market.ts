@@ -20,7 +20,8 @@ import {
 import { Holdings } from '../assets/holdings';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
-import { checkReceiver, checkSender, isHalted } from '../compliance/check-transfer';
+import { checkReceiver, checkSender, isHalted, yearOf } from '../compliance/check-transfer';
+import { PersonLimits } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -112,6 +113,11 @@ export class MarketContract extends BaseContract {
         now,
       ),
     );
+    if (req.side === 'BUY') {
+      // A buy is an acquisition: checked against the cross-platform caps now, counted when it fills.
+      const limits = await PersonLimits.open(ctx, account, token.id, issuerOf(shareClass), yearOf(now));
+      if (limits) refuseUnless(limits.check(escrowAmount));
+    }
     // A read, never a write: placements do not conflict with each other, only with a Match committed meanwhile.
     const book = await ctx.ledger.get<BookEpoch>(keys.book(ctx.stub, shareClass.id));
     const id = ctx.ledger.txId;
@@ -365,6 +371,9 @@ export class MarketContract extends BaseContract {
     await this.shrink(ctx, buyCollection, buyEscrowKey, buyEscrow, buyConsumed);
     await this.shrink(ctx, sellCollection, sellEscrowKey, sellEscrow, quantity);
     await credit(ctx, holdings, buyer, shareClass, quantity, 'transfer', seller.id, `trade:${ctx.ledger.txId}:${seq}`);
+    // Reads see this transaction's writes, so a buyer's later fill in the same match counts this one.
+    const limits = await PersonLimits.open(ctx, buyer, token.id, issuerOf(shareClass), yearOf(ctx.ledger.now));
+    await limits?.add(paid);
     const sellerMoney = await holdings.balance(seller, token.id);
     await holdings.apply(seller, token.id, sellerMoney, paid, {
       kind: 'trade',
@@ -411,8 +420,11 @@ export class MarketContract extends BaseContract {
       order.id,
     );
     const owner = await getAccount(ctx, escrow.accountId);
-    if (order.side === 'BUY')
-      return (await checkCredit(ctx, holdings, owner, shareClass, BigInt(order.remaining))).allowed;
+    if (order.side === 'BUY') {
+      if (!(await checkCredit(ctx, holdings, owner, shareClass, BigInt(order.remaining))).allowed) return false;
+      const limits = await PersonLimits.open(ctx, owner, order.tokenId, issuerOf(shareClass), yearOf(ctx.ledger.now));
+      return !limits || limits.check(BigInt(order.remaining) * BigInt(order.price)).allowed;
+    }
     const operator = await getParticipant(ctx, owner.operatorMspId);
     const units = BigInt(escrow.amount);
     return checkSender(owner, operator, shareClass, units, units, 0n, ctx.ledger.now).allowed;
@@ -455,4 +467,9 @@ export class MarketContract extends BaseContract {
       throw new MarketError(ErrorCode.FORBIDDEN, `only ${asset.trusteeMspId} may do this for ${asset.id}`);
     }
   }
+}
+
+/** The issuer whose per-issuer cap a class's acquisitions count against (the class itself if it names none). */
+function issuerOf(shareClass: Asset): string {
+  return shareClass.issuerAccountId ?? shareClass.id;
 }

@@ -12,6 +12,7 @@ import {
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
 import { checkCredit, credit, refuseUnless, transferFacts } from '../assets/movements';
+import { writeInstruction, writeTransfer } from '../assets/transfer';
 import { requireActFor, requireRead, requireTrustee, resolveCaller } from '../auth/caller';
 import { checkMovement } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
@@ -66,13 +67,7 @@ export class TransfersContract extends BaseContract {
     const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
     requireActFor(caller, facts.from);
     refuseUnless(checkMovement(facts, 'transfer'));
-    // The credit first: it is the side that can still be refused (LIMIT_EXCEEDED), and a refusal writes nothing.
-    await credit(ctx, holdings, facts.to, facts.asset, facts.amount, 'transfer', facts.from.id);
-    await holdings.apply(facts.from, facts.asset.id, facts.fromBalance, -facts.amount, {
-      kind: 'transfer',
-      counterparty: facts.to.id,
-    });
-    ctx.ledger.emit('PrivateMovement', { kind: 'transfer', collection: Holdings.collectionOf(facts.from) });
+    await writeTransfer(ctx, holdings, facts);
   }
 
   /**
@@ -101,31 +96,7 @@ export class TransfersContract extends BaseContract {
     const facts = await transferFacts(ctx, holdings, req.from, req.to, req.assetId, BigInt(req.amount));
     requireActFor(caller, facts.from);
     refuseUnless(checkMovement(facts, 'instruction'));
-    const id = ctx.ledger.txId;
-    const transit: TransitRecord = {
-      v: RECORD_VERSION,
-      id,
-      from: facts.from.id,
-      to: facts.to.id,
-      fromOperatorMspId: facts.from.operatorMspId,
-      toOperatorMspId: facts.to.operatorMspId,
-      assetId: facts.asset.id,
-      amount: facts.amount.toString(),
-      at: ctx.ledger.now,
-    };
-    await holdings.apply(facts.from, facts.asset.id, facts.fromBalance, -facts.amount, {
-      kind: 'instruction',
-      counterparty: facts.to.id,
-      reference: id,
-    });
-    await ctx.ledger.putPrivate(Holdings.collectionOf(facts.from), privateKeys.transit(id), transit);
-    ctx.ledger.emit('TransferInstructed', {
-      instructionId: id,
-      fromOperatorMspId: transit.fromOperatorMspId,
-      toOperatorMspId: transit.toOperatorMspId,
-      custodianMspId: facts.asset.trusteeMspId,
-    });
-    return id;
+    return writeInstruction(ctx, holdings, facts);
   }
 
   /** Custodian trustee: settles an instruction (credit the receiver, or refund the sender). */

@@ -39,6 +39,8 @@ export const keys = {
   tenderRef: (s: Stub, actionId: string, tenderId: string) =>
     s.createCompositeKey(KeyType.TENDER_REF, [actionId, tenderId]),
   buybackPolicy: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BUYBACK_POLICY, [classId]),
+  /** A money token's cross-platform caps: read by pledges, written by the regulator alone. */
+  limitPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.LIMIT_POLICY, [tokenId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -82,4 +84,17 @@ export const privateKeys = {
   corporateState: (actionId: string) => pk(KeyType.CA_STATE, actionId),
   /** The issuer's buy-order units of a class placed on one UTC day. */
   buybackUsage: (classId: string, accountId: string, day: string) => pk(KeyType.BUYBACK_USAGE, classId, accountId, day),
+  /** One allowance per account, spender and asset: only moves under it touch it. */
+  allowance: (accountId: string, spenderMspId: string, assetId: string) =>
+    pk(KeyType.ALLOWANCE, accountId, spenderMspId, assetId),
+};
+
+/**
+ * Keys of the investor-limits collection (sealed by the ledger like an operator collection's). Every key
+ * starts with the person's beneficial-owner hash, so two people's pledges never share a key.
+ */
+export const limitKeys = {
+  yearTotal: (owner: string, tokenId: string, year: number) => pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year)),
+  yearIssuer: (owner: string, tokenId: string, year: number, issuerAccountId: string) =>
+    pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year), issuerAccountId),
 };

@@ -44,6 +44,14 @@ export class Ledger {
     return this.stub.getTxID();
   }
 
+  /**
+   * The MSP of the peer running this simulation (not the caller's). Only to tell whether this peer can hold
+   * a collection at all: a peer outside a collection sees its hashes, and reading a value fails there.
+   */
+  get peerMspId(): string {
+    return this.stub.getMspID();
+  }
+
   /** The transaction time in epoch seconds: the only clock chaincode may use. */
   get now(): number {
     const ts = this.stub.getTxTimestamp();

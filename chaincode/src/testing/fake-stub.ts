@@ -18,6 +18,8 @@ export class WorldState {
   private txCounter = 0;
   /** The channel the transactions run on. */
   channel = 'market';
+  /** The MSP of the peer that simulates: a test sets another org's to see what its peer computes. */
+  peerMspId = 'TrusteeMSP';
   /** Transaction time, epoch seconds; tests move it forward. */
   now = 1_767_225_600; // 2026-01-01T00:00:00Z
 
@@ -64,6 +66,10 @@ export class FakeStub {
 
   getTxID(): string {
     return this.txId;
+  }
+  /** The endorsing peer's MSP: the trustee's unless a test simulates on another org's peer. */
+  getMspID(): string {
+    return this.world.peerMspId;
   }
   getChannelID(): string {
     return this.world.channel;

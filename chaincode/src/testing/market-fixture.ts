@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import type { Contract } from 'fabric-contract-api';
 import { AccountsContract } from '../contracts/accounts';
+import { AllowancesContract } from '../contracts/allowances';
 import { AuditContract } from '../contracts/audit';
 import { CampaignsContract } from '../contracts/campaigns';
 import { CorporateActionsContract } from '../contracts/corporate-actions';
 import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
+import { LimitsContract } from '../contracts/limits';
 import { MoneyContract } from '../contracts/money';
 import { PrivacyContract } from '../contracts/privacy';
 import { RegistryContract } from '../contracts/registry';
@@ -28,6 +30,8 @@ export const contracts = {
   Audit: new AuditContract(),
   WindDown: new WindDownContract(),
   CorporateActions: new CorporateActionsContract(),
+  Allowances: new AllowancesContract(),
+  Limits: new LimitsContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;

@@ -1,4 +1,5 @@
 import {
+  beneficialOwnerHash,
   KeyType,
   type Account,
   type AuditFiling,
@@ -524,9 +525,9 @@ function alert(
   return { id, type: 'ALERT', kind, source, parties, subjects: unique(subjects), summary, details, observedAt };
 }
 
-/** One person behind several accounts: a hash of national id and birth date (the PII itself is not kept). */
+/** One person behind several accounts (the PII itself is not kept): the hash the investor limits count by. */
 function beneficialOwner(p: PersonalData): string {
-  return createHash('sha256').update(`${p.nationalId.trim().toUpperCase()}|${p.dateOfBirth}`).digest('hex');
+  return beneficialOwnerHash(p);
 }
 
 function unique(values: ReadonlyArray<string | undefined | false | 0 | null>): string[] {

@@ -10,6 +10,8 @@ import { SUPERVISION_OPERATIONS } from './supervision';
 import { WIND_DOWN_OPERATIONS } from './wind-down';
 import { AUDIT_OPERATIONS } from './audit';
 import { CORPORATE_ACTION_OPERATIONS } from './corporate-actions';
+import { ALLOWANCE_OPERATIONS } from './allowances';
+import { LIMIT_OPERATIONS } from './limits';
 
 export { isWrite, type HttpMethod, type Operation } from './operation';
 
@@ -29,4 +31,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...WIND_DOWN_OPERATIONS,
   ...CORPORATE_ACTION_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...ALLOWANCE_OPERATIONS,
+  ...LIMIT_OPERATIONS,
 ];

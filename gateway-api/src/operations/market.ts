@@ -28,6 +28,7 @@ export const MARKET_OPERATIONS: readonly Operation[] = [
     acting: 'accountId',
     result: idResult,
     status: 201,
+    endorsers: 'supervisors',
   }),
   op({
     id: 'cancelOrder',

@@ -98,6 +98,7 @@ export const OFFERING_OPERATIONS: readonly Operation[] = [
     acting: 'accountId',
     result: idResult,
     status: 201,
+    endorsers: 'supervisors',
   }),
   op({
     id: 'listPledges',
@@ -131,6 +132,7 @@ export const OFFERING_OPERATIONS: readonly Operation[] = [
     input: withdrawPledgeSchema,
     acting: 'accountId',
     result: nothing,
+    endorsers: 'supervisors',
   }),
   op({
     id: 'settleCampaign',

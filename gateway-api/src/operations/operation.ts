@@ -46,6 +46,12 @@ export interface Operation {
   /** The channel's chaincode the function runs on (default: market). */
   readonly channel?: 'audit';
   readonly status?: 200 | 201;
+  /**
+   * `supervisors`: endorse on the regulator's peer and the caller's trustee's, not by discovery from this
+   * org's peer. A pledge may count a person's investor limits (decision 49), in a collection this org's peer
+   * does not hold, so a simulation there cannot match the members'.
+   */
+  readonly endorsers?: 'supervisors';
 }
 
 /**

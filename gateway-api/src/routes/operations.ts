@@ -121,12 +121,21 @@ function parsed(schema: z.ZodTypeAny, input: Record<string, unknown>): Record<st
   return result.data as Record<string, unknown>;
 }
 
-function call(op: Operation, input: Record<string, unknown>, deadline: number): Invocation {
+function call(
+  op: Operation,
+  input: Record<string, unknown>,
+  deadline: number,
+  supervisors?: readonly string[],
+): Invocation {
+  const endorsers =
+    op.endorsers === 'supervisors' && supervisors && supervisors.length > 0
+      ? { endorsingOrganizations: supervisors }
+      : {};
   switch (op.via) {
     case 'arg':
-      return { fn: op.fn, args: [JSON.stringify(input)], deadline };
+      return { fn: op.fn, args: [JSON.stringify(input)], deadline, ...endorsers };
     case 'transient':
-      return { fn: op.fn, transient: input, deadline };
+      return { fn: op.fn, transient: input, deadline, ...endorsers };
     case 'args':
       return { fn: op.fn, args: Object.keys(op.params).map((k) => String(input[k])), deadline };
     case 'none':
@@ -327,7 +336,7 @@ async function commit(
   let ordered = false;
   let outcome: SubmitResult;
   try {
-    outcome = await portOf(deps, op).submit(principal.identity, call(op, input, deadline), {
+    outcome = await portOf(deps, op).submit(principal.identity, call(op, input, deadline, deps.org.supervisors), {
       beforeOrder: async (txId, transaction) => {
         ordered = true;
         sending?.(txId, transaction);
