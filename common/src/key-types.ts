@@ -24,6 +24,13 @@ export const KeyType = {
   WITHDRAWAL_POLICY: 'wpolicy',
   /** An operator's wind-down: successor, phase, cursor (decision 37). */
   WIND_DOWN: 'winddown',
+  /** A shareholder resolution, and each operator's count progress (decision 55). */
+  RESOLUTION: 'resolution',
+  VOTE_COUNT: 'vcount',
+  /** Price feed providers, each class's feed settings and one quote per (class, provider) (decision 56). */
+  PRICE_PROVIDER: 'pxprov',
+  PRICE_CONFIG: 'pxcfg',
+  PRICE_QUOTE: 'pxquote',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -53,4 +60,8 @@ export const KeyType = {
   WITHDRAWAL: 'wdr',
   /** What an account's pending withdrawals hold of one token: a point read for offboarding. */
   WITHDRAWAL_HOLD: 'whold',
+  /** A ballot, a delegation, and an operator's private subtotal of a resolution (decision 55). */
+  BALLOT: 'vballot',
+  DELEGATION: 'vdeleg',
+  VOTE_SUBTOTAL: 'vsub',
 } as const;

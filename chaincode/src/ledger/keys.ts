@@ -33,6 +33,14 @@ export const keys = {
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
   withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
   windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
+  resolution: (s: Stub, id: string) => s.createCompositeKey(KeyType.RESOLUTION, [id]),
+  voteCount: (s: Stub, resolutionId: string, operatorMspId: string) =>
+    s.createCompositeKey(KeyType.VOTE_COUNT, [resolutionId, operatorMspId]),
+  priceProvider: (s: Stub, providerId: string) => s.createCompositeKey(KeyType.PRICE_PROVIDER, [providerId]),
+  priceConfig: (s: Stub, classId: string) => s.createCompositeKey(KeyType.PRICE_CONFIG, [classId]),
+  /** One quote per (class, provider): providers never write the same key. */
+  priceQuote: (s: Stub, classId: string, providerId: string) =>
+    s.createCompositeKey(KeyType.PRICE_QUOTE, [classId, providerId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -68,4 +76,8 @@ export const privateKeys = {
   withdrawal: (accountId: string, withdrawalId: string) => pk(KeyType.WITHDRAWAL, accountId, withdrawalId),
   /** What the account's pending withdrawals of a token hold in total. */
   withdrawalHold: (accountId: string, tokenId: string) => pk(KeyType.WITHDRAWAL_HOLD, accountId, tokenId),
+  ballot: (resolutionId: string, accountId: string) => pk(KeyType.BALLOT, resolutionId, accountId),
+  delegation: (resolutionId: string, accountId: string) => pk(KeyType.DELEGATION, resolutionId, accountId),
+  /** The operator's running count of a resolution: only the trustee's count batches for that operator touch it. */
+  voteSubtotal: (resolutionId: string) => pk(KeyType.VOTE_SUBTOTAL, resolutionId),
 };
