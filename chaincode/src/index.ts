@@ -10,6 +10,8 @@ import { SupervisionContract } from './contracts/supervision';
 import { SystemContract } from './contracts/system';
 import { TransfersContract } from './contracts/transfers';
 import { WindDownContract } from './contracts/wind-down';
+import { VotesContract } from './contracts/votes';
+import { PriceFeedsContract } from './contracts/price-feeds';
 
 export {
   AccountsContract,
@@ -24,6 +26,8 @@ export {
   SystemContract,
   TransfersContract,
   WindDownContract,
+  VotesContract,
+  PriceFeedsContract,
 };
 export const contracts = [
   RegistryContract,
@@ -38,4 +42,6 @@ export const contracts = [
   SystemContract,
   AuditContract,
   WindDownContract,
+  VotesContract,
+  PriceFeedsContract,
 ];
