@@ -156,6 +156,12 @@ describe('shareholder votes and reference prices on the real network', function 
     expect(castText).not.to.include(ann.receipt);
     const withReceipt = seen.filter((t) => JSON.stringify(t).includes(ann.receipt)).map((t) => t.fn);
     expect(withReceipt).to.deep.equal(['Votes:Publish']);
+    // The proxy is named in no public read: OperatorA's copy of bob's delegation shows neither ann nor a choice.
+    const delegated = (await blocksSeenBy(net.layout, net.org('OperatorA'), 'market')).filter(
+      (t) => t.valid && t.fn === 'Votes:Delegate',
+    );
+    expect(delegated.map((t) => t.creatorMspId)).to.deep.equal(['OperatorBMSP']);
+    expect(JSON.stringify(delegated)).not.to.include('vote-ann');
     const peerB = net.org('OperatorB').peers[0];
     if (!peerB) throw new Error('no OperatorB peer');
     expect(filesContaining(net.layout.nodeData(peerB.id), [nonce])).to.deep.equal([]);

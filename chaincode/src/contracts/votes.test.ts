@@ -70,6 +70,21 @@ describe('Votes: shareholder resolutions', () => {
     expect(tally).to.deep.include({ eligible: '180', for: '30', against: '100', quorumMet: true, passed: false });
   });
 
+  it('counts a delegation to an unknown proxy as not voted, without failing the count', async () => {
+    await propose(m);
+    m.world.now += RECORD_IN;
+    const r = await m.call(ids.carol, 'Votes', 'Delegate', [], {
+      resolutionId: 'res-1',
+      accountId: 'acc-carol',
+      proxyAccountId: 'acc-nobody',
+    });
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect((await cast(m, ids.alice, 'acc-alice', 'FOR')).ok).to.equal(true);
+    m.world.now += CLOSE_IN;
+    const { tally } = await countAndPublish(m);
+    expect(tally).to.deep.include({ eligible: '180', for: '100', against: '0', passed: true });
+  });
+
   it('misses quorum when too few units vote, and refuses voting outside the window', async () => {
     await propose(m, 'res-1', { quorumBps: 6000 });
     expect((await cast(m, ids.carol, 'acc-carol', 'FOR')).error?.message).to.match(/^CONFLICT: voting .* is not open/);
