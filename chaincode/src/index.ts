@@ -13,6 +13,8 @@ import { SupervisionContract } from './contracts/supervision';
 import { SystemContract } from './contracts/system';
 import { TransfersContract } from './contracts/transfers';
 import { WindDownContract } from './contracts/wind-down';
+import { VotesContract } from './contracts/votes';
+import { PriceFeedsContract } from './contracts/price-feeds';
 
 export {
   AccountsContract,
@@ -30,6 +32,8 @@ export {
   SystemContract,
   TransfersContract,
   WindDownContract,
+  VotesContract,
+  PriceFeedsContract,
 };
 export const contracts = [
   RegistryContract,
@@ -47,4 +51,6 @@ export const contracts = [
   CorporateActionsContract,
   AllowancesContract,
   LimitsContract,
+  VotesContract,
+  PriceFeedsContract,
 ];

@@ -21,7 +21,10 @@ export const AuditType = z.enum([
   'CHECKPOINT',
   /** A large withdrawal held for review: its request, and its outcome (executed or cancelled, with the reason). */
   'WITHDRAWAL_REVIEW',
-  /** A corporate action: its announcement and its completion (split, tender offer, delisting). */
+  /**
+   * A corporate action: its announcement and its completion (split, tender offer, delisting), and a
+   * shareholder resolution announced and its published result.
+   */
   'CORPORATE_ACTION',
 ]);
 export type AuditType = z.infer<typeof AuditType>;

@@ -13,3 +13,5 @@ export * from './register-import';
 export * from './corporate-actions';
 export * from './allowances';
 export * from './limits';
+export * from './votes';
+export * from './price-feeds';

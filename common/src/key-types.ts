@@ -34,6 +34,13 @@ export const KeyType = {
   BUYBACK_POLICY: 'bbpolicy',
   /** A money token's cross-platform investor caps, set by the regulator (decision 49). */
   LIMIT_POLICY: 'lpolicy',
+  /** A shareholder resolution, and each operator's count progress (decision 55). */
+  RESOLUTION: 'resolution',
+  VOTE_COUNT: 'vcount',
+  /** Price feed providers, each class's feed settings and one quote per (class, provider) (decision 56). */
+  PRICE_PROVIDER: 'pxprov',
+  PRICE_CONFIG: 'pxcfg',
+  PRICE_QUOTE: 'pxquote',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -74,4 +81,8 @@ export const KeyType = {
   // private (the investor-limits collection)
   /** One person's yearly usage of a cross-platform cap, under its beneficial-owner hash (decision 49). */
   LIMIT_USAGE: 'lim',
+  /** A ballot, a delegation, and an operator's private subtotal of a resolution (decision 55). */
+  BALLOT: 'vballot',
+  DELEGATION: 'vdeleg',
+  VOTE_SUBTOTAL: 'vsub',
 } as const;

@@ -326,6 +326,50 @@ describe('operations table against the chaincode (every result schema, every rou
     await call('getCorporateAction', as.operatorB, { actionId: 'two-for-one' });
     await call('announceDelisting', as.acme, {}, { actionId: 'going-private', classId: ACME, reason });
     await call('listCorporateActions', as.operatorB, { classId: ACME });
+    // ---- shareholder votes (decision 55) and price feeds (decision 56) ----
+    const resolution = { resolutionId: 'res-1' };
+    const at = market.world.now;
+    await call(
+      'proposeResolution',
+      as.acme,
+      {},
+      {
+        ...resolution,
+        classId: ACME,
+        title: 'Approve the accounts',
+        recordTime: at + 10,
+        opensAt: at + 10,
+        closesAt: at + 100,
+        quorumBps: 1,
+        majorityBps: 5000,
+      },
+    );
+    market.world.now += 10;
+    await call('castBallot', as.alice, resolution, { accountId: 'acc-alice', choice: 'FOR' });
+    await call('delegateVotes', as.bob, resolution, { accountId: 'acc-bob', proxyAccountId: 'acc-alice' });
+    await call('revokeDelegation', as.operatorA, { ...resolution, accountId: 'acc-bob' });
+    market.world.now += 100;
+    for (const operatorMspId of ['OperatorAMSP', 'OperatorBMSP']) {
+      const { evidence } = await call('voteCountEvidence', as.trustee, resolution, { operatorMspId });
+      await call('countVotes', as.trustee, resolution, { operatorMspId, evidence });
+    }
+    await call('publishTally', as.trustee, resolution, {});
+    await call('getResolution', as.carol, resolution);
+    await call('getBallot', as.alice, { ...resolution, accountId: 'acc-alice' });
+    await call(
+      'registerPriceProvider',
+      as.regulator,
+      { providerId: 'px-a' },
+      { mspId: 'OperatorAMSP', enrollmentId: 'operator', reason },
+    );
+    await call(
+      'configurePriceFeeds',
+      as.regulator,
+      { classId: ACME },
+      { staleSeconds: 600, minFeeds: 1, outlierBps: 2000, reason },
+    );
+    await call('postPrice', as.operatorA, { classId: ACME }, { providerId: 'px-a', price: '100' });
+    await call('getReferencePrice', as.carol, { classId: ACME });
 
     // ---- offboarding and erasure ----
     await onboard(as.operatorA, 'acc-gone', 'investor', 'retail');

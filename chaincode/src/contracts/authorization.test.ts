@@ -68,6 +68,142 @@ const MEMBERS: CallerName[] = [
 /** Who may read investor A's account: itself, its operator (even suspended), that operator's trustee, the regulator. */
 const READERS_OF_A: CallerName[] = ['regulator', 'trustee', 'operatorA', 'investorA', 'suspendedOperator'];
 
+/** Votes (decision 55) and price feeds (decision 56): the state each row needs is made in its `before`. */
+const RES = { resolutionId: 'res-m' };
+const AT_PREPARED = 1_767_225_600 + 200;
+async function proposeAsIssuer(m: Market): Promise<void> {
+  const now = m.world.now;
+  await m.ok(
+    ids.acme,
+    'Votes',
+    'Propose',
+    j({
+      ...RES,
+      classId: ACME,
+      title: 'Matrix resolution',
+      recordTime: now + 10,
+      opensAt: now + 10,
+      closesAt: now + 100,
+      quorumBps: 1,
+      majorityBps: 5000,
+    }),
+  );
+  m.world.now += 10;
+}
+async function pastClose(m: Market): Promise<void> {
+  await proposeAsIssuer(m);
+  m.world.now += 100;
+}
+/** The evidence `Votes:Count` needs, read by the trustee in the row's `before`. */
+let countEvidence: unknown[] = [];
+const PX = { providerId: 'px-t', mspId: 'TrusteeMSP', enrollmentId: 'trustee', reason };
+const VOTE_AND_FEED_ROWS: Row[] = [
+  {
+    tx: 'Votes:Propose',
+    args: () =>
+      j({
+        ...RES,
+        classId: ACME,
+        title: 'Matrix resolution',
+        recordTime: AT_PREPARED + 10,
+        opensAt: AT_PREPARED + 10,
+        closesAt: AT_PREPARED + 100,
+        quorumBps: 1,
+        majorityBps: 5000,
+      }),
+    allowed: ['operatorA', 'issuerA'],
+  },
+  {
+    tx: 'Votes:Cast',
+    before: proposeAsIssuer,
+    transient: () => ({ ...RES, accountId: 'acc-alice', choice: 'FOR', nonce: 'bWF0cml4LW5vbmNlLWJ5dGVzLi4=' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Votes:Delegate',
+    before: proposeAsIssuer,
+    transient: () => ({ ...RES, accountId: 'acc-alice', proxyAccountId: 'acc-bob' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Votes:RevokeDelegation',
+    before: async (m) => {
+      await proposeAsIssuer(m);
+      await m.ok(ids.alice, 'Votes', 'Delegate', [], { ...RES, accountId: 'acc-alice', proxyAccountId: 'acc-bob' });
+    },
+    transient: () => ({ ...RES, accountId: 'acc-alice' }),
+    allowed: ['operatorA', 'investorA'],
+  },
+  {
+    tx: 'Votes:CountEvidence',
+    before: pastClose,
+    args: () => j({ ...RES, operatorMspId: 'OperatorAMSP' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Votes:Count',
+    before: async (m) => {
+      await pastClose(m);
+      const q = j({ ...RES, operatorMspId: 'OperatorAMSP' });
+      countEvidence = (await m.ok<{ evidence: unknown[] }>(ids.trustee, 'Votes', 'CountEvidence', q)).evidence;
+    },
+    transient: () => ({ ...RES, operatorMspId: 'OperatorAMSP', evidence: countEvidence }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Votes:Publish',
+    before: async (m) => {
+      await pastClose(m);
+      const operators = await m.ok<Array<{ mspId: string; kind: string; status: string }>>(
+        ids.regulator,
+        'Registry',
+        'ListParticipants',
+      );
+      for (const o of operators.filter((p) => p.kind === 'operator' && p.status !== 'REVOKED')) {
+        const q = j({ ...RES, operatorMspId: o.mspId });
+        const { evidence } = await m.ok<{ evidence: unknown[] }>(ids.trustee, 'Votes', 'CountEvidence', q);
+        await m.ok(ids.trustee, 'Votes', 'Count', [], { ...RES, operatorMspId: o.mspId, evidence });
+      }
+    },
+    args: () => j(RES),
+    allowed: ['trustee'],
+  },
+  { tx: 'Votes:GetResolution', before: proposeAsIssuer, args: () => j(RES), allowed: MEMBERS },
+  {
+    tx: 'Votes:GetBallot',
+    before: proposeAsIssuer,
+    args: () => j({ ...RES, accountId: 'acc-alice' }),
+    allowed: READERS_OF_A,
+  },
+  { tx: 'PriceFeeds:RegisterProvider', args: () => j(PX), allowed: ['regulator'] },
+  {
+    tx: 'PriceFeeds:Configure',
+    args: () => j({ classId: ACME, staleSeconds: 60, minFeeds: 1, outlierBps: 2000, reason }),
+    allowed: ['regulator'],
+  },
+  {
+    tx: 'PriceFeeds:PostPrice',
+    before: async (m) => {
+      await m.ok(ids.regulator, 'PriceFeeds', 'RegisterProvider', j(PX));
+    },
+    args: () => j({ providerId: 'px-t', classId: ACME, price: '100' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'PriceFeeds:GetReference',
+    before: async (m) => {
+      await m.ok(
+        ids.regulator,
+        'PriceFeeds',
+        'Configure',
+        j({ classId: ACME, staleSeconds: 60, minFeeds: 1, outlierBps: 2000, reason }),
+      );
+    },
+    args: () => [ACME],
+    allowed: MEMBERS,
+  },
+];
+
 const ROWS: Row[] = [
   {
     tx: 'Registry:AdmitParticipant',
@@ -344,6 +480,7 @@ const ROWS: Row[] = [
   },
   { tx: 'WindDown:Complete', before: (m) => windDownOfB(m, 'SWEEPING'), args: () => j(EXITING), allowed: ['trustee'] },
   ...CORPORATE_ACTION_ROWS(),
+  ...VOTE_AND_FEED_ROWS,
 ];
 
 const EXITING = { exitingMspId: 'OperatorBMSP' };

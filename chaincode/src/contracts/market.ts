@@ -29,6 +29,7 @@ import { parse, parseJsonArg, transientPayload } from '../input';
 import { inBand, match, ranksBefore, type BookOrder } from '../market/matching';
 import { releaseOrder } from '../market/release';
 import { checkBuyback } from '../corporate/buyback';
+import { feedReference } from '../price-feeds/feeds';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
@@ -214,11 +215,14 @@ export class MarketContract extends BaseContract {
       remaining: BigInt(o.remaining),
       epoch: o.epoch ?? LEGACY_EPOCH,
     }));
-    const reference = breaker?.referencePrice ?? epoch?.lastPrice;
+    // With feeds set up, the band centres on their reference (decision 56); otherwise on the breaker's own.
+    const feeds = breaker ? await feedReference(ctx, shareClass.id) : undefined;
+    const centre = feeds?.price ?? (breaker ? BigInt(breaker.referencePrice) : undefined);
+    const reference = centre ?? (epoch?.lastPrice === undefined ? undefined : BigInt(epoch.lastPrice));
     const result = match(book, {
       maxFills: req.maxFills,
-      withinBand: (p) => !breaker || inBand(p, BigInt(breaker.referencePrice), breaker.bandBps),
-      reference: reference === undefined ? undefined : BigInt(reference),
+      withinBand: (p) => !breaker || centre === undefined || inBand(p, centre, breaker.bandBps),
+      reference,
       // Unknown to every placer: no one can choose who gets the odd unit of a pro-rata split.
       salt: ctx.ledger.txId,
     });
@@ -238,7 +242,7 @@ export class MarketContract extends BaseContract {
       const halted: Asset = {
         ...shareClass,
         halted: true,
-        haltReason: `CIRCUIT_BREAKER: ${result.breach} outside ${breaker.bandBps} bps of ${lastPrice ?? breaker.referencePrice}`,
+        haltReason: `CIRCUIT_BREAKER: ${result.breach} outside ${breaker.bandBps} bps of ${lastPrice ?? centre ?? breaker.referencePrice}`,
         haltedUntil: now + breaker.coolingSeconds,
       };
       await ctx.ledger.put(keys.asset(ctx.stub, shareClass.id), halted);
@@ -246,6 +250,7 @@ export class MarketContract extends BaseContract {
         classId: shareClass.id,
         price: result.breach.toString(),
         haltedUntil: halted.haltedUntil,
+        ...(feeds ? { referenceSource: feeds.source } : {}),
       });
     }
     if (breaker && lastPrice !== undefined) {

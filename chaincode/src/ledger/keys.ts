@@ -41,6 +41,14 @@ export const keys = {
   buybackPolicy: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BUYBACK_POLICY, [classId]),
   /** A money token's cross-platform caps: read by pledges, written by the regulator alone. */
   limitPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.LIMIT_POLICY, [tokenId]),
+  resolution: (s: Stub, id: string) => s.createCompositeKey(KeyType.RESOLUTION, [id]),
+  voteCount: (s: Stub, resolutionId: string, operatorMspId: string) =>
+    s.createCompositeKey(KeyType.VOTE_COUNT, [resolutionId, operatorMspId]),
+  priceProvider: (s: Stub, providerId: string) => s.createCompositeKey(KeyType.PRICE_PROVIDER, [providerId]),
+  priceConfig: (s: Stub, classId: string) => s.createCompositeKey(KeyType.PRICE_CONFIG, [classId]),
+  /** One quote per (class, provider): providers never write the same key. */
+  priceQuote: (s: Stub, classId: string, providerId: string) =>
+    s.createCompositeKey(KeyType.PRICE_QUOTE, [classId, providerId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -87,6 +95,10 @@ export const privateKeys = {
   /** One allowance per account, spender and asset: only moves under it touch it. */
   allowance: (accountId: string, spenderMspId: string, assetId: string) =>
     pk(KeyType.ALLOWANCE, accountId, spenderMspId, assetId),
+  ballot: (resolutionId: string, accountId: string) => pk(KeyType.BALLOT, resolutionId, accountId),
+  delegation: (resolutionId: string, accountId: string) => pk(KeyType.DELEGATION, resolutionId, accountId),
+  /** The operator's running count of a resolution: only the trustee's count batches for that operator touch it. */
+  voteSubtotal: (resolutionId: string) => pk(KeyType.VOTE_SUBTOTAL, resolutionId),
 };
 
 /**

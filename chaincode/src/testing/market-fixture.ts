@@ -14,6 +14,8 @@ import { RegistryContract } from '../contracts/registry';
 import { SupervisionContract } from '../contracts/supervision';
 import { TransfersContract } from '../contracts/transfers';
 import { WindDownContract } from '../contracts/wind-down';
+import { VotesContract } from '../contracts/votes';
+import { PriceFeedsContract } from '../contracts/price-feeds';
 import { REGULATOR_MSP_ID } from '../consortium';
 import { invoke, WorldState, type FakeIdentity, type InvokeResult } from './fake-stub';
 
@@ -32,6 +34,8 @@ export const contracts = {
   CorporateActions: new CorporateActionsContract(),
   Allowances: new AllowancesContract(),
   Limits: new LimitsContract(),
+  Votes: new VotesContract(),
+  PriceFeeds: new PriceFeedsContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;

@@ -338,6 +338,55 @@ describe('audit observer (what the relay files)', () => {
   });
 });
 
+describe('audit observer: votes and price feeds', () => {
+  it('files a resolution announced and its published result for the issuer’s operator, and feed set-ups', () => {
+    const tally = {
+      eligible: '180',
+      for: '100',
+      against: '80',
+      abstain: '0',
+      quorumMet: true,
+      passed: true,
+      receipts: [],
+    };
+    const out = run([
+      block(5, [
+        tx(T0, [], {
+          type: 'ResolutionProposed',
+          resolutionId: 'res-1',
+          classId: 'ACME',
+          operatorMspId: 'OperatorAMSP',
+          recordTime: T0 + 10,
+          closesAt: T0 + 100,
+        }),
+        tx(T0 + 200, [pub('resolution', ['res-1'], { id: 'res-1', tally })], {
+          type: 'ResolutionClosed',
+          resolutionId: 'res-1',
+          classId: 'ACME',
+          operatorMspId: 'OperatorAMSP',
+          passed: true,
+          quorumMet: true,
+        }),
+        tx(T0 + 201, [], {
+          type: 'SupervisoryAction',
+          action: 'PRICE_PROVIDER_REGISTERED',
+          target: 'px-a',
+          mspId: 'OperatorAMSP',
+          reason: 'independent source',
+        }),
+      ]),
+    ]);
+    const actions = out.filter((f) => f.type === 'CORPORATE_ACTION');
+    expect(actions.map((f) => f.id)).to.deep.equal(['resolution:res-1:announced', 'resolution:res-1:result']);
+    expect(actions[1]?.parties).to.deep.equal(['OperatorAMSP']);
+    expect(actions[1]?.details).to.include({ action: 'VOTE_RESULT', passed: true, eligible: '180', for: '100' });
+    for (const f of actions) expect(auditFilingSchema.safeParse(f).success, JSON.stringify(f)).to.equal(true);
+    const feed = out.find((f) => f.type === 'SUPERVISORY_ACTION');
+    expect(feed?.details).to.include({ action: 'PRICE_PROVIDER_REGISTERED', target: 'px-a' });
+    expect(feed?.parties).to.deep.equal(['OperatorAMSP']);
+  });
+});
+
 describe('audit observer snapshots', () => {
   const chain = (): DecodedBlock[] => [
     block(1, [onboard(T0, 's1', 'OperatorA', 'SAME'), onboard(T0, 's2', 'OperatorB', 'same ')]),

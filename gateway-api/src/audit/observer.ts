@@ -3,6 +3,7 @@ import {
   KeyType,
   type Account,
   type AuditFiling,
+  type Resolution,
   type AuditPolicy,
   type Campaign,
   type Movement,
@@ -455,6 +456,10 @@ export class MarketObserver {
           });
           break;
         }
+        case 'ResolutionProposed':
+        case 'ResolutionClosed':
+          out.push(resolutionFiling(e, tx, source));
+          break;
         case 'OrderCancelled': {
           const account = this.orderOwner.get(String(e.orderId));
           const classId = String(e.classId);
@@ -528,6 +533,42 @@ function alert(
 /** One person behind several accounts (the PII itself is not kept): the hash the investor limits count by. */
 function beneficialOwner(p: PersonalData): string {
   return beneficialOwnerHash(p);
+}
+
+/**
+ * A shareholder resolution's announcement or published result (decision 55), filed for the issuer's
+ * operator. The result's figures are the public tally the closing transaction wrote; no ballot is in it.
+ */
+function resolutionFiling(e: Record<string, unknown>, tx: DecodedTx, source: AuditFiling['source']): AuditFiling {
+  const id = String(e.resolutionId);
+  const closed = e.type === 'ResolutionClosed';
+  const record = tx.writes.find(
+    (w) => w.type === KeyType.RESOLUTION && !w.collection && !w.deleted && (w.value as Resolution | null)?.id === id,
+  )?.value as Resolution | undefined;
+  const tally = record?.tally;
+  return {
+    id: `resolution:${id}:${closed ? 'result' : 'announced'}`,
+    type: 'CORPORATE_ACTION',
+    source,
+    parties: unique([typeof e.operatorMspId === 'string' && e.operatorMspId]),
+    subjects: unique([id, typeof e.classId === 'string' && e.classId]),
+    summary: `resolution ${id} ${closed ? (e.passed === true ? 'passed' : 'not passed') : 'announced'}`,
+    details: {
+      action: closed ? 'VOTE_RESULT' : 'VOTE_ANNOUNCED',
+      resolutionId: id,
+      classId: String(e.classId),
+      ...(closed
+        ? {
+            passed: e.passed === true,
+            quorumMet: e.quorumMet === true,
+            ...(tally
+              ? { eligible: tally.eligible, for: tally.for, against: tally.against, abstain: tally.abstain }
+              : {}),
+          }
+        : { recordTime: Number(e.recordTime), closesAt: Number(e.closesAt) }),
+    },
+    observedAt: tx.timestamp,
+  };
 }
 
 function unique(values: ReadonlyArray<string | undefined | false | 0 | null>): string[] {

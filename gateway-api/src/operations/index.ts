@@ -12,6 +12,8 @@ import { AUDIT_OPERATIONS } from './audit';
 import { CORPORATE_ACTION_OPERATIONS } from './corporate-actions';
 import { ALLOWANCE_OPERATIONS } from './allowances';
 import { LIMIT_OPERATIONS } from './limits';
+import { VOTE_OPERATIONS } from './votes';
+import { PRICE_FEED_OPERATIONS } from './price-feeds';
 
 export { isWrite, type HttpMethod, type Operation } from './operation';
 
@@ -33,4 +35,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...AUDIT_OPERATIONS,
   ...ALLOWANCE_OPERATIONS,
   ...LIMIT_OPERATIONS,
+  ...VOTE_OPERATIONS,
+  ...PRICE_FEED_OPERATIONS,
 ];

@@ -104,6 +104,8 @@ function requestInput(
     // The personal-data salt: random, chosen here so the on-chain hash of the personal data is unguessable.
     if (field === 'salt' && (op.id !== 'updateKyc' || input.personal !== undefined))
       input.salt = randomBytes(18).toString('base64');
+    // A ballot's nonce: random, so its receipt in the public tally cannot be linked to a guessed choice.
+    if (field === 'nonce') input.nonce = randomBytes(24).toString('base64');
   }
   if (!op.input) return input;
   return parsed(op.input, input);

@@ -1,0 +1,70 @@
+import {
+  configureFeedsSchema,
+  idSchema,
+  postPriceSchema,
+  referenceViewSchema,
+  registerProviderSchema,
+} from '@ecf/common';
+import { R, T, O, EVERYONE, nothing, op, classId, type Operation } from './operation';
+
+const providerId = { providerId: idSchema.describe('The price feed provider, by the id the regulator gave it.') };
+
+/** Routes of reference prices from several feeds (decision 56). */
+export const PRICE_FEED_OPERATIONS: readonly Operation[] = [
+  op({
+    id: 'registerPriceProvider',
+    method: 'put',
+    path: '/v1/price-providers/:providerId',
+    summary: 'Regulator: register (or retire) a price feed provider, an identity of an admitted org',
+    tag: 'Price feeds',
+    roles: [R],
+    fn: 'PriceFeeds:RegisterProvider',
+    mode: 'submit',
+    via: 'arg',
+    params: providerId,
+    input: registerProviderSchema,
+    result: nothing,
+  }),
+  op({
+    id: 'configurePriceFeeds',
+    method: 'put',
+    path: '/v1/share-classes/:classId/price-feeds',
+    summary: "Regulator: set how fresh, how close and how many quotes the class's reference needs",
+    tag: 'Price feeds',
+    roles: [R],
+    fn: 'PriceFeeds:Configure',
+    mode: 'submit',
+    via: 'arg',
+    params: classId,
+    input: configureFeedsSchema,
+    result: nothing,
+  }),
+  op({
+    id: 'postPrice',
+    method: 'post',
+    path: '/v1/share-classes/:classId/prices',
+    summary: "Provider: post a price for the class, signed by the provider's registered identity",
+    tag: 'Price feeds',
+    roles: [T, O],
+    fn: 'PriceFeeds:PostPrice',
+    mode: 'submit',
+    via: 'arg',
+    params: classId,
+    input: postPriceSchema,
+    result: nothing,
+    status: 201,
+  }),
+  op({
+    id: 'getReferencePrice',
+    method: 'get',
+    path: '/v1/share-classes/:classId/reference-price',
+    summary: "The class's reference price, its source and the quotes it used",
+    tag: 'Price feeds',
+    roles: EVERYONE,
+    fn: 'PriceFeeds:GetReference',
+    mode: 'evaluate',
+    via: 'args',
+    params: classId,
+    result: referenceViewSchema,
+  }),
+];
