@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture';
+import { SEAL_TYPE } from '../ledger/seal';
+import { operatorTypesWritten } from '../testing/fake-stub';
+import { LEFT_WITH_THE_EXITING, OPERATOR_RECORD_TYPES } from '../wind-down/book';
 
 const reason = 'licence withdrawn by the regulator';
 const EXITING = { exitingMspId: 'OperatorBMSP' };
@@ -99,6 +102,15 @@ async function busyMarket(): Promise<{ m: Market; incoming: string; outgoing: st
   });
   return { m, incoming, outgoing };
 }
+
+// A root hook: it runs after every unit suite, so it sees every record type the chaincode wrote.
+after('every record type of an operator collection has a wind-down rule', () => {
+  const unclassified = [...operatorTypesWritten].filter(
+    (t) => t !== SEAL_TYPE && !OPERATOR_RECORD_TYPES.includes(t) && !LEFT_WITH_THE_EXITING.includes(t),
+  );
+  expect(unclassified, 'add each to OPERATOR_RECORD_TYPES or LEFT_WITH_THE_EXITING').to.deep.equal([]);
+  expect(operatorTypesWritten.size).to.be.greaterThan(10);
+});
 
 describe('WindDown: an operator exits into a successor of the same trustee', () => {
   it('is named by the regulator only for a suspended or revoked operator and a successor of its trustee', async () => {

@@ -47,6 +47,9 @@ type Write = { kind: 'put' | 'delete' | 'purge'; collection?: string; key: strin
 
 const SEP = '\u0000';
 
+/** Every object type any unit test wrote to an operator collection (`pdc…`), for checks across suites. */
+export const operatorTypesWritten = new Set<string>();
+
 export class FakeStub {
   readonly attemptedWrites: Write[] = [];
   /** Public values the transaction read: a member of any org sees them in the block's read set or state. */
@@ -159,6 +162,7 @@ export class FakeStub {
       const target = w.collection ? this.world.collection(w.collection) : this.world.state;
       if (w.kind === 'put' && w.value) target.set(w.key, w.value);
       else target.delete(w.key);
+      if (w.kind === 'put' && w.collection?.startsWith('pdc')) operatorTypesWritten.add(w.key.split(SEP)[1] ?? '');
       if (w.kind === 'purge') this.world.purged.add(`${w.collection}/${w.key}`);
       if (!w.collection) {
         const h = this.world.history.get(w.key) ?? [];

@@ -37,7 +37,12 @@ interface TransitRecord {
   fromOperatorMspId: string;
 }
 
-/** Every object type the chaincode keeps in an operator collection, the seal aside. */
+/**
+ * The object types of an operator collection that the wind-down moves, purges or refuses to leave behind,
+ * the seal aside. Every type the chaincode writes there is either here or in LEFT_WITH_THE_EXITING (a unit
+ * test checks both lists against every type the unit suites wrote), so a new record type cannot be
+ * forgotten silently.
+ */
 export const OPERATOR_RECORD_TYPES: readonly string[] = [
   KeyType.BALANCE,
   KeyType.PERSONAL,
@@ -53,6 +58,24 @@ export const OPERATOR_RECORD_TYPES: readonly string[] = [
   KeyType.SUPPLY,
   KeyType.WITHDRAWAL,
   KeyType.WITHDRAWAL_HOLD,
+  KeyType.CA_ESCROW,
+];
+
+/**
+ * Types that stay in the exiting collection after the wind-down, as history its remaining members (the
+ * trustee and the regulator) still read: they hold no value, and nothing reads them through the account's
+ * current operator. An allowance names the exiting operator or its trustee, and lapses with the move (the
+ * holder approves again at the successor); ballots, delegations and a resolution's subtotal belong to a
+ * count that ran, or will run, per operator (decision 55); a corporate action's private state and an
+ * issuer's daily buyback usage are the issuer's history (decisions 52–53).
+ */
+export const LEFT_WITH_THE_EXITING: readonly string[] = [
+  KeyType.ALLOWANCE,
+  KeyType.BALLOT,
+  KeyType.DELEGATION,
+  KeyType.VOTE_SUBTOTAL,
+  KeyType.CA_STATE,
+  KeyType.BUYBACK_USAGE,
 ];
 
 /** Open orders of the exiting operator's customers, at most `max`, in key order. */
@@ -249,6 +272,12 @@ export async function sweep(
       case KeyType.PLEDGE:
       case KeyType.ORDER_ESCROW:
         throw new MarketError(ErrorCode.CONFLICT, 'a pledge or an order escrow is still open: release the book first');
+      case KeyType.CA_ESCROW:
+        // Tendered units or an issuer's offered money: the action settles them from this collection.
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          'a corporate action still holds escrow at the exiting operator: the trustee completes it first',
+        );
       default:
         break;
     }
