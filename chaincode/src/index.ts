@@ -1,6 +1,8 @@
 import { AccountsContract } from './contracts/accounts';
 import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
+import { DistributionsContract } from './contracts/distributions';
+import { DocumentsContract } from './contracts/documents';
 import { EquityContract } from './contracts/equity';
 import { MarketContract } from './contracts/market';
 import { MoneyContract } from './contracts/money';
@@ -15,6 +17,8 @@ export {
   AccountsContract,
   AuditContract,
   CampaignsContract,
+  DistributionsContract,
+  DocumentsContract,
   EquityContract,
   MarketContract,
   MoneyContract,
@@ -38,4 +42,6 @@ export const contracts = [
   SystemContract,
   AuditContract,
   WindDownContract,
+  DocumentsContract,
+  DistributionsContract,
 ];

@@ -9,3 +9,5 @@ export * from './audit';
 export * from './key-types';
 export * from './withdrawals';
 export * from './wind-down';
+export * from './documents';
+export * from './distributions';

@@ -86,7 +86,8 @@ export interface Movement {
     | 'refund'
     | 'pledge'
     | 'order'
-    | 'trade';
+    | 'trade'
+    | 'distribution';
   counterparty?: string;
   reference?: string;
   at: number;

@@ -19,6 +19,7 @@ import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver, checkSender } from '../compliance/check-transfer';
+import { requireCurrentOffering } from '../documents/current';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -382,6 +383,7 @@ export class CampaignsContract extends BaseContract {
     }
     if (campaign.status !== 'PROPOSED')
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
+    if (status === 'APPROVED') await requireCurrentOffering(ctx, campaign.classId);
     await this.save(ctx, { ...campaign, status });
     ctx.ledger.emit(status === 'APPROVED' ? 'CampaignApproved' : 'CampaignRejected', { campaignId: campaign.id });
   }

@@ -33,6 +33,11 @@ export const keys = {
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */
   withdrawalPolicy: (s: Stub, tokenId: string) => s.createCompositeKey(KeyType.WITHDRAWAL_POLICY, [tokenId]),
   windDown: (s: Stub, exitingMspId: string) => s.createCompositeKey(KeyType.WIND_DOWN, [exitingMspId]),
+  classDocument: (s: Stub, classId: string, documentId: string) =>
+    s.createCompositeKey(KeyType.CLASS_DOCUMENT, [classId, documentId]),
+  distribution: (s: Stub, id: string) => s.createCompositeKey(KeyType.DISTRIBUTION, [id]),
+  /** Read by every movement of the class, written only by a declaration and a distribution's last batch. */
+  distributionSchedule: (s: Stub, classId: string) => s.createCompositeKey(KeyType.DISTRIBUTION_SCHEDULE, [classId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -68,4 +73,9 @@ export const privateKeys = {
   withdrawal: (accountId: string, withdrawalId: string) => pk(KeyType.WITHDRAWAL, accountId, withdrawalId),
   /** What the account's pending withdrawals of a token hold in total. */
   withdrawalHold: (accountId: string, tokenId: string) => pk(KeyType.WITHDRAWAL_HOLD, accountId, tokenId),
+  /** A distribution's escrow, in the issuer's collection: written only by its declaration and its batches. */
+  distributionEscrow: (distributionId: string) => pk(KeyType.DISTRIBUTION_ESCROW, distributionId),
+  /** One holder's units at a distribution's record time: one key per holder, so no movement shares it. */
+  distributionSnapshot: (distributionId: string, accountId: string) =>
+    pk(KeyType.DISTRIBUTION_SNAPSHOT, distributionId, accountId),
 };
