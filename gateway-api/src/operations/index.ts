@@ -9,6 +9,8 @@ import { MARKET_OPERATIONS } from './market';
 import { SUPERVISION_OPERATIONS } from './supervision';
 import { WIND_DOWN_OPERATIONS } from './wind-down';
 import { AUDIT_OPERATIONS } from './audit';
+import { DOCUMENT_OPERATIONS } from './documents';
+import { DISTRIBUTION_OPERATIONS } from './distributions';
 
 export { isWrite, type HttpMethod, type Operation } from './operation';
 
@@ -27,4 +29,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...SUPERVISION_OPERATIONS,
   ...WIND_DOWN_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...DOCUMENT_OPERATIONS,
+  ...DISTRIBUTION_OPERATIONS,
 ];
