@@ -46,6 +46,8 @@ export async function payBatch(
   let withheld = BigInt(escrow.withheld);
   let accountsPaid = escrow.accountsPaid;
   const escrowed = BigInt(escrow.escrowed);
+  // Every check before the first write: a short escrow refuses the whole batch and writes nothing.
+  const payments: Array<{ account: Account; amount: bigint; balance: bigint }> = [];
   for (const account of walked) {
     // Another trustee's customers cannot hold this trustee's class, and their collection is not ours to read.
     if ((await getParticipant(ctx, account.operatorMspId)).trusteeMspId !== d.trusteeMspId) continue;
@@ -63,14 +65,16 @@ export async function payBatch(
         'ESCROW_SHORT',
       );
     }
-    const balance = await holdings.balance(account, d.tokenId);
+    payments.push({ account, amount, balance: await holdings.balance(account, d.tokenId) });
+    paid += amount;
+    accountsPaid += 1;
+  }
+  for (const { account, amount, balance } of payments) {
     await holdings.apply(account, d.tokenId, balance, amount, {
       kind: 'distribution',
       reference: d.id,
       counterparty: d.issuerAccountId,
     });
-    paid += amount;
-    accountsPaid += 1;
   }
   return {
     escrow: { ...escrow, paid: paid.toString(), withheld: withheld.toString(), accountsPaid },
