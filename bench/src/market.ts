@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { connectTo, type IsolatedNetwork, type OrgConnection } from '@ecf/network';
 import { runAll, type TxSpec } from './driver';
@@ -161,6 +162,22 @@ export class BenchMarket {
             maxPledge: '100000',
             allowedInvestorClasses: ['sophisticated'],
             coolingOffSeconds: 0,
+          }),
+        ],
+      }),
+    );
+    // A campaign is approved only under a current offering document (decision 50).
+    await once(() =>
+      this.contract('OperatorA', 'Documents').submit('Attach', {
+        arguments: [
+          JSON.stringify({
+            classId: CLASS,
+            documentId: `${CLASS}-offering`,
+            type: 'offering',
+            sha256: createHash('sha256').update(`offering document of ${CLASS}`).digest('hex'),
+            uri: `https://issuer.example/${CLASS}/offering.pdf`,
+            effectiveAt: now - 60,
+            jurisdiction: 'MY',
           }),
         ],
       }),

@@ -3,6 +3,8 @@ import { AllowancesContract } from './contracts/allowances';
 import { AuditContract } from './contracts/audit';
 import { CampaignsContract } from './contracts/campaigns';
 import { CorporateActionsContract } from './contracts/corporate-actions';
+import { DistributionsContract } from './contracts/distributions';
+import { DocumentsContract } from './contracts/documents';
 import { EquityContract } from './contracts/equity';
 import { LimitsContract } from './contracts/limits';
 import { MarketContract } from './contracts/market';
@@ -22,6 +24,8 @@ export {
   AuditContract,
   CampaignsContract,
   CorporateActionsContract,
+  DistributionsContract,
+  DocumentsContract,
   EquityContract,
   LimitsContract,
   MarketContract,
@@ -53,4 +57,6 @@ export const contracts = [
   LimitsContract,
   VotesContract,
   PriceFeedsContract,
+  DocumentsContract,
+  DistributionsContract,
 ];

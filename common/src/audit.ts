@@ -22,8 +22,8 @@ export const AuditType = z.enum([
   /** A large withdrawal held for review: its request, and its outcome (executed or cancelled, with the reason). */
   'WITHDRAWAL_REVIEW',
   /**
-   * A corporate action: its announcement and its completion (split, tender offer, delisting), and a
-   * shareholder resolution announced and its published result.
+   * A corporate action: its announcement and its completion (split, tender offer, delisting), a
+   * shareholder resolution announced and its published result, a distribution declared and paid.
    */
   'CORPORATE_ACTION',
 ]);
@@ -170,7 +170,7 @@ export const auditRecordSchema = z
       .string()
       .describe('The record id, `<type>:<source-derived id>`: filing the same fact twice names the same record.'),
     type: AuditType.describe(
-      'TRADE, CAMPAIGN_OUTCOME, LARGE_TRANSFER, ALERT, SUPERVISORY_ACTION, CHECKPOINT (the hash of a market block) or WITHDRAWAL_REVIEW (a held large withdrawal: its request and its outcome).',
+      'TRADE, CAMPAIGN_OUTCOME, LARGE_TRANSFER, ALERT, SUPERVISORY_ACTION, CHECKPOINT (the hash of a market block), WITHDRAWAL_REVIEW (a held large withdrawal: its request and its outcome) or CORPORATE_ACTION (a distribution declared or paid).',
     ),
     kind: AlertKind.describe('What an ALERT is about; absent on other types.').optional(),
     source: z

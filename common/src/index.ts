@@ -15,3 +15,5 @@ export * from './allowances';
 export * from './limits';
 export * from './votes';
 export * from './price-feeds';
+export * from './documents';
+export * from './distributions';

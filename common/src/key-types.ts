@@ -41,6 +41,12 @@ export const KeyType = {
   PRICE_PROVIDER: 'pxprov',
   PRICE_CONFIG: 'pxcfg',
   PRICE_QUOTE: 'pxquote',
+  /** A document of a share class: type, hash, URI, attestations; replaced ones stay (decision 50). */
+  CLASS_DOCUMENT: 'classdoc',
+  /** A distribution (dividend): the issuer's terms and the payment's progress (decision 51). */
+  DISTRIBUTION: 'distribution',
+  /** A class's distributions whose record time has come and whose payment has not ended (decision 51). */
+  DISTRIBUTION_SCHEDULE: 'distsched',
   // audit channel
   AUDIT: 'audit',
   /** Search indexes of audit records: by type, and by each subject (account or instrument). */
@@ -85,4 +91,8 @@ export const KeyType = {
   BALLOT: 'vballot',
   DELEGATION: 'vdeleg',
   VOTE_SUBTOTAL: 'vsub',
+  /** The issuer's money escrowed for a distribution, and what has been paid out of it. */
+  DISTRIBUTION_ESCROW: 'desc',
+  /** A holder's units at a distribution's record time, written by its first movement after it. */
+  DISTRIBUTION_SNAPSHOT: 'dsnap',
 } as const;

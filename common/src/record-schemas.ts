@@ -278,7 +278,7 @@ export const movementRecordSchema = z
       "Signed change of the balance, in the asset's smallest unit: money for a money token, share units for a share class (decimal string).",
     ),
     kind: text(
-      'What moved it: deposit, withdrawal, issue, burn, transfer, forced, instruction, settlement, refund, pledge, order or trade.',
+      'What moved it: deposit, withdrawal, issue, burn, transfer, forced, instruction, settlement, refund, pledge, order, trade or distribution.',
     ),
     at: time('When'),
   })

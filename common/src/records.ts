@@ -91,7 +91,8 @@ export interface Movement {
     | 'pledge'
     | 'order'
     | 'trade'
-    | 'corporate-action';
+    | 'corporate-action'
+    | 'distribution';
   counterparty?: string;
   reference?: string;
   at: number;

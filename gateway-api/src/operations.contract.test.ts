@@ -1,6 +1,14 @@
 import { DEFAULT_AUDIT_POLICY, Role, splitFiling } from '@ecf/common';
 import type { FakeIdentity } from '@ecf/chaincode/dist/testing/fake-stub';
-import { ACME, campaignTerms, ids, Market, MYR, type ContractName } from '@ecf/chaincode/dist/testing/market-fixture';
+import {
+  ACME,
+  campaignTerms,
+  ids,
+  Market,
+  MYR,
+  offeringDocument,
+  type ContractName,
+} from '@ecf/chaincode/dist/testing/market-fixture';
 import { expect } from 'chai';
 import request from 'supertest';
 import { FabricFailure, type Invocation, type SubmitHooks, type SubmitResult } from './fabric/types';
@@ -135,6 +143,20 @@ describe('operations table against the chaincode (every result schema, every rou
     );
     await call('listAssets', as.operatorA);
     await call('getAsset', as.operatorA, { assetId: ACME });
+
+    // ---- documents of the class: a campaign is approved only under a current offering document ----
+    const { classId: _c, ...offering } = offeringDocument(ACME, 'acme-offering', market.world.now);
+    await call('attachDocument', as.operatorA, { classId: ACME }, offering);
+    await call('attestDocument', as.regulator, { classId: ACME, documentId: 'acme-offering' }, {});
+    await call('getDocument', as.alice, { classId: ACME, documentId: 'acme-offering' });
+    await call('listDocuments', as.operatorB, { classId: ACME });
+    const verified = await call(
+      'verifyDocument',
+      as.alice,
+      { classId: ACME, documentId: 'acme-offering' },
+      { contentBase64: Buffer.from(`offering document of ${ACME}`).toString('base64') },
+    );
+    expect(verified).to.include({ matches: true });
     for (const accountId of ['acc-alice', 'acc-bob', 'acc-carol'])
       await call(
         'deposit',
@@ -278,6 +300,18 @@ describe('operations table against the chaincode (every result schema, every rou
     await call('releaseOrders', as.regulator, { classId: ACME }, {});
     await call('haltInstrument', as.regulator, { assetId: ACME }, { halted: false, reason: 'resumed' });
     await call('getInstrumentHistory', as.operatorA, { assetId: ACME });
+
+    // ---- a distribution on ACME, paid across both operators ----
+    const recordAt = market.world.now + 10;
+    const distribution = { classId: ACME, tokenId: MYR, amountPerUnit: '0.5', declaredUnits: '200', recordAt };
+    await call('declareDistribution', as.operatorA, {}, { ...distribution, distributionId: 'div-1', payAt: recordAt });
+    await call('topUpDistribution', as.operatorA, { distributionId: 'div-1' }, { amount: '5' });
+    await call('listDistributions', as.carol);
+    market.world.now = recordAt + 1;
+    await call('payDistribution', as.trustee, { distributionId: 'div-1' }, { max: 200 });
+    expect(await call('getDistribution', as.operatorB, { distributionId: 'div-1' })).to.include({
+      status: 'PAID',
+    });
 
     // ---- supervision ----
     await call('freezeAccount', as.regulator, { accountId: 'acc-bob' }, { frozen: true, reason: 'investigation' });

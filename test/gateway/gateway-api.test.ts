@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { blocksSeenBy } from '../support/adversary';
 import { PublishedContract } from '../support/contract';
 import { until } from '../support/eventually';
-import { campaignTerms, kyc, pastClose, sleep } from '../support/fixtures';
+import { campaignTerms, kyc, offeringDocumentBody, pastClose, sleep } from '../support/fixtures';
 import {
   admitConsortium,
   Api,
@@ -158,6 +158,7 @@ describe('the gateway API over HTTP on the real network', function () {
       decimals: 0,
       allowedInvestorClasses: ['retail', 'sophisticated'],
     });
+    await trustee.ok('POST', `/v1/share-classes/${CLASS}/documents`, offeringDocumentBody(CLASS));
     for (const accountId of ['ann', 'cat']) {
       await trustee.ok('POST', '/v1/deposits', {
         accountId,

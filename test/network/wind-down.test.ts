@@ -10,7 +10,7 @@ import {
 } from '@ecf/network';
 import { expect } from 'chai';
 import { until } from '../support/eventually';
-import { campaignTerms, kyc } from '../support/fixtures';
+import { campaignTerms, kyc, offeringDocumentBody } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
 
@@ -97,6 +97,7 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
       decimals: 0,
       allowedInvestorClasses: ['retail', 'sophisticated'],
     });
+    await trustee.ok('POST', `/v1/share-classes/${CLASS}/documents`, offeringDocumentBody(CLASS));
     for (const accountId of named)
       await trustee.ok('POST', '/v1/deposits', {
         accountId,

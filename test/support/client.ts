@@ -1,4 +1,5 @@
 import { connectTo, gatewayErrorText, type IsolatedNetwork, type Layout, type Org } from '@ecf/network';
+import { offeringDocumentBody } from './fixtures';
 
 /** One identity's connection to its org's first peer, with JSON in and out. */
 export class Client {
@@ -152,7 +153,10 @@ export async function createInstruments(trustee: Client, classId: string, issuer
   await createShareClass(trustee, classId, issuerAccountId);
 }
 
-/** An ordinary share class of an issuer, open to retail and sophisticated investors. */
+/**
+ * An ordinary share class of an issuer, open to retail and sophisticated investors, with a current offering
+ * document attested by the trustee, so its campaigns can be approved (decision 50).
+ */
 export async function createShareClass(trustee: Client, classId: string, issuerAccountId: string): Promise<void> {
   await trustee.submit('Equity:CreateShareClass', {
     args: [
@@ -164,5 +168,8 @@ export async function createShareClass(trustee: Client, classId: string, issuerA
         allowedInvestorClasses: ['retail', 'sophisticated'],
       }),
     ],
+  });
+  await trustee.submit('Documents:Attach', {
+    args: [JSON.stringify({ classId, ...offeringDocumentBody(classId) })],
   });
 }

@@ -1,5 +1,6 @@
 /** Inputs the end-to-end suites share: times, KYC records and campaign terms as the chaincode expects them. */
 
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export { sleep };
@@ -40,3 +41,19 @@ export const campaignTerms = (
  */
 export const pastClose = (terms: { closeAt: number }): Promise<void> =>
   sleep(Math.max(0, (terms.closeAt + 2 - nowSeconds()) * 1000));
+
+/** The file of a class's offering document, as the issuer publishes it. */
+export const offeringFile = (classId: string): Buffer => Buffer.from(`offering document of ${classId}`);
+
+/**
+ * The body of `POST /v1/share-classes/{classId}/documents` for the class's offering document, in effect
+ * since a minute ago: a campaign is approved only under a current one (decision 50).
+ */
+export const offeringDocumentBody = (classId: string, documentId = `${classId}-offering`) => ({
+  documentId,
+  type: 'offering',
+  sha256: createHash('sha256').update(offeringFile(classId)).digest('hex'),
+  uri: `https://issuer.example/${classId}/offering.pdf`,
+  effectiveAt: nowSeconds() - 60,
+  jurisdiction: 'MY',
+});

@@ -1,6 +1,7 @@
 import { ErrorCode, MarketError, operatorCollection, RECORD_VERSION, type Account, type Movement } from '@ecf/common';
 import type { MarketContext } from '../context';
 import { privateKeys } from '../ledger/keys';
+import { keepRecordTimeHolding } from '../distributions/snapshot';
 import { requireWithinLimit } from './limits';
 
 interface BalanceRecord {
@@ -83,6 +84,8 @@ export class Holdings {
     const after = before + delta;
     if (after < 0n) throw new MarketError(ErrorCode.INTERNAL, `balance of ${account.id} would go negative`);
     Holdings.requireFits(account, assetId, before, delta);
+    // The holding at a distribution's record time is kept before the first change after it (decision 51).
+    await keepRecordTimeHolding(this.ctx, account, assetId, before);
     const collection = Holdings.collectionOf(account);
     const { ledger } = this.ctx;
     const record: BalanceRecord = { v: RECORD_VERSION, accountId: account.id, assetId, amount: after.toString() };

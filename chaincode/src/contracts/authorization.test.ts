@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import type { FakeIdentity } from '../testing/fake-stub';
 import 'reflect-metadata';
 import { contracts } from '../index';
-import { ACME, ids, Market, MYR, personal, testSecret, YEAR, type ContractName } from '../testing/market-fixture';
+import {
+  ACME,
+  ids,
+  Market,
+  MYR,
+  offeringDocument,
+  personal,
+  testSecret,
+  YEAR,
+  type ContractName,
+} from '../testing/market-fixture';
 
 /**
  * The authorization matrix: every transaction × every kind of caller, each cell on a fresh ledger.
@@ -478,6 +488,31 @@ const ROWS: Row[] = [
     transient: () => ({ ...EXITING, keys: ['\u0000mv\u0000#1\u0000gone\u0000'] }),
     allowed: ['trustee'],
   },
+  // Documents of a class (decision 50): the issuer's operator and the class's trustee attach; they and the
+  // regulator attest; every member reads and verifies.
+  {
+    tx: 'Documents:Attach',
+    args: () => j({ ...offeringDocument(ACME, 'acme-articles', NOW), type: 'articles' }),
+    allowed: ['trustee', 'operatorA'],
+  },
+  { tx: 'Documents:Attest', args: () => j(OFFERING), allowed: ['regulator', 'trustee', 'operatorA'] },
+  { tx: 'Documents:Get', args: () => j(OFFERING), allowed: MEMBERS },
+  { tx: 'Documents:List', args: () => j({ classId: ACME }), allowed: MEMBERS },
+  {
+    tx: 'Documents:Verify',
+    args: () => j({ ...OFFERING, contentBase64: Buffer.from('a file').toString('base64') }),
+    allowed: MEMBERS,
+  },
+  // Distributions (decision 51): the issuer's operator declares and tops up; the class's trustee pays.
+  {
+    tx: 'Distributions:Declare',
+    args: () => j({ ...DISTRIBUTION, distributionId: 'd-new', recordAt: NOW + 86400, payAt: NOW + 86400 }),
+    allowed: ['operatorA'],
+  },
+  { tx: 'Distributions:TopUp', args: () => j({ distributionId: 'd-open', amount: '10' }), allowed: ['operatorA'] },
+  { tx: 'Distributions:Pay', args: () => j({ distributionId: 'd-open', max: 10 }), allowed: ['trustee'] },
+  { tx: 'Distributions:Get', args: () => j({ distributionId: 'd-open' }), allowed: MEMBERS },
+  { tx: 'Distributions:List', allowed: MEMBERS },
   { tx: 'WindDown:Complete', before: (m) => windDownOfB(m, 'SWEEPING'), args: () => j(EXITING), allowed: ['trustee'] },
   ...CORPORATE_ACTION_ROWS(),
   ...VOTE_AND_FEED_ROWS,
@@ -625,6 +660,19 @@ const TRANSIENT_FROM_PREPARED: Partial<Record<Row['tx'], (p: Prepared) => unknow
   'Money:CancelWithdrawal': (p) => ({ accountId: 'acc-alice', withdrawalId: p.withdrawalId, reason }),
 };
 
+const NOW = 1_767_225_600;
+const OFFERING = { classId: ACME, documentId: `${ACME}-offering` };
+/** A distribution on ACME whose record and payment times have passed once `prepared` advanced the clock. */
+const DISTRIBUTION = {
+  distributionId: 'd-open',
+  classId: ACME,
+  tokenId: MYR,
+  amountPerUnit: '1',
+  declaredUnits: '100',
+  recordAt: NOW + 100,
+  payAt: NOW + 100,
+};
+
 function campaign(id: string, openIn: number, closeIn = 10 * 86400) {
   const now = 1_767_225_600;
   return {
@@ -647,6 +695,8 @@ async function prepared(caller: CallerName): Promise<{ m: Market; p: Prepared }>
   const m = await new Market().setup();
   await m.deposit('acc-alice', '1000');
   await m.issue('acc-acme', '100');
+  await m.deposit('acc-acme', '1000');
+  await m.ok(ids.operatorA, 'Distributions', 'Declare', j(DISTRIBUTION));
   const instructionId = await m.ok<string>(ids.alice, 'Transfers', 'Instruct', [], {
     from: 'acc-alice',
     to: 'acc-carol',

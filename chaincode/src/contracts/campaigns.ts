@@ -19,6 +19,7 @@ import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver, checkSender, yearOf } from '../compliance/check-transfer';
+import { requireCurrentOffering } from '../documents/current';
 import { PersonLimits } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
@@ -395,6 +396,7 @@ export class CampaignsContract extends BaseContract {
     }
     if (campaign.status !== 'PROPOSED')
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
+    if (status === 'APPROVED') await requireCurrentOffering(ctx, campaign.classId);
     await this.save(ctx, { ...campaign, status });
     ctx.ledger.emit(status === 'APPROVED' ? 'CampaignApproved' : 'CampaignRejected', { campaignId: campaign.id });
   }

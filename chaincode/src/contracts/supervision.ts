@@ -12,6 +12,7 @@ import {
   type Account,
   type Asset,
   type Campaign,
+  type DistributionEscrow,
   type OrderEscrow,
   type SupplyReport,
   type WithdrawalRecord,
@@ -29,6 +30,7 @@ import type { PledgeRecord } from './campaigns';
 import type { TransitRecord } from './transfers';
 import { isWoundDown } from '../wind-down/record';
 import { corporateEscrowed } from '../corporate/escrow';
+import { escrowRemaining } from '../distributions/payment';
 import { BaseContract, json } from './base';
 
 /** A supervisory action, public so every member sees that (and why) the regulator intervened. */
@@ -187,6 +189,14 @@ export class SupervisionContract extends BaseContract {
       }
       // Tendered units and issuers' offered money held by corporate actions (decision 53).
       escrowed += await corporateEscrowed(ctx, collection, asset.id);
+      // The issuers' money escrowed for distributions and not yet paid or returned (decision 51).
+      for (const { value } of await ctx.ledger.listPrivate<DistributionEscrow>(
+        collection,
+        KeyType.DISTRIBUTION_ESCROW,
+        [],
+      )) {
+        if (value.tokenId === asset.id) escrowed += escrowRemaining(value);
+      }
       for (const { value } of await ctx.ledger.listPrivate<WithdrawalRecord>(collection, KeyType.WITHDRAWAL, [])) {
         if (value.tokenId === asset.id && value.status === 'PENDING') pendingWithdrawals += BigInt(value.amount);
       }

@@ -49,6 +49,11 @@ export const keys = {
   /** One quote per (class, provider): providers never write the same key. */
   priceQuote: (s: Stub, classId: string, providerId: string) =>
     s.createCompositeKey(KeyType.PRICE_QUOTE, [classId, providerId]),
+  classDocument: (s: Stub, classId: string, documentId: string) =>
+    s.createCompositeKey(KeyType.CLASS_DOCUMENT, [classId, documentId]),
+  distribution: (s: Stub, id: string) => s.createCompositeKey(KeyType.DISTRIBUTION, [id]),
+  /** Read by every movement of the class, written only by a declaration and a distribution's last batch. */
+  distributionSchedule: (s: Stub, classId: string) => s.createCompositeKey(KeyType.DISTRIBUTION_SCHEDULE, [classId]),
   audit: (s: Stub, id: string) => s.createCompositeKey(KeyType.AUDIT, [id]),
   auditByType: (s: Stub, type: string, id: string) => s.createCompositeKey(KeyType.AUDIT_BY_TYPE, [type, id]),
   auditBySubject: (s: Stub, subject: string, id: string) =>
@@ -99,6 +104,11 @@ export const privateKeys = {
   delegation: (resolutionId: string, accountId: string) => pk(KeyType.DELEGATION, resolutionId, accountId),
   /** The operator's running count of a resolution: only the trustee's count batches for that operator touch it. */
   voteSubtotal: (resolutionId: string) => pk(KeyType.VOTE_SUBTOTAL, resolutionId),
+  /** A distribution's escrow, in the issuer's collection: written only by its declaration and its batches. */
+  distributionEscrow: (distributionId: string) => pk(KeyType.DISTRIBUTION_ESCROW, distributionId),
+  /** One holder's units at a distribution's record time: one key per holder, so no movement shares it. */
+  distributionSnapshot: (distributionId: string, accountId: string) =>
+    pk(KeyType.DISTRIBUTION_SNAPSHOT, distributionId, accountId),
 };
 
 /**

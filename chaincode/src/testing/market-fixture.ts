@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Contract } from 'fabric-contract-api';
 import { AccountsContract } from '../contracts/accounts';
@@ -5,6 +6,8 @@ import { AllowancesContract } from '../contracts/allowances';
 import { AuditContract } from '../contracts/audit';
 import { CampaignsContract } from '../contracts/campaigns';
 import { CorporateActionsContract } from '../contracts/corporate-actions';
+import { DistributionsContract } from '../contracts/distributions';
+import { DocumentsContract } from '../contracts/documents';
 import { MarketContract } from '../contracts/market';
 import { EquityContract } from '../contracts/equity';
 import { LimitsContract } from '../contracts/limits';
@@ -36,6 +39,8 @@ export const contracts = {
   Limits: new LimitsContract(),
   Votes: new VotesContract(),
   PriceFeeds: new PriceFeedsContract(),
+  Documents: new DocumentsContract(),
+  Distributions: new DistributionsContract(),
 } as const;
 
 export type ContractName = keyof typeof contracts;
@@ -144,7 +149,15 @@ export class Market {
         retailCapPerYear: '1000',
       }),
     ]);
+    await this.attachOffering(ACME);
     return this;
+  }
+
+  /** A current offering document for a class, attested by the trustee: campaigns need one to be approved. */
+  attachOffering(classId: string, documentId = `${classId}-offering`) {
+    return this.ok(ids.trustee, 'Documents', 'Attach', [
+      JSON.stringify(offeringDocument(classId, documentId, this.world.now)),
+    ]);
   }
 
   onboard(
@@ -191,6 +204,19 @@ export class Market {
 }
 
 const DAY = 86400;
+
+/** The input of an offering document under Malaysian law, in effect from `effectiveAt`. */
+export function offeringDocument(classId: string, documentId: string, effectiveAt: number): Record<string, unknown> {
+  return {
+    classId,
+    documentId,
+    type: 'offering',
+    sha256: createHash('sha256').update(`offering document of ${classId}`).digest('hex'),
+    uri: `https://issuer.example/${classId}/offering.pdf`,
+    effectiveAt,
+    jurisdiction: 'MY',
+  };
+}
 
 /** Campaign terms for ACME paid in MYR, opening at `openAt` for ten days; `over` changes any field. */
 export function campaignTerms(openAt: number, over: Record<string, unknown> = {}): Record<string, unknown> {

@@ -7,11 +7,14 @@ import {
   type Account,
   type Asset,
   type Campaign,
+  type DistributionEscrow,
+  type DistributionSnapshot,
   type Movement,
   type WithdrawalRecord,
   type Order,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import { escrowRemaining } from '../distributions/payment';
 import { yearOf } from '../compliance/check-transfer';
 import type { MarketContext } from '../context';
 import { keys, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -59,6 +62,8 @@ export const OPERATOR_RECORD_TYPES: readonly string[] = [
   KeyType.WITHDRAWAL,
   KeyType.WITHDRAWAL_HOLD,
   KeyType.CA_ESCROW,
+  KeyType.DISTRIBUTION_ESCROW,
+  KeyType.DISTRIBUTION_SNAPSHOT,
 ];
 
 /**
@@ -272,6 +277,22 @@ export async function sweep(
       case KeyType.PLEDGE:
       case KeyType.ORDER_ESCROW:
         throw new MarketError(ErrorCode.CONFLICT, 'a pledge or an order escrow is still open: release the book first');
+      case KeyType.DISTRIBUTION_SNAPSHOT: {
+        // A holding at a record time follows its account: the trustee pays it from the successor.
+        const snap = value as unknown as DistributionSnapshot;
+        await ledger.putPrivate(to, privateKeys.distributionSnapshot(snap.distributionId, snap.accountId), snap);
+        break;
+      }
+      case KeyType.DISTRIBUTION_ESCROW: {
+        const escrow = value as unknown as DistributionEscrow;
+        if (escrowRemaining(escrow) !== 0n)
+          throw new MarketError(
+            ErrorCode.CONFLICT,
+            `distribution ${escrow.distributionId} still holds the issuer's money: the trustee pays it first`,
+          );
+        await ledger.putPrivate(to, privateKeys.distributionEscrow(escrow.distributionId), escrow);
+        break;
+      }
       case KeyType.CA_ESCROW:
         // Tendered units or an issuer's offered money: the action settles them from this collection.
         throw new MarketError(

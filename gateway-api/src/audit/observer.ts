@@ -6,6 +6,8 @@ import {
   type Resolution,
   type AuditPolicy,
   type Campaign,
+  type Distribution,
+  type DistributionEscrow,
   type Movement,
   type Order,
   type OrderEscrow,
@@ -124,6 +126,7 @@ export class MarketObserver {
       this.learn(tx);
       out.push(...this.movements(block, tx, policy));
       out.push(...this.withdrawalReviews(block, tx));
+      out.push(...this.distributions(block, tx));
       out.push(...this.tradesOf(block, tx, policy));
       out.push(...this.events(block, tx, policy));
     }
@@ -256,6 +259,71 @@ export class MarketObserver {
           ...(r.decidedBy ? { decidedBy: r.decidedBy } : {}),
           ...(r.decidedAt !== undefined ? { decidedAt: r.decidedAt } : {}),
           ...(r.reason ? { reason: r.reason.slice(0, 300) } : {}),
+        },
+        observedAt: tx.timestamp,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A distribution's declaration and its last payment batch, each a CORPORATE_ACTION report (decision 51).
+   * The terms come from the public record the transaction wrote; the totals paid, withheld and returned to
+   * the issuer from the escrow record in the issuer's collection, which the regulator's peer holds.
+   */
+  private distributions(block: DecodedBlock, tx: DecodedTx): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    const payload = tx.event?.payload as { type?: string; events?: Array<Record<string, unknown>> } | undefined;
+    const events: Array<Record<string, unknown>> =
+      payload?.type === 'Batch' ? (payload.events ?? []) : payload ? [payload as Record<string, unknown>] : [];
+    for (const e of events) {
+      const stage = e.type === 'DistributionDeclared' ? 'declared' : e.type === 'DistributionPaid' ? 'paid' : undefined;
+      if (!stage) continue;
+      const d = tx.writes.find(
+        (w) =>
+          w.type === KeyType.DISTRIBUTION &&
+          !w.collection &&
+          !w.deleted &&
+          (w.value as Distribution | null)?.id === e.distributionId,
+      )?.value as Distribution | undefined;
+      if (!d) continue;
+      const escrow = tx.writes.find(
+        (w) =>
+          w.type === KeyType.DISTRIBUTION_ESCROW &&
+          !!w.collection &&
+          !w.deleted &&
+          (w.value as DistributionEscrow | null)?.distributionId === d.id,
+      )?.value as DistributionEscrow | undefined;
+      out.push({
+        id: `corporate-action:distribution:${d.id}:${stage}`,
+        type: 'CORPORATE_ACTION',
+        source: { blockNumber: block.number, txIds: [tx.txId] },
+        parties: unique([d.operatorMspId, d.trusteeMspId]),
+        subjects: unique([d.classId, d.issuerAccountId]),
+        summary: `distribution ${d.id} of ${d.amountPerUnit} ${d.tokenId} per unit of ${d.classId} ${stage}`.slice(
+          0,
+          300,
+        ),
+        details: {
+          action: stage === 'declared' ? 'DISTRIBUTION_DECLARED' : 'DISTRIBUTION_PAID',
+          distributionId: d.id,
+          classId: d.classId,
+          tokenId: d.tokenId,
+          issuerAccountId: d.issuerAccountId,
+          amountPerUnit: d.amountPerUnit,
+          declaredUnits: d.declaredUnits,
+          escrowed: d.escrowed,
+          recordAt: d.recordAt,
+          payAt: d.payAt,
+          accountsWalked: d.accountsWalked,
+          ...(escrow && stage === 'paid'
+            ? {
+                paid: escrow.paid,
+                accountsPaid: escrow.accountsPaid,
+                withheld: escrow.withheld,
+                residualToIssuer: escrow.residual ?? '0',
+              }
+            : {}),
         },
         observedAt: tx.timestamp,
       });

@@ -14,6 +14,8 @@ import { ALLOWANCE_OPERATIONS } from './allowances';
 import { LIMIT_OPERATIONS } from './limits';
 import { VOTE_OPERATIONS } from './votes';
 import { PRICE_FEED_OPERATIONS } from './price-feeds';
+import { DOCUMENT_OPERATIONS } from './documents';
+import { DISTRIBUTION_OPERATIONS } from './distributions';
 
 export { isWrite, type HttpMethod, type Operation } from './operation';
 
@@ -37,4 +39,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...LIMIT_OPERATIONS,
   ...VOTE_OPERATIONS,
   ...PRICE_FEED_OPERATIONS,
+  ...DOCUMENT_OPERATIONS,
+  ...DISTRIBUTION_OPERATIONS,
 ];

@@ -1,0 +1,89 @@
+import {
+  entitlement,
+  ErrorCode,
+  KeyType,
+  MarketError,
+  type Account,
+  type Distribution,
+  type DistributionEscrow,
+} from '@ecf/common';
+import { Holdings } from '../assets/holdings';
+import type { MarketContext } from '../context';
+import { getParticipant } from '../registry/records';
+import { holdingAtRecordTime } from './snapshot';
+
+export interface BatchOutcome {
+  escrow: DistributionEscrow;
+  /** The accounts walked, in id order; the last one is the new cursor. */
+  walked: Account[];
+  /** Whether no account is left after this batch. */
+  last: boolean;
+}
+
+/**
+ * One payment batch: the next `max` public account records after the cursor, in id order, across every
+ * operator the trustee serves. Walking public records (not a private range read) lets the same transaction
+ * write the payments (decision 17), and the cursor makes a rerun after any interruption continue where the
+ * last committed batch stopped: an account is never walked twice.
+ *
+ * Per account: units = the holding at the record time (snapshot, or the balance if it never moved since);
+ * amount = entitlement (rounded down). A frozen or suspended account is paid: a freeze stops what leaves an
+ * account, and the credit stays under it. An offboarded account is not paid: its amount is withheld and
+ * returns to the issuer with the rounding residual at the end.
+ */
+export async function payBatch(
+  ctx: MarketContext,
+  d: Distribution,
+  escrow: DistributionEscrow,
+  max: number,
+): Promise<BatchOutcome> {
+  const after = (await ctx.ledger.list<Account>(KeyType.ACCOUNT, []))
+    .map((e) => e.value)
+    .filter((a) => d.cursor === undefined || a.id > d.cursor);
+  const walked = after.slice(0, max);
+  const holdings = new Holdings(ctx);
+  let paid = BigInt(escrow.paid);
+  let withheld = BigInt(escrow.withheld);
+  let accountsPaid = escrow.accountsPaid;
+  const escrowed = BigInt(escrow.escrowed);
+  // Every check before the first write: a short escrow refuses the whole batch and writes nothing.
+  const payments: Array<{ account: Account; amount: bigint; balance: bigint }> = [];
+  for (const account of walked) {
+    // Another trustee's customers cannot hold this trustee's class, and their collection is not ours to read.
+    if ((await getParticipant(ctx, account.operatorMspId)).trusteeMspId !== d.trusteeMspId) continue;
+    const units = await holdingAtRecordTime(ctx, account, d.id, await holdings.balance(account, d.classId));
+    const amount = entitlement(units, d.amountPerUnit);
+    if (amount === 0n) continue;
+    if (account.status === 'OFFBOARDED') {
+      withheld += amount;
+      continue;
+    }
+    if (escrowed - paid - withheld < amount) {
+      throw new MarketError(
+        ErrorCode.CONFLICT,
+        `the escrow of ${d.id} is short: the holdings at the record time exceed the declared units; the issuer's operator tops it up`,
+        'ESCROW_SHORT',
+      );
+    }
+    payments.push({ account, amount, balance: await holdings.balance(account, d.tokenId) });
+    paid += amount;
+    accountsPaid += 1;
+  }
+  for (const { account, amount, balance } of payments) {
+    await holdings.apply(account, d.tokenId, balance, amount, {
+      kind: 'distribution',
+      reference: d.id,
+      counterparty: d.issuerAccountId,
+    });
+  }
+  return {
+    escrow: { ...escrow, paid: paid.toString(), withheld: withheld.toString(), accountsPaid },
+    walked,
+    last: after.length <= max,
+  };
+}
+
+/** What is still in the escrow: counted by `CheckSupply` as escrowed money. */
+export function escrowRemaining(e: DistributionEscrow): bigint {
+  return BigInt(e.escrowed) - BigInt(e.paid) - BigInt(e.residual ?? '0');
+}
