@@ -290,7 +290,7 @@ export async function admitOrg(ctx: NetworkContext, org: Org, reason: string): P
     org.role === 'operator'
       ? { mspId: org.mspId, kind: 'operator', trusteeMspId: orgOf(ctx.topology, org.trustee ?? '').mspId, reason }
       : { mspId: org.mspId, kind: org.role, reason };
-  const conn = connectTo(ctx.layout, regulator, peer);
+  const conn = connectTo(ctx.layout, regulator, peer, 'gateway', ctx.placement);
   try {
     const registry = conn.gateway.getNetwork('market').getContract('market', 'Registry');
     await registry.submitTransaction('AdmitParticipant', JSON.stringify(request));

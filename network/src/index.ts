@@ -24,3 +24,6 @@ export * from './certificate-expiry';
 export * from './governed-upgrade';
 export * from './revocation';
 export * from './lifecycle-policy';
+export * from './hosts';
+export * from './placement';
+export type { Placement } from './node-env';
