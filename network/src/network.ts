@@ -6,8 +6,7 @@ import { installEverywhere, packageChaincode, queryCommitted, warmUp } from './c
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
 import { binary, dialHost, type NetworkContext } from './context';
 import { createHosts, hostsPlan, removeHosts } from './hosts';
-import type { Placement } from './node-env';
-import { ordererEnv, peerEnv } from './node-env';
+import { ordererEnv, peerEnv, type Placement } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { pendingDefinition, proposeUpgrade, upgradeOnOneHost, type PendingDefinition } from './governed-upgrade';
 import { sealCollections } from './seal';
