@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Controls the native Fabric network: up | down [--clean] | status [--json] | deploy | add-org NAME | remove-org NAME | logs |
+# Controls the Fabric network (native, or each org on its own host with --placement hosts): up | down [--clean] |
+# status [--json] | deploy | add-org NAME | remove-org NAME | host-link ORG down|up | logs |
 # compose.
 # The logic lives in network/src (TypeScript); this wrapper makes sure it is installed and built.
 set -euo pipefail

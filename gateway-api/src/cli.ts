@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import {
+  choosePlacement,
   crashProcess,
+  dialHost,
   Layout,
   loadTopology,
   portAccepting,
@@ -122,20 +124,27 @@ function selectedOrgs(name: string | undefined) {
 /** Starts each gateway as a detached process (logs in the network's log folder) and waits for /healthz. */
 async function up(name: string | undefined): Promise<void> {
   const layout = new Layout();
+  // Each gateway and relay runs where its org's nodes run: on the org's own host in the hosts placement.
+  const placement = choosePlacement(layout, loadTopology(topologyFile()));
   for (const org of selectedOrgs(name)) {
     const id = processId(org.slug);
     await stopProcess(layout, id, 5_000);
     const port = gatewayPort(org);
+    const host = dialHost(placement, org.ca);
+    const netns = placement.netns(org.name);
     // Another program on the port would answer the health check in this gateway's place.
-    if (await portAccepting(port)) throw new Error(`${org.name}'s gateway port ${port} is taken by another process`);
+    if (await portAccepting(port, host)) {
+      throw new Error(`${org.name}'s gateway port ${port} is taken by another process`);
+    }
     startProcess(layout, {
       id,
       command: process.execPath,
       args: [__filename, 'serve', '--org', org.name, '--topology', topologyFile()],
       env: { ...process.env },
+      netns,
     });
-    await waitHealthy(layout, id, port, 30_000);
-    console.log(`${org.name.padEnd(10)} gateway  http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
+    await waitHealthy(layout, id, port, 30_000, host);
+    console.log(`${org.name.padEnd(10)} gateway  http://${host}:${port}  (docs: /docs, OpenAPI: /openapi.json)`);
     if (org.role === 'regulator' && !process.argv.includes('--no-relay')) {
       const relay = relayId(org.slug);
       if (runningPid(layout, relay) === undefined) {
@@ -144,10 +153,11 @@ async function up(name: string | undefined): Promise<void> {
           command: process.execPath,
           args: [__filename, 'relay', '--org', org.name, '--topology', topologyFile()],
           env: { ...process.env },
+          netns,
         });
       }
       console.log(
-        `${org.name.padEnd(10)} audit relay  (log: ${layout.logFile(relay)}; dashboard: http://127.0.0.1:${port}/dashboard)`,
+        `${org.name.padEnd(10)} audit relay  (log: ${layout.logFile(relay)}; dashboard: http://${host}:${port}/dashboard)`,
       );
     }
     if (org.role === 'trustee' && !process.argv.includes('--no-captable')) {

@@ -1,4 +1,13 @@
-import { gatewayPortOf, Layout, loadTopology, REPO_ROOT, type Org, type Topology } from '@ecf/network';
+import {
+  choosePlacement,
+  gatewayPortOf,
+  Layout,
+  loadTopology,
+  REPO_ROOT,
+  type Org,
+  type Placement,
+  type Topology,
+} from '@ecf/network';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type GatewaySettings, type OrgInfo } from './deps';
 
@@ -11,6 +20,8 @@ export interface GatewayConfig {
   readonly layout: Layout;
   readonly port: number;
   readonly host: string;
+  /** Where the network's nodes run (as its state records): how this gateway dials its peer and CA. */
+  readonly placement: Placement;
   /** wallet/, tokens/, idempotency/ live here. */
   readonly dataDir: string;
   readonly channel: string;
@@ -36,6 +47,7 @@ export function loadConfig(options: {
   if (!org) throw new Error(`no org ${options.org} in the topology (${topology.orgs.map((o) => o.name).join(', ')})`);
   const layout = options.layout ?? new Layout();
   const env = process.env;
+  const placement = choosePlacement(layout, topology);
   const market = topology.chaincodes.find((c) => c.name === 'market') ?? topology.chaincodes[0];
   return {
     org,
@@ -55,7 +67,8 @@ export function loadConfig(options: {
     topology,
     layout,
     port: options.port ?? gatewayPort(org),
-    host: env.ECF_GATEWAY_HOST ?? '127.0.0.1',
+    host: env.ECF_GATEWAY_HOST ?? placement.listen(0).split(':')[0] ?? '127.0.0.1',
+    placement,
     dataDir: join(layout.gateways, org.slug),
     channel: market?.channel ?? 'market',
     chaincode: market?.name ?? 'market',

@@ -71,7 +71,7 @@ export function channelPort(config: GatewayConfig, wallet: IdentityWallet, chann
   if (!peer) throw new Error(`${config.org.name} has no peer`);
   return new FabricGateway({
     peer: {
-      address: `127.0.0.1:${peer.port}`,
+      address: config.placement.address(peer, peer.port),
       hostname: peer.hostname,
       tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug)),
     },
@@ -242,7 +242,7 @@ async function serveOn(
   const fabric = channelPort(config, wallet, 'market');
   const ca = new FabricCa(
     {
-      url: `https://127.0.0.1:${config.org.ca.port}`,
+      url: `https://${config.placement.address(config.org.ca, config.org.ca.port)}`,
       caName: `ca-${config.org.slug}`,
       tlsRootCert: readFileSync(config.layout.tlsCaCert(config.org.slug), 'utf8'),
     },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ordererArgs, orderersFor, peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
+import { createHosts, hostsPlan } from './hosts';
 import { peerChannels } from './channels';
 import { orgDefinition } from './configtx';
 import {
@@ -257,7 +258,7 @@ export async function admitOrg(ctx: NetworkContext, org: Org, reason: string): P
     org.role === 'operator'
       ? { mspId: org.mspId, kind: 'operator', trusteeMspId: orgOf(ctx.topology, org.trustee ?? '').mspId, reason }
       : { mspId: org.mspId, kind: org.role, reason };
-  const conn = connectTo(ctx.layout, regulator, peer);
+  const conn = connectTo(ctx.layout, regulator, peer, 'gateway', ctx.placement);
   try {
     const registry = conn.gateway.getNetwork('market').getContract('market', 'Registry');
     await registry.submitTransaction('AdmitParticipant', JSON.stringify(request));
@@ -335,6 +336,8 @@ export async function addOrg(ctx: NetworkContext, name: string, opts: AddOrgOpti
   };
 
   progress(`${org.name}: starting its TLS CA and enrollment CA, enrolling its identities and MSP; starting its peer`);
+  // In the hosts placement the new org gets a host of its own first; the others' are left as they are.
+  if (ctx.placement.name === 'hosts') createHosts(hostsPlan(t));
   await bootstrapOrgCrypto(ctx, org);
   // The peer starts outside any channel; its configuration is also what the org's admin CLI runs with.
   await Promise.all(org.peers.map((p) => ensureNode(ctx, p)));

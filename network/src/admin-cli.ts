@@ -12,7 +12,7 @@ export function peerAdminEnv(ctx: NetworkContext, org: Org, peer: PeerNode): Rec
     FABRIC_LOGGING_SPEC: 'warning',
     CORE_PEER_LOCALMSPID: org.mspId,
     CORE_PEER_MSPCONFIGPATH: `${layout.identity(org.slug, 'admin')}/msp`,
-    CORE_PEER_ADDRESS: `127.0.0.1:${peer.port}`,
+    CORE_PEER_ADDRESS: ctx.placement.address(peer, peer.port),
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: layout.tlsCaCert(org.slug),
     // With `keys: hsm` the admin's key is in the org's token; the CLI signs through the PKCS#11 settings
@@ -40,7 +40,13 @@ export function orderersFor(ctx: NetworkContext, org: Org): OrdererNode[] {
 
 export function ordererArgs(ctx: NetworkContext, orderer: OrdererNode): string[] {
   const ordererOrg = orgOf(ctx.topology, orderer.org);
-  return ['-o', `127.0.0.1:${orderer.port}`, '--tls', '--cafile', ctx.layout.tlsCaCert(ordererOrg.slug)];
+  return [
+    '-o',
+    ctx.placement.address(orderer, orderer.port),
+    '--tls',
+    '--cafile',
+    ctx.layout.tlsCaCert(ordererOrg.slug),
+  ];
 }
 
 /**
@@ -70,7 +76,7 @@ export function osnadmin(ctx: NetworkContext, orderer: OrdererNode, args: string
   return run(binary(ctx, 'osnadmin'), [
     ...args,
     '-o',
-    `127.0.0.1:${orderer.adminPort}`,
+    ctx.placement.address(orderer, orderer.adminPort),
     '--ca-file',
     ctx.layout.tlsCaCert(org.slug),
     '--client-cert',

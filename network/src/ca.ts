@@ -10,11 +10,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { binary, type NetworkContext } from './context';
+import { binary, dialHost, localTlsHosts, type NetworkContext } from './context';
 import { run } from './exec';
 import { caClientConfig, ensureTokens } from './hsm';
 import type { Layout } from './layout';
-import { CA_ADMIN, caEnv } from './node-env';
+import { CA_ADMIN, caEnv, type Placement } from './node-env';
 import { runningPid, startProcess, waitHealthy } from './processes';
 import type { CaNode, Org } from './topology';
 
@@ -35,20 +35,19 @@ interface Secrets {
   identities: Record<string, string>;
 }
 
-export function identitiesOf(org: Org): IdentitySpec[] {
-  const local = ['localhost', '127.0.0.1'];
+export function identitiesOf(org: Org, p: Pick<Placement, 'tlsHosts'> = { tlsHosts: localTlsHosts }): IdentitySpec[] {
   return [
-    { name: 'ca', type: 'client', tlsHosts: [...local, org.ca.hostname], ecert: false },
+    { name: 'ca', type: 'client', tlsHosts: p.tlsHosts(org.name, org.ca.hostname), ecert: false },
     ...org.orderers.map((o): IdentitySpec => ({
       name: o.name,
       type: 'orderer',
-      tlsHosts: [...local, o.hostname],
+      tlsHosts: p.tlsHosts(org.name, o.hostname),
       ecert: true,
     })),
-    ...org.peers.map((p): IdentitySpec => ({
-      name: p.name,
+    ...org.peers.map((peer): IdentitySpec => ({
+      name: peer.name,
       type: 'peer',
-      tlsHosts: [...local, p.hostname],
+      tlsHosts: p.tlsHosts(org.name, peer.hostname),
       ecert: true,
     })),
     {
@@ -56,7 +55,7 @@ export function identitiesOf(org: Org): IdentitySpec[] {
       type: 'admin',
       // The org admin registers and revokes the org's end users (investors, issuers) at its CA.
       attrs: `role=${org.role}:ecert,hf.Registrar.Roles=client,hf.Registrar.Attributes=*,hf.Revoker=true,hf.GenCRL=true`,
-      tlsHosts: local,
+      tlsHosts: p.tlsHosts(org.name),
       ecert: true,
     },
     { name: 'gateway', type: 'client', attrs: `role=${org.role}:ecert`, ecert: true },
@@ -74,20 +73,38 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
   mkdirSync(join(layout.orgMsp(org.slug), 'tlscacerts'), { recursive: true });
   copyFileSync(join(layout.caHome(org.slug, 'tlsca'), 'ca-cert.pem'), layout.tlsCaCert(org.slug));
 
-  const specs = identitiesOf(org);
+  const specs = identitiesOf(org, ctx.placement);
+  const tlsCaAt = ctx.placement.address(org.tlsCa, org.tlsCa.port);
+  const caAt = ctx.placement.address(org.ca, org.ca.port);
   const tlsAdminHome = layout.identity(org.slug, 'tlsca-admin');
-  await enrollOnce(caClient, org.tlsCa, tlsAdminHome, 'msp', CA_ADMIN, secrets.tlsCaAdmin, layout.tlsCaCert(org.slug));
+  await enrollOnce(
+    caClient,
+    org.tlsCa,
+    tlsAdminHome,
+    'msp',
+    CA_ADMIN,
+    secrets.tlsCaAdmin,
+    layout.tlsCaCert(org.slug),
+    [],
+    tlsCaAt,
+  );
   for (const spec of specs.filter((s) => s.tlsHosts)) {
     const home = layout.identity(org.slug, spec.name);
     if (existsSync(join(home, 'tls', 'server.crt'))) continue;
     const secret = secretFor(ctx, org, secrets, spec.name);
-    await registerOnce(caClient, org.tlsCa, tlsAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, 'client');
-    await enrollOnce(caClient, org.tlsCa, home, 'tls-enroll', spec.name, secret, layout.tlsCaCert(org.slug), [
-      '--enrollment.profile',
-      'tls',
-      '--csr.hosts',
-      (spec.tlsHosts ?? []).join(','),
-    ]);
+    const tlsRoot = layout.tlsCaCert(org.slug);
+    await registerOnce(caClient, org.tlsCa, tlsAdminHome, tlsRoot, spec.name, secret, 'client', [], tlsCaAt);
+    await enrollOnce(
+      caClient,
+      org.tlsCa,
+      home,
+      'tls-enroll',
+      spec.name,
+      secret,
+      tlsRoot,
+      ['--enrollment.profile', 'tls', '--csr.hosts', (spec.tlsHosts ?? []).join(',')],
+      tlsCaAt,
+    );
     const enrolled = join(home, 'tls-enroll');
     mkdirSync(join(home, 'tls'), { recursive: true });
     copyFileSync(join(enrolled, 'signcerts', 'cert.pem'), join(home, 'tls', 'server.crt'));
@@ -106,15 +123,16 @@ export async function bootstrapOrgCrypto(ctx: NetworkContext, org: Org): Promise
   writeFileSync(join(layout.orgMsp(org.slug), 'config.yaml'), nodeOuConfig());
 
   const caAdminHome = layout.identity(org.slug, 'ca-admin');
-  await enrollOnce(caClient, org.ca, caAdminHome, 'msp', CA_ADMIN, secrets.caAdmin, layout.tlsCaCert(org.slug));
+  const tlsRoot = layout.tlsCaCert(org.slug);
+  await enrollOnce(caClient, org.ca, caAdminHome, 'msp', CA_ADMIN, secrets.caAdmin, tlsRoot, [], caAt);
   for (const spec of specs.filter((s) => s.ecert)) {
     const home = layout.identity(org.slug, spec.name);
     if (existsSync(join(home, 'msp', 'config.yaml'))) continue;
     const secret = secretFor(ctx, org, secrets, `${spec.name}@ca`);
     const attrs = spec.attrs ? ['--id.attrs', spec.attrs] : [];
-    await registerOnce(caClient, org.ca, caAdminHome, layout.tlsCaCert(org.slug), spec.name, secret, spec.type, attrs);
+    await registerOnce(caClient, org.ca, caAdminHome, tlsRoot, spec.name, secret, spec.type, attrs, caAt);
     const inToken = hsm ? ['-c', caClientConfig(layout, org)] : [];
-    await enrollOnce(caClient, org.ca, home, join(home, 'msp'), spec.name, secret, layout.tlsCaCert(org.slug), inToken);
+    await enrollOnce(caClient, org.ca, home, join(home, 'msp'), spec.name, secret, tlsRoot, inToken, caAt);
     normaliseMsp(layout, org, join(home, 'msp'));
   }
 }
@@ -128,9 +146,10 @@ export async function ensureCa(ctx: NetworkContext, org: Org, ca: CaNode, adminS
       command: binary(ctx, 'fabric-ca-server'),
       args: ['start', '-b', `${CA_ADMIN}:${adminSecret}`],
       env: caEnv(ctx.topology, ca, ctx.placement),
+      netns: ctx.placement.netns(org.name),
     });
   }
-  await waitHealthy(ctx.layout, ca.id, ca.operationsPort);
+  await waitHealthy(ctx.layout, ca.id, ca.operationsPort, 60_000, dialHost(ctx.placement, ca));
 }
 
 export function loadSecrets(ctx: NetworkContext, org: Org): Secrets {
@@ -165,12 +184,13 @@ export async function registerOnce(
   secret: string,
   type: string,
   extra: string[] = [],
+  address = `127.0.0.1:${ca.port}`,
 ): Promise<void> {
   try {
     await run(caClient, [
       'register',
       '-u',
-      `https://127.0.0.1:${ca.port}`,
+      `https://${address}`,
       '-H',
       registrarHome,
       '--mspdir',
@@ -200,13 +220,14 @@ export async function enrollOnce(
   secret: string,
   tlsRoot: string,
   extra: string[] = [],
+  address = `127.0.0.1:${ca.port}`,
 ): Promise<void> {
   if (existsSync(join(resolve(home, mspdir), 'signcerts', 'cert.pem'))) return;
   mkdirSync(home, { recursive: true });
   await run(caClient, [
     'enroll',
     '-u',
-    `https://${encodeURIComponent(name)}:${encodeURIComponent(secret)}@127.0.0.1:${ca.port}`,
+    `https://${encodeURIComponent(name)}:${encodeURIComponent(secret)}@${address}`,
     '-H',
     home,
     '--mspdir',

@@ -3,7 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeComposeFiles } from './compose';
-import { fabricConfigDir, nativePlacement, type NetworkContext } from './context';
+import { fabricConfigDir, type NetworkContext } from './context';
+import { hostsPlan, requireHostsSupport, setHostLink } from './hosts';
+import { choosePlacement } from './placement';
 import { Layout, REPO_ROOT } from './layout';
 import { addOrg } from './add-org';
 import { measureLeaderFailover } from './failover';
@@ -12,12 +14,16 @@ import { removeOrg } from './remove-org';
 import { ROTATABLE_IDENTITIES, rotateKey, type RotatableIdentity } from './key-rotation';
 import { GOVERNANCE_USAGE, runGovernanceCommand } from './governance-cli';
 import { deploy, down, status, up } from './network';
-import { loadTopology, TopologyError, type Consensus, type Topology } from './topology';
+import { loadTopology, orgOf, TopologyError, type Consensus, type Topology } from './topology';
 import { RECOVERY_USAGE, runRecoveryCommand } from './recovery-cli';
 
 const USAGE = `usage: network.sh <command> [options]
-  up [--consensus bft|raft] [--no-chaincode]   bring the network up (idempotent; restarts what is down)
-  down [--clean]                               stop the nodes this tool started; --clean also wipes data
+  up [--consensus bft|raft] [--no-chaincode] [--placement native|hosts]
+                                               bring the network up (idempotent; restarts what is down);
+                                               hosts: each org in a network namespace of its own (root)
+  down [--clean]                               stop the nodes this tool started (and remove the hosts of
+                                               the hosts placement); --clean also wipes data
+  host-link ORG down|up                        hosts placement: cut ORG's host off the bridge, or heal it
   status [--json]                              node health, block heights per channel, chaincode versions
   deploy                                       upgrade the chaincode (next sequence, ledger data kept)
   add-org NAME [--no-gateways] [--no-admit]    admit the operator or trustee NAME (already in the topology)
@@ -56,7 +62,7 @@ function parseArgs(argv: string[]): Args {
     if (a.startsWith('--')) {
       const next = rest[i + 1];
       if (
-        ['--consensus', '--topology', '--out', '--channel', '--rate', '--identity'].includes(a) &&
+        ['--consensus', '--topology', '--out', '--channel', '--rate', '--identity', '--placement'].includes(a) &&
         next !== undefined
       ) {
         flags.set(a, next);
@@ -91,13 +97,16 @@ function context(args: Args, needBinaries = true): NetworkContext {
   const topologyFile = topologyFileOf(args);
   const topology = loadTopology(topologyFile, consensus ? { consensus: consensus as Consensus } : {});
   const layout = new Layout();
+  const asked = args.flags.get('--placement');
+  const placement = choosePlacement(layout, topology, asked === undefined ? undefined : String(asked));
+  if (placement.name === 'hosts') requireHostsSupport();
   const bin = needBinaries ? fabricBin(topology) : '';
   return {
     topology,
     layout,
     bin,
     fabricConfig: needBinaries ? fabricConfigDir(bin) : '',
-    placement: nativePlacement(layout),
+    placement,
     progress: (m) => console.log(m),
   };
 }
@@ -116,6 +125,16 @@ async function main(argv: string[]): Promise<number> {
       console.log(stopped.length ? `stopped ${stopped.length} nodes: ${stopped.join(', ')}` : 'no node was running');
       if (args.flags.has('--clean'))
         console.log(`removed data, logs and crypto material under ${ctx.layout.home} and ${ctx.layout.crypto}`);
+      return 0;
+    }
+    case 'host-link': {
+      const [org, state] = args.positional;
+      if (!org || (state !== 'down' && state !== 'up')) throw new TopologyError('usage: host-link ORG down|up');
+      const ctx = context(args, false);
+      if (ctx.placement.name !== 'hosts')
+        throw new TopologyError('host-link needs a network up in the hosts placement');
+      setHostLink(hostsPlan(ctx.topology), orgOf(ctx.topology, org).name, state);
+      console.log(`${org}'s host link is ${state}`);
       return 0;
     }
     case 'status': {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { localTlsHosts } from './context';
 import { REPO_ROOT } from './layout';
 import { CA_ADMIN, caEnv, ordererEnv, peerEnv, type Placement } from './node-env';
 import type { Org, Topology } from './topology';
@@ -30,8 +31,11 @@ export function installedFabricVersion(): string {
 /** In Compose every node is reached by its hostname; each org's host resolves the others' via extra_hosts. */
 export function composePlacement(): Placement {
   return {
+    name: 'compose',
     listen: (port) => `0.0.0.0:${port}`,
     address: (node, port) => `${node.hostname}:${port}`,
+    netns: () => undefined,
+    tlsHosts: localTlsHosts,
     crypto: (_org, rel) => `${CRYPTO_MOUNT}/${rel}`,
     data: (nodeId) => `${DATA_ROOT}/${nodeId}`,
     config: () => undefined,

@@ -76,7 +76,7 @@ export async function measureLeaderFailover(ctx: NetworkContext, opts: FailoverO
   const connections: OrgConnection[] = [];
   for (const org of ctx.topology.orgs) {
     const peer = org.peers[0];
-    if (peer) connections.push(connectTo(ctx.layout, org, peer));
+    if (peer) connections.push(connectTo(ctx.layout, org, peer, 'gateway', ctx.placement));
   }
   const first = connections[0];
   if (!first) throw new Error('the topology has no peer to submit through');
@@ -117,7 +117,7 @@ export async function measureLeaderFailover(ctx: NetworkContext, opts: FailoverO
       if (Date.now() > warmupEnd + timeoutMs) throw new Error('no transaction committed before the kill');
       await sleep(100);
     }
-    const leader = await consensusLeader(ctx.topology, opts.channel);
+    const leader = await consensusLeader(ctx.topology, opts.channel, ctx.placement);
     if (!leader) throw new Error(`no ordering node reports a SmartBFT leader for ${opts.channel}`);
     if (!crashProcess(ctx.layout, leader.node.id)) throw new Error(`${leader.node.id} is not running`);
     const killedAt = Date.now();
@@ -138,7 +138,7 @@ export async function measureLeaderFailover(ctx: NetworkContext, opts: FailoverO
       later().map((s) => s.committedAt ?? 0),
     );
     if (!figures) throw new Error('no block arrived after the kill');
-    const after = await consensusLeader(ctx.topology, opts.channel);
+    const after = await consensusLeader(ctx.topology, opts.channel, ctx.placement);
     if (opts.restart ?? true) await ensureNode(ctx, leader.node);
     return {
       channel: opts.channel,

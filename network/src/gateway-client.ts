@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hsmEnabled, hsmSigner } from './hsm';
 import type { Layout } from './layout';
+import type { Placement } from './node-env';
 import type { Org, PeerNode } from './topology';
 
 export interface OrgConnection {
@@ -41,9 +42,16 @@ export function gatewayErrorText(err: unknown): string {
 }
 
 /** A fabric-gateway connection to one peer as one of its org's identities. */
-export function connectTo(layout: Layout, org: Org, peer: PeerNode, identityName = 'gateway'): OrgConnection {
+export function connectTo(
+  layout: Layout,
+  org: Org,
+  peer: PeerNode,
+  identityName = 'gateway',
+  placement?: Pick<Placement, 'address'>,
+): OrgConnection {
   const tlsRoot = readFileSync(layout.tlsCaCert(org.slug));
-  const client = new grpc.Client(`127.0.0.1:${peer.port}`, grpc.credentials.createSsl(tlsRoot), {
+  const address = placement ? placement.address(peer, peer.port) : `127.0.0.1:${peer.port}`;
+  const client = new grpc.Client(address, grpc.credentials.createSsl(tlsRoot), {
     'grpc.ssl_target_name_override': peer.hostname,
   });
   const { identity, signer, close: closeSigner } = loadIdentity(layout, org, identityName);
@@ -78,13 +86,14 @@ export async function waitUntilTransacting(
   channel: string,
   chaincode: string,
   timeoutMs = 90_000,
+  placement?: Pick<Placement, 'address'>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const org of orgs) {
     const peer = org.peers[0];
     if (!peer) continue;
     for (;;) {
-      const conn = connectTo(layout, org, peer);
+      const conn = connectTo(layout, org, peer, 'gateway', placement);
       try {
         await conn.gateway.getNetwork(channel).getContract(chaincode, 'System').submitTransaction('Heartbeat');
         break;

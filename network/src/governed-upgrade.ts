@@ -240,7 +240,12 @@ export async function commitUpgrade(
   const peerArgs = endorsers.flatMap((org) =>
     org.peers
       .slice(0, 1)
-      .flatMap((e) => ['--peerAddresses', `127.0.0.1:${e.port}`, '--tlsRootCertFiles', ctx.layout.tlsCaCert(org.slug)]),
+      .flatMap((e) => [
+        '--peerAddresses',
+        ctx.placement.address(e, e.port),
+        '--tlsRootCertFiles',
+        ctx.layout.tlsCaCert(org.slug),
+      ]),
   );
   await submitThroughOrdering(
     ctx,

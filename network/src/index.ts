@@ -26,3 +26,6 @@ export * from './revocation';
 export * from './lifecycle-policy';
 export * from './hsm';
 export * from './key-rotation';
+export * from './hosts';
+export * from './placement';
+export type { Placement } from './node-env';

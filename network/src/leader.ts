@@ -1,4 +1,5 @@
 import { get } from 'node:http';
+import type { Placement } from './node-env';
 import { activeOrderers, type OrdererNode, type Topology } from './topology';
 
 /** What one ordering node reports about a channel's SmartBFT view. */
@@ -54,20 +55,25 @@ export function agreedLeader(
 }
 
 /** Asks every ordering node of the topology for its view of the channel and returns the agreed leader. */
-export async function consensusLeader(t: Topology, channel: string): Promise<ConsensusLeader | undefined> {
+export async function consensusLeader(
+  t: Topology,
+  channel: string,
+  placement?: Pick<Placement, 'address'>,
+): Promise<ConsensusLeader | undefined> {
   const nodes = activeOrderers(t);
   const reports = await Promise.all(
     nodes.map(async (n) => {
-      const text = await metricsOf(n.operationsPort).catch(() => '');
+      const host = placement ? placement.address(n, 0).split(':')[0] : undefined;
+      const text = await metricsOf(n.operationsPort, 2000, host).catch(() => '');
       return parseViewReport(text, channel);
     }),
   );
   return agreedLeader(reports, nodes);
 }
 
-function metricsOf(port: number, timeoutMs = 2000): Promise<string> {
+function metricsOf(port: number, timeoutMs = 2000, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/metrics', timeout: timeoutMs }, (res) => {
+    const req = get({ host, port, path: '/metrics', timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));

@@ -28,7 +28,7 @@ export function monitoringPorts(t: Topology): { prometheus: number; alertmanager
 }
 
 /** How Prometheus dials a node or gateway (the placement's address; 127.0.0.1 natively). */
-export type Dial = (node: { hostname: string }, port: number) => string;
+export type Dial = (node: { hostname: string; org: string }, port: number) => string;
 
 const nativeDial: Dial = (_node, port) => `127.0.0.1:${port}`;
 

@@ -4,9 +4,10 @@ import { peerCli } from './admin-cli';
 import { bootstrapOrgCrypto } from './ca';
 import { installEverywhere, packageChaincode, queryCommitted, warmUp } from './chaincode';
 import { createGenesisBlocks, joinOrderers, joinPeers } from './channels';
-import { binary, type NetworkContext } from './context';
+import { binary, dialHost, type NetworkContext } from './context';
 import { bccspEnv, tokenEnv } from './hsm';
-import { ordererEnv, peerEnv } from './node-env';
+import { createHosts, hostsPlan, removeHosts } from './hosts';
+import { ordererEnv, peerEnv, type Placement } from './node-env';
 import { waitUntilTransacting } from './gateway-client';
 import { pendingDefinition, proposeUpgrade, upgradeOnOneHost, type PendingDefinition } from './governed-upgrade';
 import { sealCollections } from './seal';
@@ -27,6 +28,7 @@ import {
 
 interface NetworkState {
   consensus: Consensus;
+  placement?: Placement['name'];
   createdAt: string;
 }
 
@@ -34,6 +36,8 @@ interface NetworkState {
 export async function checkPortsFree(ctx: NetworkContext): Promise<void> {
   for (const node of allNodes(ctx.topology)) {
     if (runningPid(ctx.layout, node.id) !== undefined) continue;
+    // An org's own host (network namespace) holds nothing but the org's processes.
+    if (ctx.placement.netns(node.org) !== undefined) continue;
     for (const { port, use } of portsOf(node)) {
       if (!(await portFree(port))) {
         throw new TopologyError(`port ${port} (${use}) is already in use by another process`);
@@ -59,7 +63,11 @@ function recordState(ctx: NetworkContext): void {
   const file = ctx.layout.stateFile;
   if (existsSync(file)) return;
   mkdirSync(ctx.layout.run, { recursive: true });
-  const state: NetworkState = { consensus: ctx.topology.consensus, createdAt: new Date().toISOString() };
+  const state: NetworkState = {
+    consensus: ctx.topology.consensus,
+    placement: ctx.placement.name,
+    createdAt: new Date().toISOString(),
+  };
   writeFileSync(file, JSON.stringify(state, null, 2));
 }
 
@@ -79,6 +87,8 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
   checkConsensus(ctx);
   await checkPortsFree(ctx);
   recordState(ctx);
+  // After the state records the placement, so that `down` removes hosts that were half created.
+  if (ctx.placement.name === 'hosts') createHosts(hostsPlan(t));
 
   progress(`starting ${t.orgs.length * 2} certificate authorities and enrolling identities`);
   await Promise.all(t.orgs.map((org) => bootstrapOrgCrypto(ctx, org)));
@@ -121,7 +131,7 @@ export async function up(ctx: NetworkContext, opts: { deployChaincode?: boolean 
   if (opts.deployChaincode !== false) {
     for (const spec of t.chaincodes) {
       await warmUp(ctx, spec);
-      await waitUntilTransacting(ctx.layout, t.orgs, spec.channel, spec.name);
+      await waitUntilTransacting(ctx.layout, t.orgs, spec.channel, spec.name, 90_000, ctx.placement);
       if (current.has(spec.name)) await sealCollections(ctx, spec);
     }
   }
@@ -162,6 +172,7 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
         command: binary(ctx, 'peer'),
         args: ['node', 'start'],
         env: { ...peerEnv(ctx.topology, node, ctx.placement), ...nodeBccspEnv(ctx, node) },
+        netns: ctx.placement.netns(node.org),
       });
     } else if (node.kind === 'orderer') {
       mkdirSync(ctx.layout.nodeData(node.id), { recursive: true });
@@ -174,13 +185,15 @@ export async function ensureNode(ctx: NetworkContext, node: FabricNode): Promise
           ...nodeBccspEnv(ctx, node),
           FABRIC_CFG_PATH: ctx.fabricConfig,
         },
+        netns: ctx.placement.netns(node.org),
       });
     } else {
       throw new Error(`CA ${node.id} is started by the crypto bootstrap`);
     }
   }
-  await waitHealthy(ctx.layout, node.id, node.operationsPort);
-  await waitListening(ctx.layout, node.id, [node.port]);
+  const host = dialHost(ctx.placement, node);
+  await waitHealthy(ctx.layout, node.id, node.operationsPort, 60_000, host);
+  await waitListening(ctx.layout, node.id, [node.port], 60_000, host);
 }
 
 /** A node's BCCSP on its org's PKCS#11 token, with `keys: hsm` (decision 45); nothing otherwise. */
@@ -212,6 +225,8 @@ export async function down(ctx: NetworkContext, opts: { clean?: boolean } = {}):
       if (await stopProcess(ctx.layout, n.id)) stopped.push(n.id);
     }),
   );
+  // The hosts go with their processes: nothing of them outlives `down` (the nodes' data stays on disk).
+  if (ctx.placement.name === 'hosts') removeHosts(hostsPlan(ctx.topology));
   if (opts.clean) {
     // The gateways' wallets, tokens and idempotency records belong to this network's identities too, and
     // its snapshots can join no other network's channels.
@@ -276,7 +291,7 @@ export async function status(ctx: NetworkContext): Promise<NetworkStatus> {
         kind: n.kind,
         org: n.org,
         pid,
-        healthy: pid !== null && (await healthz(n.operationsPort)) === 200,
+        healthy: pid !== null && (await healthz(n.operationsPort, 2000, dialHost(ctx.placement, n))) === 200,
         ports: portsOf(n).map((p) => p.port),
       };
     }),

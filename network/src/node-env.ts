@@ -6,10 +6,16 @@ import { orgOf } from './topology';
  * where crypto material, data and config sit. Every other setting is the same by construction.
  */
 export interface Placement {
+  /** Recorded with a network's state: its nodes' certificates and addresses hold for this placement only. */
+  readonly name: 'native' | 'compose' | 'hosts';
   /** Address a node binds. */
   listen(port: number): string;
-  /** Address others dial to reach a node's port. */
-  address(node: { hostname: string }, port: number): string;
+  /** Address others (and this tool, for the nodes it administers) dial to reach a node's port. */
+  address(node: { hostname: string; org: string }, port: number): string;
+  /** The network namespace an org's processes run in, or undefined to run them where this tool runs. */
+  netns(org: string): string | undefined;
+  /** The names and addresses a TLS certificate of the org carries: the node's hostname, if any, and where it is dialled. */
+  tlsHosts(org: string, hostname?: string): string[];
   /** A path inside an org's crypto folder (relative to it). */
   crypto(org: Org, rel: string): string;
   /** A node's data folder. */
@@ -28,7 +34,7 @@ export function caEnv(t: Topology, ca: CaNode, p: Placement): Record<string, str
     FABRIC_CA_SERVER_ADDRESS: p.listen(ca.port).split(':')[0] ?? '0.0.0.0',
     FABRIC_CA_SERVER_CA_NAME: `${ca.kind}-${org.slug}`,
     FABRIC_CA_SERVER_CSR_CN: `${ca.kind}-${org.slug}`,
-    FABRIC_CA_SERVER_CSR_HOSTS: `localhost,127.0.0.1,${ca.hostname}`,
+    FABRIC_CA_SERVER_CSR_HOSTS: p.tlsHosts(ca.org, ca.hostname).join(','),
     FABRIC_CA_SERVER_TLS_ENABLED: 'true',
     FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS: p.listen(ca.operationsPort),
     FABRIC_CA_SERVER_METRICS_PROVIDER: 'prometheus',

@@ -12,6 +12,8 @@ export interface NodeProcess {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** A network namespace to run in (`ip netns exec`, which execs the command: the PID stays the node's). */
+  readonly netns?: string;
 }
 
 interface PidRecord {
@@ -30,7 +32,8 @@ export function startProcess(layout: Layout, p: NodeProcess): number {
   mkdirSync(layout.run, { recursive: true });
   const fd = openSync(log, 'a');
   try {
-    const child = spawn(p.command, p.args, {
+    const [file, args] = p.netns ? ['ip', ['netns', 'exec', p.netns, p.command, ...p.args]] : [p.command, p.args];
+    const child = spawn(file, args, {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...p.env },
       cwd: p.cwd,
       detached: true,
@@ -59,7 +62,9 @@ export function runningPid(layout: Layout, id: string): number | undefined {
   try {
     // A recycled PID belongs to another program: only a process running our binary counts.
     const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
-    if (cmdline[0] !== record.command) return undefined;
+    // `ip netns exec` becomes the node's program once it has entered the namespace; until then it is ip.
+    const launching = cmdline[0] === 'ip' && cmdline[1] === 'netns' && cmdline[4] === record.command;
+    if (cmdline[0] !== record.command && !launching) return undefined;
     const stat = readFileSync(`/proc/${record.pid}/stat`, 'utf8');
     if (/\) Z /.test(stat)) return undefined;
     return record.pid;
@@ -126,10 +131,10 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** GET http://127.0.0.1:<port>/healthz; resolves to the status code, or 0 when nothing answers. */
-export function healthz(port: number, timeoutMs = 2000): Promise<number> {
+/** GET http://<host>:<port>/healthz; resolves to the status code, or 0 when nothing answers. */
+export function healthz(port: number, timeoutMs = 2000, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePromise) => {
-    const req = get({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs }, (res) => {
+    const req = get({ host, port, path: '/healthz', timeout: timeoutMs }, (res) => {
       res.resume();
       resolvePromise(res.statusCode ?? 0);
     });
@@ -147,10 +152,11 @@ export async function waitHealthy(
   id: string,
   operationsPort: number,
   timeoutMs = 60_000,
+  host = '127.0.0.1',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await healthz(operationsPort)) === 200) return;
+    if ((await healthz(operationsPort, 2000, host)) === 200) return;
     if (runningPid(layout, id) === undefined) {
       throw new Error(`${id} exited during start-up; last log lines:\n${tail(layout.logFile(id), 15)}`);
     }
@@ -185,10 +191,11 @@ export async function waitListening(
   id: string,
   ports: readonly number[],
   timeoutMs = 60_000,
+  host = '127.0.0.1',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
-    while (!(await portAccepting(port))) {
+    while (!(await portAccepting(port, host))) {
       if (runningPid(layout, id) === undefined) {
         throw new Error(`${id} exited during start-up; last log lines:\n${tail(layout.logFile(id), 15)}`);
       }

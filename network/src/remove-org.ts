@@ -69,7 +69,7 @@ export async function requireRevokedAndEmpty(ctx: NetworkContext, org: Org): Pro
   const regulator = ctx.topology.orgs.find((o) => o.role === 'regulator');
   const peer = regulator?.peers[0];
   if (!regulator || !peer) throw new TopologyError('the topology has no regulator peer');
-  const conn = connectTo(ctx.layout, regulator, peer);
+  const conn = connectTo(ctx.layout, regulator, peer, 'gateway', ctx.placement);
   const found: OnChain = {};
   try {
     const network = conn.gateway.getNetwork('market');

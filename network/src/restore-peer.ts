@@ -263,7 +263,7 @@ async function waitForPrivateData(
   const specs = ctx.topology.chaincodes.filter((s) => s.collections === 'per-operator');
   const found: Array<{ collection: string; sealed: boolean }> = [];
   const deadline = Date.now() + timeoutMs;
-  const conn = connectTo(ctx.layout, org, peer);
+  const conn = connectTo(ctx.layout, org, peer, 'gateway', ctx.placement);
   try {
     for (const spec of specs) {
       const privacy = conn.gateway.getNetwork(spec.channel).getContract(spec.name, 'Privacy');

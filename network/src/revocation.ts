@@ -32,7 +32,7 @@ export class NotOwnMspError extends Error {
 function caClientArgs(ctx: NetworkContext, org: Org): string[] {
   return [
     '-u',
-    `https://127.0.0.1:${org.ca.port}`,
+    `https://${ctx.placement.address(org.ca, org.ca.port)}`,
     '-H',
     ctx.layout.identity(org.slug, 'admin'),
     '--mspdir',

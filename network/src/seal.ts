@@ -23,7 +23,7 @@ export async function sealCollections(ctx: NetworkContext, spec: ChaincodeSpec):
   const regulator = t.orgs.find((o) => o.role === 'regulator');
   const peer = regulator?.peers[0];
   if (!regulator || !peer) throw new Error('the topology has no regulator peer to seal collections with');
-  const conn = connectTo(ctx.layout, regulator, peer);
+  const conn = connectTo(ctx.layout, regulator, peer, 'gateway', ctx.placement);
   try {
     const privacy = conn.gateway.getNetwork(spec.channel).getContract(spec.name, 'Privacy');
     for (const { name: collection } of [...perOperatorCollections(t), ...investorLimitsCollections(t)]) {

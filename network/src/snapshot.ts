@@ -154,7 +154,7 @@ export async function snapshotChannel(
     '--blockNumber',
     '0',
     '--peerAddress',
-    `127.0.0.1:${peer.port}`,
+    ctx.placement.address(peer, peer.port),
     '--tlsRootCertFile',
     ctx.layout.tlsCaCert(org.slug),
   ]);
