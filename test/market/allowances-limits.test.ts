@@ -2,8 +2,9 @@ import { config, expect } from 'chai';
 import { enrollUser } from '@ecf/network';
 import { Client, ClientPool } from '../support/client';
 import { until } from '../support/eventually';
-import { campaignTerms, kyc, nowSeconds } from '../support/fixtures';
+import { campaignTerms, nowSeconds } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
+import { balanceOf, depositTo, onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 /** The limits' own token, so the caps set here bind no other suite's pledges on the shared network. */
@@ -23,23 +24,10 @@ describe('custodial allowances and cross-platform investor limits on the real ne
   let holder: Client;
 
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', nationalId: string) =>
-    op.submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc('retail'),
-        personal: { fullName: accountId, nationalId, dateOfBirth: '1985-05-05' },
-        salt,
-      },
-    });
+    onboardAccount(op, accountId, type, salt, { nationalId, dateOfBirth: '1985-05-05' });
   const deposit = (accountId: string, tokenId: string, amount: string) =>
-    trustee.submit('Money:Deposit', { transient: { accountId, tokenId, amount, bankReference: `DEP-${accountId}` } });
-  const balance = async (accountId: string, assetId: string) =>
-    (
-      await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-        args: [JSON.stringify({ accountId, assetId })],
-      })
-    ).balance;
+    depositTo(trustee, accountId, tokenId, amount);
+  const balance = (accountId: string, assetId: string) => balanceOf(regulator, accountId, assetId);
   /** The refusal's text; the move must have been refused. */
   const refusal = async (p: Promise<unknown>): Promise<string> => {
     try {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import type { CorporateAction, SupplyReport } from '@ecf/common';
+import type { CorporateAction } from '@ecf/common';
 import { Client, ClientPool, createShareClass } from '../support/client';
 import { eventually } from '../support/eventually';
-import { kyc, nowSeconds, pastClose } from '../support/fixtures';
+import { nowSeconds, pastClose } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
+import { balanceOf, consistentSupply, depositTo, onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'spl-ORD';
@@ -23,30 +24,9 @@ describe('corporate actions on the real network: split, tender offer, delisting'
   let operatorB: Client;
 
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    op.submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc(investorClass),
-        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
-        salt,
-      },
-    });
-  const balance = async (accountId: string, assetId: string) =>
-    BigInt(
-      (
-        await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-          args: [JSON.stringify({ accountId, assetId })],
-        })
-      ).balance,
-    );
-  const supply = async (assetId: string) => {
-    const r = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
-      args: [JSON.stringify({ assetId })],
-    });
-    expect(r.consistent, `${assetId}: ${JSON.stringify(r)}`).to.equal(true);
-    return BigInt(r.supply);
-  };
+    onboardAccount(op, accountId, type, salt, { investorClass });
+  const balance = async (accountId: string, assetId: string) => BigInt(await balanceOf(regulator, accountId, assetId));
+  const supply = async (assetId: string) => BigInt((await consistentSupply(regulator, assetId)).supply);
   const runToDone = async (actionId: string) => {
     const started = Date.now();
     let batches = 0;
@@ -88,10 +68,7 @@ describe('corporate actions on the real network: split, tender offer, delisting'
     await createShareClass(trustee, CLASS, 'spl-issuer');
     const issue = (accountId: string, amount: string) =>
       trustee.submit('Equity:Issue', { transient: { classId: CLASS, accountId, amount, purpose: 'offering' } });
-    const deposit = (accountId: string, amount: string) =>
-      trustee.submit('Money:Deposit', {
-        transient: { accountId, tokenId: MYR, amount, bankReference: `DEP-${accountId}` },
-      });
+    const deposit = (accountId: string, amount: string) => depositTo(trustee, accountId, MYR, amount);
     await Promise.all([
       issue('spl-ann', '100'),
       issue('spl-ben', '50'),

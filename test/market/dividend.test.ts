@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import type { ClassDocument, Distribution, DocumentVerification, SupplyReport } from '@ecf/common';
+import type { ClassDocument, Distribution, DocumentVerification } from '@ecf/common';
 import { blocksSeenBy } from '../support/adversary';
 import { Client, ClientPool, createShareClass } from '../support/client';
 import { until } from '../support/eventually';
-import { kyc, nowSeconds, offeringDocumentBody, offeringFile, sleep } from '../support/fixtures';
+import { nowSeconds, offeringDocumentBody, offeringFile, sleep } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY, type SharedMarket } from '../support/shared-network';
+import { balanceOf, consistentSupply, onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'div-CLS';
@@ -24,30 +25,10 @@ describe('documents and a dividend across both operators on the real network', f
   let operatorB: Client;
 
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    op.submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc(investorClass),
-        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
-        salt,
-      },
-    });
-  const balance = async (accountId: string, assetId: string) =>
-    BigInt(
-      (
-        await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-          args: [JSON.stringify({ accountId, assetId })],
-        })
-      ).balance,
-    );
+    onboardAccount(op, accountId, type, salt, { investorClass });
+  const balance = async (accountId: string, assetId: string) => BigInt(await balanceOf(regulator, accountId, assetId));
   const consistent = async () => {
-    for (const assetId of [MYR, CLASS]) {
-      const r = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
-        args: [JSON.stringify({ assetId })],
-      });
-      expect(r.consistent, `${assetId}: ${JSON.stringify(r)}`).to.equal(true);
-    }
+    for (const assetId of [MYR, CLASS]) await consistentSupply(regulator, assetId);
   };
 
   before(async () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { SupplyReport } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
 import { Client, ClientPool, createShareClass } from '../support/client';
 import { eventually } from '../support/eventually';
-import { campaignTerms, kyc, pastClose } from '../support/fixtures';
+import { campaignTerms, pastClose } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
+import { balanceOf, consistentSupply, depositTo, onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'ACME-ORD';
@@ -23,32 +23,11 @@ describe('campaigns and the secondary market on the real network', function () {
 
   const client = (org: string) => pool.get(org);
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    op.submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc(investorClass),
-        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
-        salt,
-      },
-    });
-  const deposit = (accountId: string, amount: string) =>
-    trustee.submit('Money:Deposit', {
-      transient: { accountId, tokenId: MYR, amount, bankReference: `DEP-${accountId}` },
-    });
-  const balance = async (accountId: string, assetId: string) =>
-    (
-      await regulator.evaluate<{ balance: string }>('Transfers:GetBalance', {
-        args: [JSON.stringify({ accountId, assetId })],
-      })
-    ).balance;
+    onboardAccount(op, accountId, type, salt, { investorClass });
+  const deposit = (accountId: string, amount: string) => depositTo(trustee, accountId, MYR, amount);
+  const balance = (accountId: string, assetId: string) => balanceOf(regulator, accountId, assetId);
   const consistent = async () => {
-    for (const assetId of [MYR, CLASS]) {
-      const r = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
-        args: [JSON.stringify({ assetId })],
-      });
-      expect(r.consistent, `${assetId}: ${JSON.stringify(r)}`).to.equal(true);
-    }
+    for (const assetId of [MYR, CLASS]) await consistentSupply(regulator, assetId);
   };
   const settle = async (campaignId: string) => {
     for (let i = 0; i < 50; i++) {

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, createShareClass } from '../support/client';
-import { kyc } from '../support/fixtures';
 import { gatewayCli } from '../support/http';
 import { sharedMarket, SHARED_MONEY, type SharedMarket } from '../support/shared-network';
+import { balanceOf, onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'reg-ORD';
@@ -55,21 +55,8 @@ describe("reconciliation with the world outside: the trustee's bank statement an
     return { stdout, report: JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> };
   };
   const onboard = (org: string, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    market.pool.get(org).submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc(investorClass),
-        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
-        salt,
-      },
-    });
-  const balance = async (accountId: string, assetId: string) =>
-    (
-      await trustee.evaluate<{ balance: string }>('Transfers:GetBalance', {
-        args: [JSON.stringify({ accountId, assetId })],
-      })
-    ).balance;
+    onboardAccount(market.pool.get(org), accountId, type, salt, { investorClass });
+  const balance = (accountId: string, assetId: string) => balanceOf(trustee, accountId, assetId);
 
   before(async () => {
     market = await sharedMarket();

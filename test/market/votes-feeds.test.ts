@@ -3,8 +3,9 @@ import { gatewayErrorText } from '@ecf/network';
 import { blocksSeenBy, filesContaining } from '../support/adversary';
 import { Client, ClientPool, createShareClass } from '../support/client';
 import { until } from '../support/eventually';
-import { kyc, nowSeconds } from '../support/fixtures';
+import { nowSeconds } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
+import { onboardAccount } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const VOTE_CLASS = 'vote-CLS';
@@ -32,15 +33,7 @@ describe('shareholder votes and reference prices on the real network', function 
   let operatorB: Client;
 
   const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer') =>
-    op.submit('Accounts:Onboard', {
-      transient: {
-        accountId,
-        type,
-        kyc: kyc(type === 'issuer' ? 'sophisticated' : 'retail'),
-        personal: { fullName: accountId, nationalId: `ID-${accountId}`, dateOfBirth: '1980-01-01' },
-        salt,
-      },
-    });
+    onboardAccount(op, accountId, type, salt, { investorClass: type === 'issuer' ? 'sophisticated' : 'retail' });
   const issue = (classId: string, accountId: string, amount: string) =>
     trustee.submit('Equity:Issue', { transient: { classId, accountId, amount, purpose: 'offering' } });
 
