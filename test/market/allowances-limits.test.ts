@@ -1,6 +1,6 @@
 import { config, expect } from 'chai';
 import { enrollUser } from '@ecf/network';
-import { Client, ClientPool } from '../support/client';
+import { attachOfferingDocument, Client, ClientPool } from '../support/client';
 import { until } from '../support/eventually';
 import { campaignTerms, nowSeconds } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
@@ -139,6 +139,7 @@ describe('custodial allowances and cross-platform investor limits on the real ne
           }),
         ],
       });
+      await attachOfferingDocument(trustee, CLASS);
       const terms = campaignTerms({ campaignId, classId: CLASS, tokenId: NZD }, 3600, { maxUnits: '1000' });
       await operatorA.submit('Campaigns:Propose', { args: [JSON.stringify(terms)] });
       await operatorA.submit('Campaigns:Approve', { args: [JSON.stringify({ campaignId })] });

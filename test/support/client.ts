@@ -169,6 +169,11 @@ export async function createShareClass(trustee: Client, classId: string, issuerA
       }),
     ],
   });
+  await attachOfferingDocument(trustee, classId);
+}
+
+/** The trustee attaches a current offering document to a class, so its campaigns can be approved (decision 50). */
+export async function attachOfferingDocument(trustee: Client, classId: string): Promise<void> {
   await trustee.submit('Documents:Attach', {
     args: [JSON.stringify({ classId, ...offeringDocumentBody(classId) })],
   });
