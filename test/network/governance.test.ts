@@ -256,11 +256,12 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
       packageSha256: string;
       sequence: number;
       endorsementPolicy: string;
-      collections: unknown[];
+      collections: Array<{ name: string }>;
     };
     expect(proposal).to.include({ sequence: 2, endorsementPolicy: "AND('RegulatorMSP.peer', 'TrusteeMSP.peer')" });
     expect(proposal.packageId.endsWith(proposal.packageSha256)).to.equal(true);
-    expect(proposal.collections).to.have.length(2);
+    // Each operator's collection, and the investor-limits counters (decision 49).
+    expect(proposal.collections.map((c) => c.name)).to.have.members(['pdcOperatorA', 'pdcOperatorB', 'investorLimits']);
 
     const approvedBy: string[] = [];
     for (const org of ['Trustee', 'OperatorA', 'OperatorB']) {
