@@ -64,7 +64,10 @@ export function runningPid(layout: Layout, id: string): number | undefined {
     const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
     // `ip netns exec` becomes the node's program once it has entered the namespace; until then it is ip.
     const launching = cmdline[0] === 'ip' && cmdline[1] === 'netns' && cmdline[4] === record.command;
-    if (cmdline[0] !== record.command && !launching) return undefined;
+    // Between fork and exec the child still shows this tool's own command line, for longer on a loaded
+    // machine; a PID recorded seconds ago cannot have been recycled yet.
+    const justStarted = Date.now() - Date.parse(record.startedAt) < 10_000;
+    if (cmdline[0] !== record.command && !launching && !justStarted) return undefined;
     const stat = readFileSync(`/proc/${record.pid}/stat`, 'utf8');
     if (/\) Z /.test(stat)) return undefined;
     return record.pid;
