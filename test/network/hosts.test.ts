@@ -169,13 +169,20 @@ describe('each org on its own host: one host cut off and healed', function () {
     }
     const operatorB = api[CUT];
     if (!operatorB) throw new Error(`no gateway token for ${CUT}`);
-    // A write through the healed org's own gateway: its peer endorses and commits again.
-    await operatorB.ok('POST', '/v1/accounts', {
-      accountId: 'host-b1',
-      type: 'investor',
-      kyc: kyc(),
-      personal: person('host-b1'),
-    });
+    // A write through the healed org's own gateway: its peer endorses and commits again. The gateway's
+    // connections come back on gRPC's reconnect backoff, answering 503 meanwhile; the same
+    // Idempotency-Key makes the retries one write.
+    const body = { accountId: 'host-b1', type: 'investor', kyc: kyc(), personal: person('host-b1') };
+    const caughtUpAt = Date.now();
+    await until(
+      () => operatorB.call('POST', '/v1/accounts', body, { 'Idempotency-Key': 'host-b1-after-heal' }),
+      (r) => r.status < 300,
+      `${CUT}'s gateway serves a write again`,
+      180_000,
+    );
+    console.log(
+      `      ${CUT}'s gateway served a write ${((Date.now() - caughtUpAt) / 1000).toFixed(1)}s after its peer caught up`,
+    );
     expect((await operatorB.get('/v1/accounts/host-b1')).status).to.equal(200);
     await pay(17n);
     expect(await balance('host-r')).to.equal(paid);
