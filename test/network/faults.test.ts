@@ -1,12 +1,4 @@
-import {
-  CommandError,
-  connectTo,
-  consensusLeader,
-  crashProcess,
-  failoverFigures,
-  runningPid,
-  type NetworkStatus,
-} from '@ecf/network';
+import { connectTo, consensusLeader, crashProcess, failoverFigures, runningPid } from '@ecf/network';
 import { expect } from 'chai';
 import { blocksSeenBy } from '../support/adversary';
 import { until } from '../support/eventually';
@@ -29,15 +21,6 @@ const person = (name: string) => ({
   dateOfBirth: '1979-11-23',
   email: `${name}@mail.example.org`,
 });
-
-async function networkStatus(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    // status exits 3 while a node is down; its JSON is still the answer.
-    if (err instanceof CommandError) return err.output;
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -121,7 +104,7 @@ describe('faults under load: leader, peer and gateway killed (integrity and reco
       for await (const b of events) if (b) blockTimes.push(Date.now());
     })().catch(() => undefined);
     // Every block from this height on comes after the load started; none before it holds a transfer.
-    startBlock = (await networkStatus(net)).ledgers.find((l) => l.channel === CHANNEL)?.height ?? 0;
+    startBlock = (await net.status()).ledgers.find((l) => l.channel === CHANNEL)?.height ?? 0;
     load.start();
     await committedAfter(0, 10, 'transfers commit before any fault');
   });
@@ -244,7 +227,7 @@ describe('faults under load: leader, peer and gateway killed (integrity and reco
 
     // Every peer reaches the same height and last block hash.
     const agreed = await until(
-      () => networkStatus(net),
+      () => net.status(),
       (s) => {
         const ledgers = s.ledgers.filter((l) => l.channel === CHANNEL);
         return (

@@ -1,4 +1,4 @@
-import { CommandError, hostOf, hostsPlan, removeHosts, type HostsPlan, type NetworkStatus } from '@ecf/network';
+import { hostOf, hostsPlan, removeHosts, type HostsPlan, type NetworkStatus } from '@ecf/network';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { get } from 'node:http';
@@ -18,15 +18,6 @@ const person = (name: string) => ({
   dateOfBirth: '1983-02-14',
   email: `${name}@mail.example.org`,
 });
-
-async function networkStatus(net: TestNetwork): Promise<NetworkStatus> {
-  const out = await net.cli('status', '--json').catch((err: unknown) => {
-    // status exits 3 while a node is unhealthy; its JSON is still the answer.
-    if (err instanceof CommandError) return err.output;
-    throw err;
-  });
-  return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-}
 
 /** A peer's height on a channel, from its operations endpoint on its own host (0 while it cannot be reached). */
 function heightOf(host: string, port: number, channel: string): Promise<number> {
@@ -142,7 +133,7 @@ describe('each org on its own host: one host cut off and healed', function () {
     // Three of four SmartBFT nodes order on (after a view change if the cut node led).
     for (const amount of [7n, 11n, 13n]) await pay(amount);
     expect(await balance('host-r')).to.equal(paid);
-    const reachable = (await networkStatus(net)).ledgers.filter((l) => l.height !== null);
+    const reachable = (await net.status()).ledgers.filter((l) => l.height !== null);
     expect(reachable.map((l) => l.peer)).to.not.include(peer.id);
   });
 
@@ -162,7 +153,7 @@ describe('each org on its own host: one host cut off and healed', function () {
     console.log(
       `      ${CUT}'s host caught up to market height ${target} ${((Date.now() - healedAt) / 1000).toFixed(1)}s after its link healed`,
     );
-    const s = await until(() => networkStatus(net), agreed, 'every peer at one height and block hash', 300_000);
+    const s = await until(() => net.status(), agreed, 'every peer at one height and block hash', 300_000);
     for (const c of CHANNELS) {
       const l = s.ledgers.filter((x) => x.channel === c);
       console.log(`      ${c}: height ${l[0]?.height} hash ${l[0]?.currentBlockHash} on all ${l.length} peers`);
