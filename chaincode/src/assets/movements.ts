@@ -1,5 +1,5 @@
 import { ComplianceCode, ErrorCode, MarketError, type Account, type Asset, type TransferCheck } from '@ecf/common';
-import { checkReceiver, checkTransfer, yearOf, type TransferFacts } from '../compliance/check-transfer';
+import { checkReceiver, checkSender, checkTransfer, yearOf, type TransferFacts } from '../compliance/check-transfer';
 import type { MarketContext } from '../context';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { Holdings } from './holdings';
@@ -93,6 +93,25 @@ export async function checkCredit(
   ]);
   const now = ctx.ledger.now;
   return checkReceiver(to, toOperator, asset, custodian, amount, await capUsedFor(holdings, to, asset, now), now);
+}
+
+/**
+ * Checks a sender for what leaves its balance with no receiver's side (an escrow, a tender) and refuses
+ * before any write; returns the balance the caller then debits.
+ */
+export async function checkDebit(
+  ctx: MarketContext,
+  holdings: Holdings,
+  from: Account,
+  asset: Asset,
+  amount: bigint,
+): Promise<bigint> {
+  const balance = await holdings.balance(from, asset.id);
+  const operator = await getParticipant(ctx, from.operatorMspId);
+  refuseUnless(
+    checkSender(from, operator, asset, amount, balance, await holdings.frozen(from, asset.id), ctx.ledger.now),
+  );
+  return balance;
 }
 
 export { checkTransfer, ComplianceCode };

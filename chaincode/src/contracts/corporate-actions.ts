@@ -23,9 +23,9 @@ import {
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
 import { requireWithinLimit } from '../assets/limits';
-import { refuseUnless } from '../assets/movements';
+import { checkDebit } from '../assets/movements';
 import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
-import { checkSender, isHalted } from '../compliance/check-transfer';
+import { isHalted } from '../compliance/check-transfer';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import {
@@ -41,7 +41,7 @@ import { getEscrow, ISSUER_OFFER, putEscrow } from '../corporate/escrow';
 import { splitHolding, splitResidual, tenderAccepted } from '../corporate/rules';
 import { keys, privateKeys } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
-import { getAccount, getAsset, getParticipant } from '../registry/records';
+import { getAccount, getAsset } from '../registry/records';
 import { BaseContract, json } from './base';
 
 /** The running private state of an action, in the issuer's collection: sums that would reveal holdings. */
@@ -99,18 +99,7 @@ export class CorporateActionsContract extends BaseContract {
     const amount = BigInt(req.price) * BigInt(req.maxUnits);
     requireWithinLimit(amount, `the money offered by ${req.actionId}`);
     const holdings = new Holdings(ctx);
-    const balance = await holdings.balance(issuer, token.id);
-    refuseUnless(
-      checkSender(
-        issuer,
-        await getParticipant(ctx, issuer.operatorMspId),
-        token,
-        amount,
-        balance,
-        await holdings.frozen(issuer, token.id),
-        ctx.ledger.now,
-      ),
-    );
+    const balance = await checkDebit(ctx, holdings, issuer, token, amount);
     const record = await this.announce(ctx, caller, shareClass, {
       id: req.actionId,
       kind: 'TENDER',
@@ -165,18 +154,7 @@ export class CorporateActionsContract extends BaseContract {
     const shareClass = await getAsset(ctx, action.classId);
     const units = BigInt(req.units);
     const holdings = new Holdings(ctx);
-    const balance = await holdings.balance(account, shareClass.id);
-    refuseUnless(
-      checkSender(
-        account,
-        await getParticipant(ctx, account.operatorMspId),
-        shareClass,
-        units,
-        balance,
-        await holdings.frozen(account, shareClass.id),
-        ctx.ledger.now,
-      ),
-    );
+    const balance = await checkDebit(ctx, holdings, account, shareClass, units);
     const tenderId = ctx.ledger.txId;
     await holdings.apply(account, shareClass.id, balance, -units, { ...MOVE, reference: action.id });
     await putEscrow(ctx, Holdings.collectionOf(account), {
