@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { CorporateAction } from '@ecf/common';
-import { Client, ClientPool, createShareClass } from '../support/client';
+import type { Client } from '../support/client';
 import { eventually } from '../support/eventually';
 import { nowSeconds, pastClose } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
-import { balanceOf, consistentSupply, depositTo, onboardAccount } from '../support/market-steps';
+import { balanceOf, consistentSupply, marketClients, setUpClass } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'spl-ORD';
@@ -17,14 +17,11 @@ const salt = 'c3BsaXRzLXRlc3Qtc2FsdC0xMjM0NTY=';
  */
 describe('corporate actions on the real network: split, tender offer, delisting', function () {
   this.timeout(900_000);
-  let pool: ClientPool;
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
   let operatorB: Client;
 
-  const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    onboardAccount(op, accountId, type, salt, { investorClass });
   const balance = async (accountId: string, assetId: string) => BigInt(await balanceOf(regulator, accountId, assetId));
   const supply = async (assetId: string) => BigInt((await consistentSupply(regulator, assetId)).supply);
   const runToDone = async (actionId: string) => {
@@ -54,28 +51,21 @@ describe('corporate actions on the real network: split, tender offer, delisting'
   });
 
   before(async () => {
-    pool = (await sharedMarket()).pool;
-    regulator = pool.get('Regulator');
-    trustee = pool.get('Trustee');
-    operatorA = pool.get('OperatorA');
-    operatorB = pool.get('OperatorB');
-    await onboard(operatorA, 'spl-issuer', 'issuer', 'sophisticated');
-    await Promise.all([
-      onboard(operatorA, 'spl-ann', 'investor'),
-      onboard(operatorA, 'spl-ben', 'investor', 'sophisticated'),
-      onboard(operatorB, 'spl-cat', 'investor'),
-    ]);
-    await createShareClass(trustee, CLASS, 'spl-issuer');
-    const issue = (accountId: string, amount: string) =>
-      trustee.submit('Equity:Issue', { transient: { classId: CLASS, accountId, amount, purpose: 'offering' } });
-    const deposit = (accountId: string, amount: string) => depositTo(trustee, accountId, MYR, amount);
-    await Promise.all([
-      issue('spl-ann', '100'),
-      issue('spl-ben', '50'),
-      issue('spl-cat', '30'),
-      issue('spl-issuer', '200'),
-    ]);
-    await Promise.all([deposit('spl-ann', '100000'), deposit('spl-cat', '100000'), deposit('spl-issuer', '100000')]);
+    const clients = marketClients((await sharedMarket()).pool);
+    ({ regulator, trustee, operatorA, operatorB } = clients);
+    await setUpClass(clients, {
+      classId: CLASS,
+      issuer: 'spl-issuer',
+      investors: [
+        { accountId: 'spl-ann', operator: 'operatorA' },
+        { accountId: 'spl-ben', operator: 'operatorA', investorClass: 'sophisticated' },
+        { accountId: 'spl-cat', operator: 'operatorB' },
+      ],
+      salt,
+      units: { 'spl-ann': '100', 'spl-ben': '50', 'spl-cat': '30', 'spl-issuer': '200' },
+      deposits: { 'spl-ann': '100000', 'spl-cat': '100000', 'spl-issuer': '100000' },
+      tokenId: MYR,
+    });
   });
 
   it('splits 2:1 across both operators, cancelling the open orders and releasing their escrow', async () => {

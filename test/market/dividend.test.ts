@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { ClassDocument, Distribution, DocumentVerification } from '@ecf/common';
 import { blocksSeenBy } from '../support/adversary';
-import { Client, ClientPool, createShareClass } from '../support/client';
+import type { Client } from '../support/client';
 import { until } from '../support/eventually';
 import { nowSeconds, offeringDocumentBody, offeringFile, sleep } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY, type SharedMarket } from '../support/shared-network';
-import { balanceOf, consistentSupply, onboardAccount } from '../support/market-steps';
+import { balanceOf, consistentSupply, marketClients, setUpClass } from '../support/market-steps';
 
 const MYR = SHARED_MONEY;
 const CLASS = 'div-CLS';
@@ -18,14 +18,11 @@ const CAT_UNITS = '271';
 describe('documents and a dividend across both operators on the real network', function () {
   this.timeout(600_000);
   let market: SharedMarket;
-  let pool: ClientPool;
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
   let operatorB: Client;
 
-  const onboard = (op: Client, accountId: string, type: 'investor' | 'issuer', investorClass = 'retail') =>
-    onboardAccount(op, accountId, type, salt, { investorClass });
   const balance = async (accountId: string, assetId: string) => BigInt(await balanceOf(regulator, accountId, assetId));
   const consistent = async () => {
     for (const assetId of [MYR, CLASS]) await consistentSupply(regulator, assetId);
@@ -33,26 +30,22 @@ describe('documents and a dividend across both operators on the real network', f
 
   before(async () => {
     market = await sharedMarket();
-    pool = market.pool;
-    regulator = pool.get('Regulator');
-    trustee = pool.get('Trustee');
-    operatorA = pool.get('OperatorA');
-    operatorB = pool.get('OperatorB');
-    await onboard(operatorA, 'div-iss', 'issuer', 'sophisticated');
-    await Promise.all([
-      onboard(operatorA, 'div-ann', 'investor'),
-      onboard(operatorA, 'div-ben', 'investor'),
-      onboard(operatorB, 'div-cat', 'investor'),
-    ]);
-    await createShareClass(trustee, CLASS, 'div-iss'); // with its offering document, attested by the trustee
-    await trustee.submit('Money:Deposit', {
-      transient: { accountId: 'div-iss', tokenId: MYR, amount: '100000', bankReference: 'DIV-ISS' },
+    const clients = marketClients(market.pool);
+    ({ regulator, trustee, operatorA, operatorB } = clients);
+    // The class comes with its offering document, attested by the trustee.
+    await setUpClass(clients, {
+      classId: CLASS,
+      issuer: 'div-iss',
+      investors: [
+        { accountId: 'div-ann', operator: 'operatorA' },
+        { accountId: 'div-ben', operator: 'operatorA' },
+        { accountId: 'div-cat', operator: 'operatorB' },
+      ],
+      salt,
+      units: { 'div-ann': ANN_UNITS, 'div-cat': CAT_UNITS },
+      deposits: { 'div-iss': '100000' },
+      tokenId: MYR,
     });
-    for (const [accountId, amount] of [
-      ['div-ann', ANN_UNITS],
-      ['div-cat', CAT_UNITS],
-    ] as const)
-      await trustee.submit('Equity:Issue', { transient: { classId: CLASS, accountId, amount, purpose: 'offering' } });
   });
 
   it('replaces an offering document, keeps the old one in the history, and verifies files on a competitor’s peer', async () => {
