@@ -1,25 +1,13 @@
 import { expect } from 'chai';
 import { enrollUser, gatewayErrorText } from '@ecf/network';
 import type { SupplyReport, WithdrawalDecision, WithdrawalRecord, WithdrawalResult } from '@ecf/common';
-import { admitDefaultConsortium, Client, ClientPool } from '../support/client';
+import type { Client, ClientPool } from '../support/client';
 import { eventually, until } from '../support/eventually';
-import { kyc } from '../support/fixtures';
-import { TestNetwork } from '../support/network';
+import { balanceOf, createMoneyToken, marketClients, onboardAccount } from '../support/market-steps';
+import { sharedMarket, type SharedMarket } from '../support/shared-network';
 
-const MYR = 'TrusteeMSP.MYR';
-const reason = 'licensed for equity crowdfunding';
-
-function person(name: string) {
-  return { fullName: name, nationalId: `NRIC-${name}`, dateOfBirth: '1988-08-08' };
-}
+const MKT = 'TrusteeMSP.MKT';
 const salt = 'ZTJlLXRlc3Qtc2FsdC0xMjM0NQ==';
-
-async function balanceOf(c: Client, accountId: string, assetId = MYR): Promise<string> {
-  const r = await c.evaluate<{ balance: string }>('Transfers:GetBalance', {
-    args: [JSON.stringify({ accountId, assetId })],
-  });
-  return r.balance;
-}
 
 async function refused(p: Promise<unknown>, pattern: RegExp): Promise<string> {
   try {
@@ -32,103 +20,113 @@ async function refused(p: Promise<unknown>, pattern: RegExp): Promise<string> {
   throw new Error(`expected a refusal matching ${pattern}`);
 }
 
+/**
+ * The market's hierarchy, private data and money on the shared network. Its accounts (`mkt-`) and its
+ * money token `TrusteeMSP.MKT` are its own: it asserts the token's exact supply and sets the token's
+ * withdrawal policy, which no other suite sees.
+ */
 describe('market chaincode on the real network: hierarchy, privacy, money', function () {
   this.timeout(600_000);
-  const net = new TestNetwork(11_000);
-  const pool = new ClientPool(net);
+  let market: SharedMarket;
+  let pool: ClientPool;
   let regulator: Client;
   let trustee: Client;
   let operatorA: Client;
   let operatorB: Client;
   let alice: Client;
 
-  const client = (org: string, identity = 'gateway') => pool.get(org, identity);
+  const balance = (c: Client, accountId: string) => balanceOf(c, accountId, MKT);
 
   before(async () => {
-    await net.cli('up');
-    regulator = client('Regulator');
-    trustee = client('Trustee');
-    operatorA = client('OperatorA');
-    operatorB = client('OperatorB');
+    market = await sharedMarket();
+    pool = market.pool;
+    ({ regulator, trustee, operatorA, operatorB } = marketClients(pool));
+    expect(await createMoneyToken(trustee, 'MKT')).to.equal(MKT);
   });
 
-  after(async () => {
-    pool.closeAll();
-    await net.destroy();
-  });
-
-  it('regulator admits the trustee and two operators linked to it', async () => {
-    await admitDefaultConsortium(regulator, reason);
+  it('the regulator has admitted the trustee and two operators linked to it; an operator admits no one', async () => {
+    // The shared network's start-up admitted them (admitDefaultConsortium), as the regulator does on a new market.
     const all = await operatorB.evaluate<Array<{ mspId: string }>>('Registry:ListParticipants');
     expect(all.map((p) => p.mspId).sort()).to.deep.equal(['OperatorAMSP', 'OperatorBMSP', 'TrusteeMSP']);
+    for (const mspId of ['OperatorAMSP', 'OperatorBMSP']) {
+      const p = await operatorB.evaluate<{ kind: string; trusteeMspId?: string }>('Registry:GetParticipant', {
+        args: [mspId],
+      });
+      expect(p).to.include({ kind: 'operator', trusteeMspId: 'TrusteeMSP' });
+    }
     await refused(
       operatorA.submit('Registry:AdmitParticipant', {
-        args: [JSON.stringify({ mspId: 'XMSP', kind: 'trustee', reason })],
+        args: [JSON.stringify({ mspId: 'XMSP', kind: 'trustee', reason: 'licensed for equity crowdfunding' })],
       }),
       /FORBIDDEN/,
     );
   });
 
   it('two operators onboard customers with personal data in transient data only', async () => {
-    for (const [id, cls] of [
-      ['acc-alice', 'retail'],
-      ['acc-bob', 'sophisticated'],
-      ['acc-dave', 'retail'],
-      ['acc-erin', 'retail'],
-      ['acc-frank', 'retail'],
-    ] as const) {
-      await operatorA.submit('Accounts:Onboard', {
-        transient: { accountId: id, type: 'investor', kyc: kyc(cls), personal: person(id), salt },
-      });
-    }
-    await operatorB.submit('Accounts:Onboard', {
-      transient: { accountId: 'acc-carol', type: 'investor', kyc: kyc(), personal: person('acc-carol'), salt },
+    const customer = (accountId: string, investorClass = 'retail') => ({
+      investorClass,
+      nationalId: `NRIC-${accountId}`,
+      dateOfBirth: '1988-08-08',
     });
-    const bin = await net.bin();
-    await enrollUser(net.layout, bin, net.org('OperatorA'), 'alice', { role: 'investor', account: 'acc-alice' });
-    alice = client('OperatorA', 'alice');
+    await Promise.all([
+      ...(
+        [
+          ['mkt-alice', 'retail'],
+          ['mkt-bob', 'sophisticated'],
+          ['mkt-dave', 'retail'],
+          ['mkt-erin', 'retail'],
+          ['mkt-frank', 'retail'],
+        ] as const
+      ).map(([id, cls]) => onboardAccount(operatorA, id, 'investor', salt, customer(id, cls))),
+      onboardAccount(operatorB, 'mkt-carol', 'investor', salt, customer('mkt-carol')),
+    ]);
+    const { net } = market;
+    await enrollUser(net.layout, await net.bin(), net.org('OperatorA'), 'mkt-alice', {
+      role: 'investor',
+      account: 'mkt-alice',
+    });
+    alice = pool.get('OperatorA', 'mkt-alice');
     const own = await alice.evaluate<{ id: string; personalDataHash: string }>('Accounts:GetAccount', {
-      args: ['acc-alice'],
+      args: ['mkt-alice'],
     });
-    expect(own.id).to.equal('acc-alice');
+    expect(own.id).to.equal('mkt-alice');
     expect(own.personalDataHash).to.match(/^[0-9a-f]{64}$/);
   });
 
   it('keeps OperatorA’s personal data off OperatorB’s peer: real collection membership, not only a chaincode check', async () => {
     // The chaincode refuses OperatorB itself...
-    await refused(operatorB.evaluate('Accounts:GetPersonalData', { args: ['acc-alice'] }), /FORBIDDEN/);
+    await refused(operatorB.evaluate('Accounts:GetPersonalData', { args: ['mkt-alice'] }), /FORBIDDEN/);
     // ...and even the regulator, whom the chaincode allows, gets nothing from OperatorB's peer: it never received the data.
     const fromB = await refused(
-      regulator.evaluate('Accounts:GetPersonalData', { args: ['acc-alice'], on: ['OperatorBMSP'] }),
+      regulator.evaluate('Accounts:GetPersonalData', { args: ['mkt-alice'], on: ['OperatorBMSP'] }),
       /private data|collection|not available|access|denied|member/i,
     );
     expect(fromB).not.to.match(/FORBIDDEN/);
     console.log(`      OperatorB's peer, asked by the regulator: ${fromB.slice(0, 240)}`);
     // The regulator's and the trustee's peers are members and do hold it.
     const viaRegulator = await regulator.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', {
-      args: ['acc-alice'],
+      args: ['mkt-alice'],
     });
-    expect(viaRegulator.personal.nationalId).to.equal('NRIC-acc-alice');
+    expect(viaRegulator.personal.nationalId).to.equal('NRIC-mkt-alice');
     const viaTrustee = await trustee.evaluate<{ personal: { nationalId: string } }>('Accounts:GetPersonalData', {
-      args: ['acc-alice'],
+      args: ['mkt-alice'],
     });
-    expect(viaTrustee.personal.nationalId).to.equal('NRIC-acc-alice');
+    expect(viaTrustee.personal.nationalId).to.equal('NRIC-mkt-alice');
     const verified = await regulator.evaluate<{ matchesAccount: boolean }>('Accounts:VerifyPersonalData', {
-      args: ['acc-alice'],
+      args: ['mkt-alice'],
     });
     expect(verified.matchesAccount).to.equal(true);
   });
 
   it('runs a deposit → transfer → cross-operator settlement → withdrawal round and keeps the money invariant', async () => {
-    await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'MYR', decimals: 2 })] });
     await trustee.submit('Money:Deposit', {
-      transient: { accountId: 'acc-alice', tokenId: MYR, amount: '1000000', bankReference: 'MBB-0001' },
+      transient: { accountId: 'mkt-alice', tokenId: MKT, amount: '1000000', bankReference: 'MBB-0001' },
     });
     await alice.submit('Transfers:Transfer', {
-      transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '250000' },
+      transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: '250000' },
     });
     // Across operators only an instruction moves money; the check and the transfer say so alike.
-    const cross = { from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '1' };
+    const cross = { from: 'mkt-alice', to: 'mkt-carol', assetId: MKT, amount: '1' };
     const crossCheck = await alice.evaluate<{ allowed: boolean; code: string }>('Transfers:CanTransfer', {
       transient: cross,
     });
@@ -138,10 +136,10 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
       /COMPLIANCE: CROSS_OPERATOR: .*\/v1\/instructions/,
     );
     const instructionId = await alice.submit<string>('Transfers:Instruct', {
-      transient: { from: 'acc-alice', to: 'acc-carol', assetId: MYR, amount: '100000' },
+      transient: { from: 'mkt-alice', to: 'mkt-carol', assetId: MKT, amount: '100000' },
     });
     const inFlight = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
-      args: [JSON.stringify({ assetId: MYR })],
+      args: [JSON.stringify({ assetId: MKT })],
     });
     expect(inFlight).to.include({ supply: '1000000', held: '900000', inTransit: '100000', consistent: true });
     const settled = await trustee.submit<{ outcome: string }>('Transfers:Settle', {
@@ -156,77 +154,77 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     );
     // History in ledger order, newest last, whatever the transaction ids.
     const history = await alice.evaluate<{ movements: Array<{ delta: string; seq: number }> }>('Accounts:GetHistory', {
-      args: ['acc-alice'],
+      args: ['mkt-alice'],
     });
     expect(history.movements.map((mv) => mv.delta)).to.deep.equal(['1000000', '-250000', '-100000']);
     expect(history.movements.map((mv) => mv.seq)).to.deep.equal([1, 2, 3]);
     await trustee.submit('Money:Withdraw', {
-      transient: { accountId: 'acc-bob', tokenId: MYR, amount: '50000', bankReference: 'MBB-0002' },
+      transient: { accountId: 'mkt-bob', tokenId: MKT, amount: '50000', bankReference: 'MBB-0002' },
     });
 
     const report = await regulator.evaluate<SupplyReport>('Supervision:CheckSupply', {
-      args: [JSON.stringify({ assetId: MYR })],
+      args: [JSON.stringify({ assetId: MKT })],
     });
     expect(report).to.include({ supply: '950000', held: '950000', inTransit: '0', consistent: true });
     const byTrustee = await trustee.evaluate<SupplyReport>('Supervision:CheckSupply', {
-      args: [JSON.stringify({ assetId: MYR })],
+      args: [JSON.stringify({ assetId: MKT })],
     });
     expect(byTrustee.consistent).to.equal(true);
-    await eventually(() => balanceOf(operatorB, 'acc-carol'), '100000', 'carol credited by the settlement');
+    await eventually(() => balance(operatorB, 'mkt-carol'), '100000', 'carol credited by the settlement');
   });
 
   it('keeps holdings private: OperatorB cannot read OperatorA’s customers’ balances, on its own peer or through the chaincode', async () => {
     await refused(
-      operatorB.evaluate('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })] }),
+      operatorB.evaluate('Transfers:GetBalance', { args: [JSON.stringify({ accountId: 'mkt-alice', assetId: MKT })] }),
       /FORBIDDEN/,
     );
     const fromB = await refused(
       regulator.evaluate('Transfers:GetBalance', {
-        args: [JSON.stringify({ accountId: 'acc-alice', assetId: MYR })],
+        args: [JSON.stringify({ accountId: 'mkt-alice', assetId: MKT })],
         on: ['OperatorBMSP'],
       }),
       /private data|collection|not available|access|denied|member/i,
     );
     expect(fromB).not.to.match(/FORBIDDEN/);
-    await eventually(() => balanceOf(regulator, 'acc-alice'), '650000', 'alice through the regulator');
+    await eventually(() => balance(regulator, 'mkt-alice'), '650000', 'alice through the regulator');
   });
 
   it('commits two concurrent transfers between disjoint accounts without conflict', async () => {
     await trustee.submit('Money:Deposit', {
-      transient: { accountId: 'acc-erin', tokenId: MYR, amount: '5000', bankReference: 'MBB-0003' },
+      transient: { accountId: 'mkt-erin', tokenId: MKT, amount: '5000', bankReference: 'MBB-0003' },
     });
     // Both transfers are endorsed before either is ordered; an MVCC conflict would fail one at commit.
     await Promise.all([
       operatorA.submit('Transfers:Transfer', {
-        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '10' },
+        transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: '10' },
       }),
       operatorA.submit('Transfers:Transfer', {
-        transient: { from: 'acc-erin', to: 'acc-frank', assetId: MYR, amount: '10' },
+        transient: { from: 'mkt-erin', to: 'mkt-frank', assetId: MKT, amount: '10' },
       }),
     ]);
-    await eventually(() => balanceOf(regulator, 'acc-frank'), '10', 'frank credited');
+    await eventually(() => balance(regulator, 'mkt-frank'), '10', 'frank credited');
   });
 
   it('answers CanTransfer with a reason code and refuses the same transfer when submitted', async () => {
     const check = await alice.evaluate<{ allowed: boolean; code: string }>('Transfers:CanTransfer', {
-      transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '99999999' },
+      transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: '99999999' },
     });
     expect(check).to.include({ allowed: false, code: 'INSUFFICIENT_BALANCE' });
     await refused(
       alice.submit('Transfers:Transfer', {
-        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '99999999' },
+        transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: '99999999' },
       }),
       /COMPLIANCE: INSUFFICIENT_BALANCE/,
     );
     await refused(
       alice.submit('Transfers:Transfer', {
-        transient: { from: 'acc-bob', to: 'acc-alice', assetId: MYR, amount: '1' },
+        transient: { from: 'mkt-bob', to: 'mkt-alice', assetId: MKT, amount: '1' },
       }),
       /FORBIDDEN/,
     );
     await refused(
       alice.submit('Transfers:Transfer', {
-        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: '-1' },
+        transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: '-1' },
       }),
       /INVALID_ARGUMENT/,
     );
@@ -236,12 +234,12 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     // The trustee's own peer must have the policy before its gateway endorses a withdrawal under it.
     const policy = async (reviewSeconds: number) => {
       await regulator.submit('Money:SetWithdrawalPolicy', {
-        args: [JSON.stringify({ tokenId: MYR, threshold: '100000', reviewSeconds, reason: 'e2e review window' })],
+        args: [JSON.stringify({ tokenId: MKT, threshold: '100000', reviewSeconds, reason: 'e2e review window' })],
       });
       await until(
         () =>
           trustee.evaluate<{ reviewSeconds: number }>('Money:GetWithdrawalPolicy', {
-            args: [JSON.stringify({ tokenId: MYR })],
+            args: [JSON.stringify({ tokenId: MKT })],
           }),
         (p) => p.reviewSeconds === reviewSeconds,
         'the policy on the trustee peer',
@@ -249,28 +247,28 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     };
     const request = (amount: string, bankReference: string) =>
       trustee.submit<WithdrawalResult>('Money:Withdraw', {
-        transient: { accountId: 'acc-alice', tokenId: MYR, amount, bankReference },
+        transient: { accountId: 'mkt-alice', tokenId: MKT, amount, bankReference },
       });
     const supply = () =>
-      regulator.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MYR })] });
+      regulator.evaluate<SupplyReport>('Supervision:CheckSupply', { args: [JSON.stringify({ assetId: MKT })] });
     const start = await supply();
-    const free = BigInt(await balanceOf(regulator, 'acc-alice'));
+    const free = BigInt(await balance(regulator, 'mkt-alice'));
 
     // An hour's window: a premature execution is refused whatever the machine's speed.
     await policy(3600);
     const first = await request('200000', 'MBB-BIG-1');
     expect(first.status).to.equal('PENDING');
-    const firstRef = { accountId: 'acc-alice', withdrawalId: first.withdrawalId };
+    const firstRef = { accountId: 'mkt-alice', withdrawalId: first.withdrawalId };
     await refused(
       trustee.submit('Money:ExecuteWithdrawal', { transient: firstRef }),
       /COMPLIANCE: REVIEW_WINDOW_OPEN: .*under review until/,
     );
     // The held amount is out of the balance (as alice's own operator's peer sees it), and nothing can move it.
-    expect(BigInt(await balanceOf(trustee, 'acc-alice'))).to.equal(free - 200000n);
-    await eventually(() => balanceOf(operatorA, 'acc-alice'), (free - 200000n).toString(), 'the hold at OperatorA');
+    expect(BigInt(await balance(trustee, 'mkt-alice'))).to.equal(free - 200000n);
+    await eventually(() => balance(operatorA, 'mkt-alice'), (free - 200000n).toString(), 'the hold at OperatorA');
     await refused(
       alice.submit('Transfers:Transfer', {
-        transient: { from: 'acc-alice', to: 'acc-bob', assetId: MYR, amount: String(free - 200000n + 1n) },
+        transient: { from: 'mkt-alice', to: 'mkt-bob', assetId: MKT, amount: String(free - 200000n + 1n) },
       }),
       /COMPLIANCE: INSUFFICIENT_BALANCE/,
     );
@@ -282,13 +280,13 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     expect(cancelled).to.include({ status: 'CANCELLED', decidedBy: 'RegulatorMSP' });
     const kept = await trustee.evaluate<WithdrawalRecord>('Money:GetWithdrawal', { args: [JSON.stringify(firstRef)] });
     expect(kept).to.include({ status: 'CANCELLED', reason: 'customer disputes the payee' });
-    await eventually(() => balanceOf(trustee, 'acc-alice'), free.toString(), 'the hold released');
+    await eventually(() => balance(trustee, 'mkt-alice'), free.toString(), 'the hold released');
     expect(await supply()).to.include({ supply: start.supply, pendingWithdrawals: '0', consistent: true });
 
     // A short window: the trustee retries until the transaction time has passed it.
     await policy(3);
     const second = await request('150000', 'MBB-BIG-2');
-    const secondRef = { accountId: 'acc-alice', withdrawalId: second.withdrawalId };
+    const secondRef = { accountId: 'mkt-alice', withdrawalId: second.withdrawalId };
     const started = Date.now();
     let early = 0;
     const executed = await until(
@@ -312,21 +310,21 @@ describe('market chaincode on the real network: hierarchy, privacy, money', func
     const end = await supply();
     expect(end).to.include({ pendingWithdrawals: '0', consistent: true });
     expect(BigInt(end.supply)).to.equal(BigInt(start.supply) - 150000n);
-    await eventually(() => balanceOf(regulator, 'acc-alice'), (free - 150000n).toString(), 'the payout');
+    await eventually(() => balance(regulator, 'mkt-alice'), (free - 150000n).toString(), 'the payout');
   });
 
   it('purges an offboarded person’s data and keeps the on-chain hash', async () => {
     await operatorA.submit('Accounts:SetStatus', {
-      args: [JSON.stringify({ accountId: 'acc-dave', status: 'OFFBOARDED', reason: 'customer left the platform' })],
+      args: [JSON.stringify({ accountId: 'mkt-dave', status: 'OFFBOARDED', reason: 'customer left the platform' })],
     });
-    await operatorA.submit('Accounts:PurgePersonalData', { args: ['acc-dave'] });
-    await refused(regulator.evaluate('Accounts:GetPersonalData', { args: ['acc-dave'] }), /NOT_FOUND/);
+    await operatorA.submit('Accounts:PurgePersonalData', { args: ['mkt-dave'] });
+    await refused(regulator.evaluate('Accounts:GetPersonalData', { args: ['mkt-dave'] }), /NOT_FOUND/);
     const account = await regulator.evaluate<{ personalDataHash: string; status: string }>('Accounts:GetAccount', {
-      args: ['acc-dave'],
+      args: ['mkt-dave'],
     });
     expect(account.status).to.equal('OFFBOARDED');
     expect(account.personalDataHash).to.match(/^[0-9a-f]{64}$/);
-    const v = await regulator.evaluate<{ present: boolean }>('Accounts:VerifyPersonalData', { args: ['acc-dave'] });
+    const v = await regulator.evaluate<{ present: boolean }>('Accounts:VerifyPersonalData', { args: ['mkt-dave'] });
     expect(v.present).to.equal(false);
   });
 });
