@@ -1,8 +1,6 @@
 import {
   connectTo,
-  fabricConfigDir,
   gatewayErrorText,
-  nativePlacement,
   RemovalRefusedError,
   requireRevokedAndEmpty,
   type NetworkContext,
@@ -67,15 +65,7 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
   before(async () => {
     ({ regulator, trustee, operatorA, operatorB } = await upWithGateways(net));
     await admitConsortium(regulator, operatorB, 'licensed for equity crowdfunding');
-    const bin = await net.bin();
-    ctx = {
-      topology: net.topology,
-      layout: net.layout,
-      bin,
-      fabricConfig: fabricConfigDir(bin),
-      placement: nativePlacement(net.layout),
-      progress: () => undefined,
-    };
+    ctx = await net.context();
     const onboard = (op: Api, accountId: string, type = 'investor') =>
       op.ok('POST', '/v1/accounts', { accountId, type, kyc: kyc('sophisticated'), personal: person(accountId) });
     await onboard(operatorA, 'ann');
