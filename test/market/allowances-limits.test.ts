@@ -1,5 +1,14 @@
 import { config, expect } from 'chai';
+import { beneficialOwnerHash, INVESTOR_LIMITS_COLLECTION, KeyType } from '@ecf/common';
 import { enrollUser } from '@ecf/network';
+import {
+  blocksSeenBy,
+  compositeKey,
+  enumerateAmounts,
+  privateWritesSeenBy,
+  sha256,
+  type SeenTx,
+} from '../support/adversary';
 import { attachOfferingDocument, Client, ClientPool } from '../support/client';
 import { until } from '../support/eventually';
 import { campaignTerms, nowSeconds } from '../support/fixtures';
@@ -104,6 +113,8 @@ describe('custodial allowances and cross-platform investor limits on the real ne
 
   describe('investor limits across platforms', () => {
     const campaignId = 'lim-c1';
+    /** The transactions of the pledges below: the person at A, then at B, and another person at B. */
+    const pledged = { a: '', b: '', other: '' };
     /** As the gateway sends it: endorsed by the peers that hold the investor limits. */
     const pledge = (op: Client, accountId: string, amount: string) =>
       op.submit<string>('Campaigns:Pledge', {
@@ -157,14 +168,14 @@ describe('custodial allowances and cross-platform investor limits on the real ne
     });
 
     it('counts one person at both operators against one cap, and refuses the pledge that passes it', async () => {
-      await pledge(operatorA, 'lim-p-a', '5000');
-      await pledge(operatorB, 'lim-p-b', '4000');
+      pledged.a = await pledge(operatorA, 'lim-p-a', '5000');
+      pledged.b = await pledge(operatorB, 'lim-p-b', '4000');
       const refused = await refusal(pledge(operatorB, 'lim-p-b', '100'));
       expect(refused).to.match(/COMPLIANCE: INVESTOR_LIMIT_EXCEEDED/);
       expect(refused, 'the refusal names the cap, not the usage').not.to.match(/5000|9000 used/);
       expect(await balance('lim-p-b', NZD)).to.equal('46000');
       // Another person is unaffected by the first one's usage.
-      await pledge(operatorB, 'lim-other', '5000');
+      pledged.other = await pledge(operatorB, 'lim-other', '5000');
       expect(await usage(trustee, 'lim-p-b')).to.include({ total: '9000', issuer: '9000' });
       expect(await usage(regulator, 'lim-p-a')).to.include({ total: '9000' });
       expect(await usage(trustee, 'lim-other')).to.include({ total: '5000' });
@@ -183,6 +194,83 @@ describe('custodial allowances and cross-platform investor limits on the real ne
       // The trustee's own query, run on each operator's peer: the collection is not there to read.
       for (const peer of ['OperatorAMSP', 'OperatorBMSP'])
         expect(await refusal(usage(trustee, 'lim-p-a', [peer]))).to.match(/FORBIDDEN: the investor limits are read/);
+    });
+
+    it("shows OperatorA's peer administrator, of its customer's pledge at B, exactly decision 49's residual: the counters' key hashes and the B account's id", async () => {
+      const { net } = await sharedMarket();
+      const seen = (await blocksSeenBy(net.layout, net.org('OperatorA'), 'market', 'admin')).filter((t) => t.valid);
+      const tx = (id: string): SeenTx => {
+        const t = seen.find((x) => x.txId === id);
+        if (!t) throw new Error(`transaction ${id} is not in OperatorA's blocks`);
+        return t;
+      };
+      const [atA, atB, other] = [tx(pledged.a), tx(pledged.b), tx(pledged.other)];
+      /** Every private key hash a transaction touched, with its collection: what a non-member can compare. */
+      const touched = (t: SeenTx): Set<string> =>
+        new Set(
+          t.hashed.flatMap((h) =>
+            [...h.readKeyHashes, ...h.writes.map((w) => w.keyHash)].map((k) => `${h.collection}/${k}`),
+          ),
+        );
+      const limitWrites = (t: SeenTx): string[] =>
+        t.hashed
+          .filter((h) => h.collection === INVESTOR_LIMITS_COLLECTION)
+          .flatMap((h) => h.writes.map((w) => `${h.collection}/${w.keyHash}`))
+          .sort();
+      // The collection's seal record is read by every transaction that touches the collection, whoever's: its
+      // key is public knowledge (sha256 of the composite key 'seal') and links no one.
+      const everyone = `${INVESTOR_LIMITS_COLLECTION}/${sha256(compositeKey('seal', []))}`;
+      const shared = (x: SeenTx, y: SeenTx): string[] =>
+        [...touched(x)].filter((k) => touched(y).has(k) && k !== everyone).sort();
+
+      // The link the docs state, in both directions: the person's two counters (year, year and issuer), the
+      // same key hashes at both operators, and nothing else private in common.
+      expect(limitWrites(atA)).to.have.length(2);
+      expect(shared(atA, atB), 'A and B pledges of one person share exactly its two counters').to.deep.equal(
+        limitWrites(atA),
+      );
+      expect(limitWrites(atB)).to.deep.equal(limitWrites(atA));
+      expect(shared(atA, other), 'another person shares nothing with A’s customer').to.deep.equal([]);
+      // The only public thing that ties the B pledge to an account: the B account's opaque id (its record read).
+      const named = (t: SeenTx): string =>
+        [
+          ...t.args,
+          ...t.publicReads,
+          ...t.publicWrites.map((w) => `${w.key} ${w.value}`),
+          t.response.payload,
+          t.response.message,
+          t.event?.payload ?? '',
+        ].join('\n');
+      expect(atB.publicReads).to.include(compositeKey(KeyType.ACCOUNT, ['lim-p-b']));
+      expect(named(atB)).not.to.include('lim-p-a');
+      expect(atB.creatorMspId).to.equal('OperatorBMSP');
+
+      // No amount, usage, headroom or person: not in the B pledge's public part, nor behind its hashes.
+      const figures = ['4000', '9000', '40'];
+      for (const f of figures) expect(named(atB), `figure ${f} in the B pledge`).not.to.match(new RegExp(`\\b${f}\\b`));
+      const owner = beneficialOwnerHash({ nationalId: 'LIM-777', dateOfBirth: '1985-05-05' });
+      for (const needle of [owner, 'LIM-777', 'lim-777', '1985-05-05'])
+        expect(named(atB).toLowerCase(), 'personal data in the B pledge').not.to.include(needle.toLowerCase());
+      // The counters' keys are blinded: the person's hash, which A could compute for its own customer, does not
+      // give their key hashes, so A cannot look up a person it does not already see pledging.
+      const year = String(new Date().getUTCFullYear());
+      const unsealed = [
+        compositeKey(KeyType.LIMIT_USAGE, [owner, NZD, year]),
+        compositeKey(KeyType.LIMIT_USAGE, [owner, NZD, year, 'lim-issuer']),
+      ].map((k) => `${INVESTOR_LIMITS_COLLECTION}/${sha256(k)}`);
+      for (const k of unsealed) expect(touched(atB)).not.to.include(k);
+      // The counters' values are salted: no usage figure is found by enumerating the record.
+      const valueHashes = new Set(atB.hashed.flatMap((h) => h.writes.map((w) => w.valueHash)));
+      expect(enumerateAmounts('{"amount":"%N%","v":1}', 20_000, valueHashes)).to.deep.equal([]);
+      // And its own peer received no private data of the collection, nor any of the B pledge.
+      const privateData = await privateWritesSeenBy(net.layout, net.org('OperatorA'), 'market', 'admin');
+      // Besides its own collection, only its own chaincode approvals (Fabric's lifecycle, the org's implicit one).
+      const own = ['pdcOperatorA', '_implicit_org_OperatorAMSP'];
+      expect(privateData.filter((w) => !own.includes(w.collection))).to.deep.equal([]);
+      expect(privateData.filter((w) => w.txId === pledged.b || w.txId === pledged.other)).to.deep.equal([]);
+      expect(
+        privateData.filter((w) => /lim-p-b|lim-other/.test(`${w.key} ${Buffer.from(w.value).toString('utf8')}`)),
+      ).to.deep.equal([]);
     });
   });
 });

@@ -35,13 +35,17 @@ export interface SeenTx {
   }>;
 }
 
-/** Every transaction of a channel, from block 0 to the current height, as the org's own peer delivers it. */
-export async function blocksSeenBy(layout: Layout, org: Org, channel: string): Promise<SeenTx[]> {
+/**
+ * Every transaction of a channel, from block 0 to the current height, as the org's own peer delivers it, to
+ * the org's identity `as` (its gateway's by default; `admin` for its peer administrator).
+ */
+export async function blocksSeenBy(layout: Layout, org: Org, channel: string, as = 'gateway'): Promise<SeenTx[]> {
   const out: SeenTx[] = [];
   await readChain(
     layout,
     org,
     channel,
+    as,
     (network) => network.getBlockEvents({ startBlock: 0n }),
     (block) => {
       out.push(...decode(block, Number(block.getHeader()?.getNumber() ?? 0)));
@@ -59,12 +63,13 @@ async function readChain<E>(
   layout: Layout,
   org: Org,
   channel: string,
+  as: string,
   open: (network: Network) => Promise<CloseableAsyncIterable<E>>,
   visit: (event: E) => common.Block | undefined,
 ): Promise<void> {
   const target = org.peers[0];
   if (!target) throw new Error(`${org.name} has no peer`);
-  const conn = connectTo(layout, org, target);
+  const conn = connectTo(layout, org, target, as);
   try {
     const network = conn.gateway.getNetwork(channel);
     const info = common.BlockchainInfo.deserializeBinary(
@@ -175,15 +180,22 @@ export interface PrivateWrite {
 }
 
 /**
- * The private writes a member of the collections receives (the regulator's peer): the ground truth an
- * adversarial test compares a competitor's view with. Keys and values exactly as stored.
+ * The private writes an org's peer delivers with its blocks, for the collections the org is a member of (the
+ * regulator's peer: the ground truth an adversarial test compares a competitor's view with). Keys and values
+ * exactly as stored. `as` as for blocksSeenBy.
  */
-export async function privateWritesSeenBy(layout: Layout, org: Org, channel: string): Promise<PrivateWrite[]> {
+export async function privateWritesSeenBy(
+  layout: Layout,
+  org: Org,
+  channel: string,
+  as = 'gateway',
+): Promise<PrivateWrite[]> {
   const out: PrivateWrite[] = [];
   await readChain(
     layout,
     org,
     channel,
+    as,
     (network) => network.getBlockAndPrivateDataEvents({ startBlock: 0n }),
     (event) => {
       const block = event.getBlock();

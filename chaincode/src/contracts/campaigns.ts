@@ -20,7 +20,7 @@ import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movemen
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver, checkSender, yearOf } from '../compliance/check-transfer';
 import { requireCurrentOffering } from '../documents/current';
-import { PersonLimits } from '../limits/usage';
+import { PersonLimits, releasePledgeUsage } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -491,6 +491,7 @@ class Settlement {
     if (refund > 0n) {
       const before = await this.holdings.balance(account, pledge.tokenId);
       await this.holdings.apply(account, pledge.tokenId, before, refund, { kind: 'refund', reference: this.c.id });
+      await releasePledgeUsage(this.ctx, account, pledge, this.c.issuerAccountId, refund);
     }
     await this.ctx.ledger.deletePrivate(collection, key);
     await this.ctx.ledger.delete(refKey);

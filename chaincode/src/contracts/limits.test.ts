@@ -118,6 +118,57 @@ describe("Limits: one retail investor's caps counted across operators", () => {
     );
   });
 
+  it("counts one Match's fills cumulatively: of two resting buys that each fit when it starts, the one that would pass the cap is withdrawn", async () => {
+    await setPolicy('9000', '9000');
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '5000'));
+    const buy = { accountId: 'acc-alice-b', classId: ACME, tokenId: MYR, side: 'BUY', price: '100', quantity: '30' };
+    // Each order alone fits the 4000 left; together they would make 11000.
+    const first = await m.ok<string>(aliceAtB, 'Market', 'PlaceOrder', [], buy);
+    const second = await m.ok<string>(aliceAtB, 'Market', 'PlaceOrder', [], buy);
+    await m.issue('acc-bob', '60');
+    const sell = await m.ok<string>(ids.bob, 'Market', 'PlaceOrder', [], {
+      ...buy,
+      accountId: 'acc-bob',
+      side: 'SELL',
+      quantity: '60',
+    });
+    const summary = await m.ok<{ fills: number; withdrawn: number }>(ids.trustee, 'Market', 'Match', [
+      JSON.stringify({ classId: ACME, maxFills: 10 }),
+    ]);
+    expect(summary, 'one fill traded, the other withdrew its order').to.include({ fills: 1, withdrawn: 1 });
+    expect(await usage('acc-alice')).to.include({ total: '8000', issuer: '8000' });
+    expect(await m.balance('acc-alice-b', ACME)).to.equal(30n);
+    // The withdrawn order's escrow is back: 3000 paid, nothing else held.
+    expect(await m.balance('acc-alice-b', MYR)).to.equal(97000n);
+    const status = async (id: string) =>
+      (await m.ok<{ status: string; remaining: string }>(ids.regulator, 'Market', 'GetOrder', [ACME, id])).status;
+    expect([await status(first), await status(second)].sort()).to.deep.equal(['CANCELLED', 'FILLED']);
+    // The seller's unsold units keep resting for the next Match.
+    const rest = await m.ok<{ status: string; remaining: string }>(ids.regulator, 'Market', 'GetOrder', [ACME, sell]);
+    expect(rest).to.include({ status: 'OPEN', remaining: '30' });
+    for (const asset of [MYR, ACME]) expect((await m.supply(asset)).consistent, asset).to.equal(true);
+  });
+
+  it("gives back a failed campaign's refunds, at both operators, from the year that counted them", async () => {
+    await setPolicy('9000', '9000');
+    // 40 units pledged of the 50 the campaign needs: it fails and refunds everything.
+    await m.ok(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '3000'));
+    await m.ok(aliceAtB, 'Campaigns', 'Pledge', [], pledge('acc-alice-b', '1000'));
+    expect(await usage('acc-alice')).to.include({ total: '4000' });
+    m.world.now = openAt + 11 * DAY;
+    let status = '';
+    for (let i = 0; i < 10 && status !== 'FAILED'; i++) {
+      status = (
+        await m.ok<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+          JSON.stringify({ campaignId: 'acme-seed', batchSize: 1 }),
+        ])
+      ).status;
+    }
+    expect(status).to.equal('FAILED');
+    expect(await usage('acc-alice')).to.include({ total: '0', issuer: '0' });
+    expect(await m.balance('acc-alice-b', MYR)).to.equal(100000n);
+  });
+
   it('gives back a withdrawn pledge, and counts only retail investors', async () => {
     await setPolicy('5000', '5000');
     const id = await m.ok<string>(ids.alice, 'Campaigns', 'Pledge', [], pledge('acc-alice', '5000'));

@@ -21,7 +21,7 @@ import { Holdings } from '../assets/holdings';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
 import { checkReceiver, checkSender, isHalted, yearOf } from '../compliance/check-transfer';
-import { PersonLimits } from '../limits/usage';
+import { countFill, PersonLimits } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -231,7 +231,15 @@ export class MarketContract extends BaseContract {
     for (const fill of result.fills) {
       const buy = byId.get(fill.buyId) as Order;
       const sell = byId.get(fill.sellId) as Order;
-      await this.settleFill(ctx, holdings, shareClass, buy, sell, fill.price, fill.quantity, n++);
+      if (buy.status !== 'OPEN') continue;
+      if (await this.settleFill(ctx, holdings, shareClass, buy, sell, fill.price, fill.quantity, n)) n += 1;
+      else {
+        // The buyer's caps no longer fit this fill after its earlier fills in this Match (decision 49): the
+        // order is released as the eligibility pass would have, and the seller's units keep resting.
+        await releaseOrder(ctx, holdings, buy, 'CANCELLED');
+        buy.status = 'CANCELLED';
+        withdrawn += 1;
+      }
     }
     for (const o of byId.values()) {
       if (o.remaining !== live.find((l) => l.id === o.id)?.remaining)
@@ -266,7 +274,7 @@ export class MarketContract extends BaseContract {
     await ctx.ledger.put(epochKey, nextEpoch);
     const summary = {
       classId: shareClass.id,
-      fills: result.fills.length,
+      fills: n,
       expired,
       withdrawn,
       halted: result.breach !== undefined,
@@ -347,7 +355,10 @@ export class MarketContract extends BaseContract {
     return json(await this.order(ctx, parse(idSchema, classId), parse(idSchema, orderId)));
   }
 
-  /** Delivery versus payment for one fill: units to the buyer, money to the seller, in this one transaction. */
+  /**
+   * Delivery versus payment for one fill: units to the buyer, money to the seller, in this one transaction.
+   * False, with nothing written, when the fill would take the buyer past its investor limits.
+   */
   private async settleFill(
     ctx: MarketContext,
     holdings: Holdings,
@@ -357,7 +368,7 @@ export class MarketContract extends BaseContract {
     price: bigint,
     quantity: bigint,
     seq: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const buyEscrowKey = privateKeys.orderEscrow(buy.id);
     const sellEscrowKey = privateKeys.orderEscrow(sell.id);
     const buyCollection = operatorCollection(buy.operatorMspId);
@@ -369,16 +380,14 @@ export class MarketContract extends BaseContract {
       getAccount(ctx, sellEscrow.accountId),
     ]);
     const token = await getAsset(ctx, buy.tokenId);
+    const paid = quantity * price;
+    if (!(await countFill(ctx, buyer, token.id, issuerOf(shareClass), yearOf(ctx.ledger.now), paid))) return false;
 
     // Escrows shrink by what this fill consumes; a buy at a better price than its limit gets the difference back.
     const buyConsumed = quantity * BigInt(buy.price);
-    const paid = quantity * price;
     await this.shrink(ctx, buyCollection, buyEscrowKey, buyEscrow, buyConsumed);
     await this.shrink(ctx, sellCollection, sellEscrowKey, sellEscrow, quantity);
     await credit(ctx, holdings, buyer, shareClass, quantity, 'transfer', seller.id, `trade:${ctx.ledger.txId}:${seq}`);
-    // Reads see this transaction's writes, so a buyer's later fill in the same match counts this one.
-    const limits = await PersonLimits.open(ctx, buyer, token.id, issuerOf(shareClass), yearOf(ctx.ledger.now));
-    await limits?.add(paid);
     const sellerMoney = await holdings.balance(seller, token.id);
     await holdings.apply(seller, token.id, sellerMoney, paid, {
       kind: 'trade',
@@ -410,6 +419,7 @@ export class MarketContract extends BaseContract {
       price: trade.price,
       quantity: trade.quantity,
     });
+    return true;
   }
 
   private async ownerStillEligible(

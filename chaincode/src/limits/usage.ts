@@ -82,6 +82,44 @@ export class PersonLimits {
   }
 }
 
+/**
+ * Counts a buy's fill inside a Match if it still fits the buyer's caps, and says whether it did. The check
+ * sees the fills this Match already counted (the ledger reads the transaction's own writes), so two resting
+ * orders of one person, each within the headroom when the Match began, cannot both fill past the cap.
+ * Nothing is written when the fill does not fit.
+ */
+export async function countFill(
+  ctx: MarketContext,
+  buyer: Account,
+  tokenId: string,
+  issuerAccountId: string,
+  year: number,
+  paid: bigint,
+): Promise<boolean> {
+  const limits = await PersonLimits.open(ctx, buyer, tokenId, issuerAccountId, year);
+  if (!limits) return true;
+  if (!limits.check(paid).allowed) return false;
+  await limits.add(paid);
+  return true;
+}
+
+/**
+ * Gives back what a counted pledge returns to its investor (a failed campaign's refund, or the part of a
+ * pledge a campaign did not allocate), from the year that counted it. A pledge made before any cap carries
+ * no `limitYear` and gives nothing back.
+ */
+export async function releasePledgeUsage(
+  ctx: MarketContext,
+  account: Account,
+  pledge: { readonly tokenId: string; readonly limitYear?: number },
+  issuerAccountId: string,
+  amount: bigint,
+): Promise<void> {
+  if (pledge.limitYear === undefined || amount <= 0n) return;
+  const limits = await PersonLimits.open(ctx, account, pledge.tokenId, issuerAccountId, pledge.limitYear);
+  await limits?.add(-amount);
+}
+
 /** What a person has used this year, for the regulator and the trustee (evaluated on their own peers). */
 export async function personUsage(
   ctx: MarketContext,
