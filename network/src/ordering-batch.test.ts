@@ -15,8 +15,9 @@ function bftConfig() {
                 type: 'BFT',
                 state: 'STATE_NORMAL',
                 metadata: {
-                  consenters: [],
-                  options: { request_batch_max_count: '500', request_batch_max_interval: '100ms' },
+                  request_batch_max_count: '500',
+                  request_batch_max_interval: '100ms',
+                  leader_rotation: 'ROTATION_OFF',
                 },
               },
             },
@@ -32,9 +33,10 @@ describe('block cutting on a running SmartBFT channel', () => {
     const original = bftConfig();
     const updated = withOrderingBatch(original, { requestBatchMaxInterval: '250ms', maxMessageCount: 1000 });
     const values = updated.channel_group.groups.Orderer.values;
-    expect(values.ConsensusType.value.metadata.options).to.deep.equal({
+    expect(values.ConsensusType.value.metadata).to.deep.equal({
       request_batch_max_count: '500',
       request_batch_max_interval: '250ms',
+      leader_rotation: 'ROTATION_OFF',
     });
     expect(values.BatchSize.value).to.deep.equal({ max_message_count: 1000, preferred_max_bytes: 2097152 });
     expect(original).to.deep.equal(bftConfig());
@@ -42,7 +44,7 @@ describe('block cutting on a running SmartBFT channel', () => {
 
   it('writes the uint64 batch count as configtxlator does (a string)', () => {
     const updated = withOrderingBatch(bftConfig(), { requestBatchMaxCount: 1000 });
-    expect(updated.channel_group.groups.Orderer.values.ConsensusType.value.metadata.options).to.include({
+    expect(updated.channel_group.groups.Orderer.values.ConsensusType.value.metadata).to.include({
       request_batch_max_count: '1000',
     });
   });

@@ -23,7 +23,8 @@ type Json = any;
 export function withOrderingBatch(config: Json, batch: OrderingBatch): Json {
   const updated = structuredClone(config) as Json;
   const values = updated.channel_group.groups.Orderer.values;
-  const options = values.ConsensusType?.value?.metadata?.options;
+  // For BFT the metadata is SmartBFT's Options message itself (the consenters live in the Orderers value).
+  const options = values.ConsensusType?.value?.metadata;
   if (values.ConsensusType?.value?.type !== 'BFT' || !options) {
     throw new Error('the channel is not ordered by SmartBFT: no request batch options to change');
   }
