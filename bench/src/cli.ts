@@ -17,7 +17,8 @@ const USAGE = `usage: npm run bench [-- options]
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
                        (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)
   --tuning             instead: W0 and W2 at the baseline node settings, after each tuning change and after all
-                       of them, on one network (--rates 60,100,140 --duration 8 --accounts 1000 --profile-seconds 8)`;
+                       of them, on one network (--rates 20,40 --duration 10 --accounts 1000 --profile-seconds 8
+                       --variants logging,gogc-400,validators-4,batch-250ms,combined)`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

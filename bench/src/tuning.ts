@@ -21,6 +21,7 @@ import {
   type PeerNode,
 } from '@ecf/network';
 import { firstErrors, runStep, type StepResult } from './driver';
+import { track } from './index';
 import { BenchMarket, WORKLOADS } from './market';
 import { cpuByComponent, networkPids } from './resources';
 import { round } from './stats';
@@ -37,8 +38,12 @@ export interface TuningOptions {
   rates: number[];
   durationS: number;
   portShift: number;
-  /** Seconds of CPU profile taken from a peer and the SmartBFT leader during the last variant's top step. */
+  /** Seconds of CPU profile taken from a peer and the SmartBFT leader during the combined variant's top step. */
   profileSeconds: number;
+  /** Variants to run (names); the baseline always runs first and again last. Absent: all of them. */
+  variants?: string[];
+  /** Called with the results so far after each variant, so that a failed run keeps what it measured. */
+  checkpoint?: (r: TuningResults) => void;
   progress: (m: string) => void;
 }
 
@@ -120,9 +125,10 @@ export function combined(variants: readonly Variant[]): Variant {
 }
 
 export async function runTuning(opts: TuningOptions, tuned: NodeSettings): Promise<TuningResults> {
-  const { progress, ...options } = opts;
+  const { progress, checkpoint, ...options } = opts;
   const results: TuningResults = { startedAt: new Date().toISOString(), options, variants: [], profiles: [] };
   const net = new IsolatedNetwork(opts.portShift, { prefix: 'ecf-bench-' });
+  const untrack = track(net);
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   const profileDir = join(net.home, 'profiles');
   mkdirSync(profileDir, { recursive: true });
@@ -145,7 +151,12 @@ export async function runTuning(opts: TuningOptions, tuned: NodeSettings): Promi
   try {
     await market.setup((m) => progress(m));
     firstErrors.clear();
-    const all = [...VARIANTS, combined(VARIANTS.slice(1))];
+    // The baseline again at the end: how far the machine drifted during the run (others share it).
+    const all = [
+      ...VARIANTS,
+      combined(VARIANTS.slice(1)),
+      { ...VARIANTS[0], name: 'baseline-again' } as Variant,
+    ].filter((v) => v.name.startsWith('baseline') || !opts.variants || opts.variants.includes(v.name));
     for (const [index, variant] of all.entries()) {
       const settings = settingsOf(variant, tuned);
       const wanted = { ...BASELINE_BATCH, ...variant.batch };
@@ -156,11 +167,12 @@ export async function runTuning(opts: TuningOptions, tuned: NodeSettings): Promi
         await updateOrderingBatch(context(), 'market', wanted);
         batch = wanted;
       }
+      await warmUp(market);
+      // After the warm-up, which starts the chaincode processes whose environment is checked too.
       const checks = await readBack(net, settings);
       for (const c of checks) progress(`  read back: ${c}`);
-      await warmUp(market);
       const steps: StepResult[] = [];
-      const last = index === all.length - 1;
+      const last = variant.name === 'combined';
       for (const id of ['W0', 'W2']) {
         for (const rate of opts.rates) {
           const top = last && id === 'W2' && rate === opts.rates[opts.rates.length - 1];
@@ -178,6 +190,7 @@ export async function runTuning(opts: TuningOptions, tuned: NodeSettings): Promi
       );
       results.variants.push({ ...variant, settings, batch: wanted, checks, steps, saturation });
       progress(`${variant.name}: saturation W0 ${saturation.W0}, W2 ${saturation.W2}`);
+      checkpoint?.(results);
     }
     // The network's folder goes with it: the profiles are kept beside the run's results.
     const kept = join('bench', 'results', `tuning-${stamp}-profiles`);
@@ -191,6 +204,7 @@ export async function runTuning(opts: TuningOptions, tuned: NodeSettings): Promi
   } finally {
     market.close();
     await net.destroy();
+    untrack();
   }
 }
 
