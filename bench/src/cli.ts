@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '@ecf/network';
 import { renderChart, renderMarkdown, runBench, stopAll, summarize, type BenchResults } from './index';
 import { renderStall, runStall } from './stall';
+import { tuningBench } from './tuning-cli';
 
 const USAGE = `usage: npm run bench [-- options]
   --quick              a short run (few accounts, low loads); what CI's smoke test does
@@ -14,7 +15,10 @@ const USAGE = `usage: npm run bench [-- options]
   --no-raft            skip the Raft comparison run
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
-                       (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)`;
+                       (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)
+  --tuning             instead: W0 and W2 at the baseline node settings, after each tuning change and after all
+                       of them, on one network (--rates 20,40 --duration 10 --accounts 1000 --profile-seconds 8
+                       --variants logging,gogc-400,validators-4,batch-250ms,combined)`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     });
   }
   if (process.argv.includes('--stall')) return stallBench();
+  if (process.argv.includes('--tuning')) return tuningBench(arg);
   const quick = process.argv.includes('--quick');
   const results = await runBench({
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),

@@ -41,6 +41,12 @@ export interface BenchResults {
 /** Networks a run has up, so an interrupted run can still take them down. */
 const active = new Set<IsolatedNetwork>();
 
+/** Registers a network another bench mode brought up, so that Ctrl-C takes it down too; returns the undo. */
+export function track(net: IsolatedNetwork): () => void {
+  active.add(net);
+  return () => active.delete(net);
+}
+
 /** Stops every network a benchmark brought up (for signal handlers). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...active].map((n) => n.destroy()));

@@ -29,3 +29,5 @@ export * from './key-rotation';
 export * from './hosts';
 export * from './placement';
 export type { Placement } from './node-env';
+export * from './ordering-batch';
+export * from './node-settings';

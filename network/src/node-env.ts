@@ -1,5 +1,6 @@
 import type { CaNode, OrdererNode, Org, PeerNode, Topology } from './topology';
 import { orgOf } from './topology';
+import { DEFAULT_NODE_SETTINGS, ordererSettingsEnv, peerSettingsEnv } from './node-settings';
 
 /**
  * Where nodes run. The native run and the Compose files differ only here: listen and dial addresses, and
@@ -53,7 +54,6 @@ export function peerEnv(t: Topology, peer: PeerNode, p: Placement): Record<strin
   const leader = org.peers[0] ?? peer;
   const id = `identities/${peer.name}`;
   const env: Record<string, string> = {
-    FABRIC_LOGGING_SPEC: 'info:gossip,discovery=warning',
     CORE_PEER_ID: peer.id,
     CORE_PEER_ADDRESS: p.address(peer, peer.port),
     CORE_PEER_LISTENADDRESS: p.listen(peer.port),
@@ -76,7 +76,7 @@ export function peerEnv(t: Topology, peer: PeerNode, p: Placement): Record<strin
     CORE_METRICS_PROVIDER: 'prometheus',
     // No Docker: chaincode is built and launched by an external builder only.
     CORE_VM_ENDPOINT: '',
-    CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+    ...peerSettingsEnv(t.nodes ?? DEFAULT_NODE_SETTINGS),
   };
   const cfg = p.config(peer.id, 'peer');
   if (cfg) env.FABRIC_CFG_PATH = cfg;
@@ -90,7 +90,6 @@ export function ordererEnv(t: Topology, orderer: OrdererNode, p: Placement): Rec
   const cert = p.crypto(org, `${id}/tls/server.crt`);
   const key = p.crypto(org, `${id}/tls/server.key`);
   const env: Record<string, string> = {
-    FABRIC_LOGGING_SPEC: 'info',
     ORDERER_GENERAL_LISTENADDRESS: p.listen(orderer.port).split(':')[0] ?? '0.0.0.0',
     ORDERER_GENERAL_LISTENPORT: String(orderer.port),
     ORDERER_GENERAL_LOCALMSPID: org.mspId,
@@ -117,6 +116,7 @@ export function ordererEnv(t: Topology, orderer: OrdererNode, p: Placement): Rec
     ORDERER_FILELEDGER_LOCATION: p.data(orderer.id),
     ORDERER_CONSENSUS_WALDIR: `${p.data(orderer.id)}/consensus/wal`,
     ORDERER_CONSENSUS_SNAPDIR: `${p.data(orderer.id)}/consensus/snap`,
+    ...ordererSettingsEnv(t.nodes ?? DEFAULT_NODE_SETTINGS, orderer, p),
   };
   const cfg = p.config(orderer.id, 'orderer');
   if (cfg) env.FABRIC_CFG_PATH = cfg;

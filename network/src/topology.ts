@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { monitoringSchema } from './monitoring-settings';
+import { nodeSettingsSchema, type NodeSettings } from './node-settings';
 
 /** A topology the network cannot be built from; the message names what is wrong. */
 export class TopologyError extends Error {
@@ -95,6 +96,8 @@ const topologySchema = z
       )
       .default([]),
     monitoring: monitoringSchema.default({}),
+    /** How peers and ordering nodes run: logging, Go GC, validator pool, pprof (network/src/node-settings.ts). */
+    nodes: nodeSettingsSchema.default({}),
     /**
      * Where the orgs' signing keys live: `files` (PEM in each MSP's keystore) or `hsm` (generated in a
      * PKCS#11 token per org and never written out; decision 45). Native runs only.
@@ -164,6 +167,8 @@ export interface Topology {
   readonly channels: z.output<typeof topologySchema>['channels'];
   readonly chaincodes: z.output<typeof topologySchema>['chaincodes'];
   readonly monitoring: z.output<typeof topologySchema>['monitoring'];
+  /** How peers and ordering nodes run (absent: DEFAULT_NODE_SETTINGS). */
+  readonly nodes?: NodeSettings;
   /** Where the orgs' signing keys live (absent: files). */
   readonly keys?: 'files' | 'hsm';
 }
@@ -309,6 +314,7 @@ export function buildTopology(raw: unknown, overrides: { consensus?: Consensus }
     channels: input.channels,
     chaincodes: input.chaincodes,
     monitoring: input.monitoring,
+    nodes: input.nodes,
     keys: input.keys,
   };
   unique(
