@@ -1,4 +1,5 @@
 import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
+import { runDividend, type DividendRun } from './dividend';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
@@ -15,6 +16,8 @@ export interface BenchOptions {
   raft: boolean;
   /** Crossing order pairs for W6. */
   matchPairs: number;
+  /** W10: accounts per payment batch, one distribution to every account per size. */
+  dividendBatches?: number[];
   portShift: number;
   progress: (m: string) => void;
 }
@@ -34,7 +37,14 @@ export interface BenchResults {
   options: Omit<BenchOptions, 'progress'>;
   consensus: Record<
     string,
-    { steps: StepResult[]; halfLoad: StepResult[]; matching?: MatchResult; idleRssMiB: number; upSeconds: number }
+    {
+      steps: StepResult[];
+      halfLoad: StepResult[];
+      matching?: MatchResult;
+      dividend?: DividendRun[];
+      idleRssMiB: number;
+      upSeconds: number;
+    }
   >;
 }
 
@@ -63,7 +73,9 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
   const upSeconds = round((performance.now() - t0) / 1000);
   const market = new BenchMarket(net, opts.accounts);
   try {
-    await market.setup((m) => opts.progress(`[${consensus}] ${m}`));
+    // W10 alone needs the accounts onboarded, not funded.
+    const fund = workloads.some((w) => w !== 'W10');
+    await market.setup((m) => opts.progress(`[${consensus}] ${m}`), fund);
     for (const [message, n] of firstErrors) opts.progress(`[${consensus}] setup retried ${n}× after: ${message}`);
     firstErrors.clear();
     let pids = networkPids(net.layout);
@@ -106,7 +118,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       market.rest = await startGateway(net);
       pids = networkPids(net.layout);
     }
-    for (const id of workloads.filter((w) => w !== 'W6')) {
+    for (const id of workloads.filter((w) => w !== 'W6' && w !== 'W10')) {
       const ladder: StepResult[] = [];
       for (const rate of opts.rates) ladder.push(await measure(id, rate));
       steps.push(...ladder);
@@ -150,7 +162,10 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       };
       opts.progress(`[${consensus}] W6: ${fills} fills in ${calls} matches, ${matching.fillsPerSecond} fills/s`);
     }
-    return { steps, halfLoad, matching, idleRssMiB, upSeconds };
+    const dividend = workloads.includes('W10')
+      ? await runDividend(market, opts.dividendBatches ?? [500], (m) => opts.progress(`[${consensus}] ${m}`))
+      : undefined;
+    return { steps, halfLoad, matching, dividend, idleRssMiB, upSeconds };
   } finally {
     market.close();
     await net.destroy();

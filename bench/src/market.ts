@@ -67,7 +67,7 @@ export class BenchMarket {
     this.conns.clear();
   }
 
-  async setup(progress: (m: string) => void): Promise<void> {
+  async setup(progress: (m: string) => void, fund = true): Promise<void> {
     const registry = this.contract('Regulator', 'Registry');
     await once(() =>
       registry.submit('AdmitParticipant', {
@@ -130,8 +130,8 @@ export class BenchMarket {
         ],
       }),
     );
-    progress(`funding ${this.accounts.length} accounts`);
-    await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
+    if (fund) progress(`funding ${this.accounts.length} accounts`);
+    await runAll(fund ? this.accounts.length : 0, SETUP_CONCURRENCY, async (i) => {
       await once(() =>
         trusteeMoney.submit('Deposit', {
           transientData: {

@@ -1,4 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
+import { dividendRows, dividendTarget } from './dividend';
 import type { StepResult } from './driver';
 import type { BenchResults } from './index';
 import { round } from './stats';
@@ -66,6 +67,7 @@ export function summarize(r: BenchResults): Summary {
       measured: saturation[id] === undefined ? 'n/a' : String(mvcc(steps, id)),
       met: saturation[id] === undefined ? null : mvcc(steps, id) === 0,
     })),
+    dividendTarget(bft?.dividend),
   ];
   return { saturation, p95AtHalfLoadMs, ratios, targets };
 }
@@ -88,6 +90,7 @@ export function renderMarkdown(r: BenchResults): string {
     lines.push(`| ${id} | ${v} | ${s.p95AtHalfLoadMs[id] ?? 'n/a'} |`);
   const m = r.consensus.bft?.matching;
   if (m) lines.push(`| W6 matching | ${m.fillsPerSecond} fills/s (${m.fills} fills in ${m.calls} Match calls) | |`);
+  lines.push(...dividendRows(r.consensus.bft?.dividend));
   lines.push('', '## Ratios', '', '| ratio | value |', '|---|---|');
   for (const [k, v] of Object.entries(s.ratios)) lines.push(`| ${k} | ${v} |`);
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');

@@ -15,9 +15,10 @@ describe('benchmark harness (smoke run on the real network)', function () {
       accounts: 40,
       rates: [8],
       durationS: 2,
-      workloads: ['W0', 'W1', 'W2', 'W8', 'W3', 'W4', 'W5', 'W6'],
+      workloads: ['W0', 'W1', 'W2', 'W8', 'W3', 'W4', 'W5', 'W6', 'W10'],
       raft: false,
       matchPairs: 10,
+      dividendBatches: [15],
       portShift: 14_000,
       progress: () => undefined,
     });
@@ -41,6 +42,11 @@ describe('benchmark harness (smoke run on the real network)', function () {
       expect(s.peakRssMiB).to.be.greaterThan(0);
     }
     expect(run?.matching?.fills).to.equal(10);
+    // W10: a dividend to the 40 accounts in batches of 15; the issuer's account is walked too (41 accounts).
+    const [dividend] = run?.dividend ?? [];
+    expect(dividend).to.include({ holders: 40, batch: 15, accountsWalked: 41, supplyConsistent: true });
+    expect(dividend?.transactions).to.be.within(1, 3);
+    expect(dividend?.holdersPerSecond).to.be.greaterThan(0);
   });
 
   it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {
@@ -49,6 +55,7 @@ describe('benchmark harness (smoke run on the real network)', function () {
     expect(typeof summary.ratios['W2/W0']).to.equal('number');
     expect(summary.targets.length).to.be.greaterThan(5);
     expect(renderMarkdown(results)).to.match(/\| W2 \| 8 \|/);
+    expect(renderMarkdown(results)).to.match(/\| W10 dividend, batches of 15 \| /);
     const png = renderChart(results);
     expect(png.subarray(1, 4).toString()).to.equal('PNG');
     expect(JSON.parse(JSON.stringify(results))).to.deep.equal(results);

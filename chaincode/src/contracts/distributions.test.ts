@@ -177,6 +177,41 @@ describe('Distributions: declared with escrow, paid on holdings at the record ti
   });
 });
 
+describe('Distributions: a payment batch reads only its own accounts (decision 60)', () => {
+  it('walks every account once in id order, ids that prefix others included, each batch reading at most max + 1 records', async () => {
+    const m = await new Market().setup();
+    await m.deposit('acc-acme', '100000');
+    // `acc-h1` prefixes `acc-h10`…`acc-h19`: the cursor after it must neither skip nor repeat them.
+    const extra = Array.from({ length: 21 }, (_, i) => `acc-h${i}`);
+    for (const id of extra) {
+      await m.onboard(ids.operatorA, id, 'investor', 'sophisticated');
+      await m.issue(id, String(extra.indexOf(id) + 1));
+    }
+    await m.issue('acc-alice', '7');
+    await m.ok(ids.operatorA, 'Distributions', 'Declare', j(terms(m, { amountPerUnit: '1.5' })));
+    m.world.now += 2 * DAY;
+    const max = 4;
+    const reads: number[] = [];
+    let d: Distribution | undefined;
+    for (let i = 0; i < 20 && d?.status !== 'PAID'; i++) {
+      const r = await m.call<Distribution>(ids.trustee, 'Distributions', 'Pay', j({ distributionId: 'div-1', max }));
+      expect(r.ok, r.error?.message).to.equal(true);
+      reads.push(...r.stub.rangeReads.map((x) => x.consumed));
+      expect(r.stub.publicReads.length).to.be.below(max + 12); // the batch's accounts and a few fixed records
+      d = r.value;
+    }
+    const all = 4 + extra.length;
+    expect(d).to.include({ status: 'PAID', accountsWalked: all });
+    expect(reads).to.have.length(Math.ceil(all / max) + (all % max === 0 ? 1 : 0));
+    expect(Math.max(...reads)).to.be.at.most(max + 1);
+    for (const [i, id] of extra.entries()) {
+      expect(await m.balance(id, MYR), id).to.equal(entitlement(BigInt(i + 1), '1.5'));
+    }
+    expect(await m.balance('acc-alice', MYR)).to.equal(10n);
+    await consistent(m);
+  });
+});
+
 describe('Distributions under random transfer sequences (property-based)', () => {
   type Move = { kind: 'transfer' | 'instruct' | 'settle' | 'issue'; from: Holder; to: Holder; amount: number };
   const holder = fc.constantFrom(...HOLDERS);

@@ -53,9 +53,18 @@ export async function holdingAtRecordTime(
   distributionId: string,
   balanceNow: bigint,
 ): Promise<bigint> {
+  return (await recordTimeSnapshot(ctx, account, distributionId)) ?? balanceNow;
+}
+
+/** The units kept at the account's first change after the record time; undefined if it never changed since. */
+export async function recordTimeSnapshot(
+  ctx: MarketContext,
+  account: Account,
+  distributionId: string,
+): Promise<bigint | undefined> {
   const snapshot = await ctx.ledger.getPrivate<DistributionSnapshot>(
     operatorCollection(account.operatorMspId),
     privateKeys.distributionSnapshot(distributionId, account.id),
   );
-  return snapshot ? BigInt(snapshot.units) : balanceNow;
+  return snapshot ? BigInt(snapshot.units) : undefined;
 }

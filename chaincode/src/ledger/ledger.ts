@@ -1,6 +1,7 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { ErrorCode, MarketError, RECORD_VERSION, type MarketEvent } from '@ecf/common';
 import { decode, encode, canonicalJson } from './codec';
+import { readRange } from './range';
 import { isLegacyAttributes, Seal, SEAL_FIELD, SEAL_TYPE, type PrivateKey, type SealRecord } from './seal';
 
 export interface HistoryEntry<T> {
@@ -116,6 +117,33 @@ export class Ledger {
     const found = new Map<string, Uint8Array>();
     for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) found.set(kv.key, kv.value);
     return this.overlay<T>(PUBLIC, this.stub.createCompositeKey(type, attrs), found);
+  }
+
+  /**
+   * Up to `limit` public records of a single-id type whose id comes after `after` (all of them without it),
+   * in id order, and whether more follow. A bounded read: it costs `limit` records however many the type
+   * holds, at endorsement and at validation. Committed records only, so a transaction that writes records
+   * of the type may not use it.
+   */
+  async listAfter<T>(
+    type: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ items: Array<{ key: string; value: T }>; more: boolean }> {
+    const prefix = this.stub.createCompositeKey(type, []);
+    for (const key of this.pending.get(PUBLIC)?.keys() ?? []) {
+      if (key.startsWith(prefix)) throw new MarketError(ErrorCode.INTERNAL, `listAfter(${type}) after a write of it`);
+    }
+    // Composite keys end each id with U+0000, so the key of `after` plus U+0001 sits after it and before the
+    // key of any longer id it is a prefix of; U+10FFFF ends the type, as in a partial composite key query.
+    const start = after === undefined ? prefix : `${this.stub.createCompositeKey(type, [after])}\u0001`;
+    const { entries, more } = await readRange(this.stub, start, `${prefix}\u{10FFFF}`, limit);
+    const items: Array<{ key: string; value: T }> = [];
+    for (const { key, value } of entries) {
+      const decoded = decode<T>(value);
+      if (decoded !== undefined) items.push({ key, value: decoded });
+    }
+    return { items, more };
   }
 
   /** Private records of a type whose first ids are `attrs`, in sealed-key order. Reads only: see decision 17. */

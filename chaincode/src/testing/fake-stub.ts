@@ -129,6 +129,34 @@ export class FakeStub {
   getStateByPartialCompositeKey(type: string, attrs: string[]) {
     return rangeOf(this.world.state, this.createCompositeKey(type, attrs), this.publicReads);
   }
+  /**
+   * The peer connection a range read between arbitrary keys goes through (ledger/range.ts), paged like the
+   * peer's answers, so the unit tests run the same iteration and early close.
+   */
+  readonly handler = {
+    handleGetStateByRange: async (collection: string, startKey: string, endKey: string) => {
+      const map = collection === '' ? this.world.state : this.world.collection(collection);
+      const hits = [...map.entries()].filter(([k]) => k >= startKey && k < endKey).sort(([a], [b]) => (a < b ? -1 : 1));
+      let next = 0;
+      const seen = this.publicReads;
+      this.rangeReads.push({ startKey, endKey, consumed: 0 });
+      const read = this.rangeReads[this.rangeReads.length - 1] as { consumed: number };
+      return {
+        iterator: {
+          next: async () => {
+            const hit = hits[next++];
+            if (!hit) return { done: true };
+            read.consumed += 1;
+            if (collection === '') seen.push(hit[1]);
+            return { done: false, value: { key: hit[0], value: hit[1] } };
+          },
+          close: async () => undefined,
+        },
+      };
+    },
+  };
+  /** Range reads between arbitrary keys, and how many entries each consumed before it was closed. */
+  readonly rangeReads: Array<{ startKey: string; endKey: string; consumed: number }> = [];
   getPrivateDataByPartialCompositeKey(collection: string, type: string, attrs: string[]) {
     this.privateRangeQueried = true;
     return rangeOf(this.world.collection(collection), this.createCompositeKey(type, attrs));
