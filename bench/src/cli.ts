@@ -11,6 +11,7 @@ const USAGE = `usage: npm run bench [-- options]
   --rates a,b,c        offered loads in tx/s (default 50,100,150,200,300; quick 10)
   --duration S         seconds per load step (default 10; quick 2)
   --workloads W0,...   subset of W0..W6, W8 (default all)
+  --resting N          W6's deeper book: orders that never cross beside its crossing pairs (default 2000; quick 40)
   --no-raft            skip the Raft comparison run
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     workloads: (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6').split(','),
     raft: !process.argv.includes('--no-raft') && !quick,
     matchPairs: quick ? 20 : 500,
+    restingOrders: Number(arg('--resting') ?? (quick ? 40 : 2000)),
     portShift: Number(arg('--port-shift') ?? 13_000),
     progress: (m) => console.log(`bench: ${m}`),
   });

@@ -41,6 +41,9 @@ describe('benchmark harness (smoke run on the real network)', function () {
       expect(s.peakRssMiB).to.be.greaterThan(0);
     }
     expect(run?.matching?.fills).to.equal(10);
+    // W6 again with resting orders that never cross, and one crossing order at a time on each book.
+    expect(run?.matching?.deep.fills).to.equal(10);
+    expect(run?.matching?.latency.map((l) => l.samplesMs.length)).to.deep.equal([3, 3]);
   });
 
   it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {
