@@ -13,6 +13,7 @@ const USAGE = `usage: npm run bench [-- options]
   --duration S         seconds per load step (default 10; quick 2)
   --workloads W0,...   subset of W0..W6, W8, W10 (default all)
   --dividend-batches a,b  W10: accounts per payment batch, one distribution per size (default 500; quick 10)
+  --resting N          W6's deeper book: orders that never cross beside its crossing pairs (default 2000; quick 40)
   --no-raft            skip the Raft comparison run
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     raft: !process.argv.includes('--no-raft') && !quick,
     matchPairs: quick ? 20 : 500,
     dividendBatches: (arg('--dividend-batches') ?? (quick ? '10' : '500')).split(',').map(Number),
+    restingOrders: Number(arg('--resting') ?? (quick ? 40 : 2000)),
     portShift: Number(arg('--port-shift') ?? 13_000),
     progress: (m) => console.log(`bench: ${m}`),
   });

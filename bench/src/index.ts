@@ -1,7 +1,8 @@
 import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
 import { runDividend, type DividendRun } from './dividend';
 import { firstErrors, runStep, type StepResult } from './driver';
-import { BenchMarket, CLASS, WORKLOADS } from './market';
+import { BenchMarket, WORKLOADS } from './market';
+import { runMatching, type MatchResult } from './matching';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
 import { round } from './stats';
 
@@ -18,18 +19,13 @@ export interface BenchOptions {
   matchPairs: number;
   /** W10: accounts per payment batch, one distribution to every account per size. */
   dividendBatches?: number[];
+  /** W6's deeper book: orders resting beside the crossing pairs that never cross (default 4 × matchPairs). */
+  restingOrders?: number;
   portShift: number;
   progress: (m: string) => void;
 }
 
-export interface MatchResult {
-  workload: 'W6';
-  pairs: number;
-  fills: number;
-  calls: number;
-  seconds: number;
-  fillsPerSecond: number;
-}
+export type { MatchResult };
 
 export interface BenchResults {
   startedAt: string;
@@ -127,40 +123,8 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     }
     let matching: MatchResult | undefined;
     if (workloads.includes('W6')) {
-      opts.progress(`[${consensus}] W6: placing ${opts.matchPairs} crossing order pairs`);
-      await market.prepareCrossingBook(opts.matchPairs);
-      const match = market.contract('Trustee', 'Market');
-      const start = performance.now();
-      let fills = 0;
-      let calls = 0;
-      let retries = 0;
-      for (;;) {
-        let out: { fills: number };
-        try {
-          const bytes = await match.submit('Match', { arguments: [JSON.stringify({ classId: CLASS, maxFills: 50 })] });
-          out = JSON.parse(Buffer.from(bytes).toString()) as { fills: number };
-        } catch (err) {
-          // The two endorsing peers can be a block apart right after the book was built (their simulations
-          // then differ); a Match that failed to endorse changed nothing, so it is simply tried again.
-          if ((err as Error).name !== 'EndorseError' || ++retries > 5) throw err;
-          opts.progress(`[${consensus}] W6: Match retried after: ${gatewayErrorText(err).slice(0, 200)}`);
-          await new Promise((r) => setTimeout(r, 500 * retries));
-          continue;
-        }
-        calls += 1;
-        fills += out.fills;
-        if (out.fills === 0) break;
-      }
-      const seconds = (performance.now() - start) / 1000;
-      matching = {
-        workload: 'W6',
-        pairs: opts.matchPairs,
-        fills,
-        calls,
-        seconds: round(seconds, 2),
-        fillsPerSecond: round(fills / seconds),
-      };
-      opts.progress(`[${consensus}] W6: ${fills} fills in ${calls} matches, ${matching.fillsPerSecond} fills/s`);
+      const resting = opts.restingOrders ?? 4 * opts.matchPairs;
+      matching = await runMatching(market, opts.matchPairs, resting, (m) => opts.progress(`[${consensus}] ${m}`));
     }
     const dividend = workloads.includes('W10')
       ? await runDividend(market, opts.dividendBatches ?? [500], (m) => opts.progress(`[${consensus}] ${m}`))

@@ -18,6 +18,12 @@ export const KeyType = {
   ORDER: 'order',
   /** A class's book epoch: Match advances it, and each order is stamped with it (decision 34). */
   BOOK: 'book',
+  /**
+   * A class's open orders ordered for matching, one key each: side, price (bids inverted so the best sorts
+   * first), epoch, id. And those that lapse, by expiry time. Match range-reads them (decision 58).
+   */
+  ORDER_INDEX: 'orderix',
+  ORDER_EXPIRY: 'orderexp',
   TRADE: 'trade',
   BREAKER: 'breaker',
   /** A money token's time lock for large withdrawals: threshold and review window, set by the regulator. */

@@ -227,6 +227,11 @@ export interface BookEpoch {
   epoch: number;
   /** The class's last trade price: the reference for pricing within an epoch when no circuit breaker is set. */
   lastPrice?: string;
+  /**
+   * Every open order of the class has its matching-index keys, so Match reads the book through them
+   * (decision 58). Set by the first Match since the index exists, which reads the whole book once.
+   */
+  indexed?: boolean;
 }
 
 export interface Trade {

@@ -47,6 +47,9 @@ describe('benchmark harness (smoke run on the real network)', function () {
     expect(dividend).to.include({ holders: 40, batch: 15, accountsWalked: 41, supplyConsistent: true });
     expect(dividend?.transactions).to.be.within(1, 3);
     expect(dividend?.holdersPerSecond).to.be.greaterThan(0);
+    // W6 again with resting orders that never cross, and one crossing order at a time on each book.
+    expect(run?.matching?.deep.fills).to.equal(10);
+    expect(run?.matching?.latency.map((l) => l.samplesMs.length)).to.deep.equal([3, 3]);
   });
 
   it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {

@@ -26,15 +26,22 @@ import { countFill, PersonLimits } from '../limits/usage';
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parse, parseJsonArg, transientPayload } from '../input';
-import { inBand, match, ranksBefore, type BookOrder } from '../market/matching';
+import {
+  inBand,
+  match,
+  matchLevels,
+  ranksBefore,
+  type BookOrder,
+  type MatchOptions,
+  type MatchResult,
+} from '../market/matching';
+import { epochOf, indexedLevels, indexOrder, lapsedOrders, unindexOrder } from '../market/book-index';
 import { releaseOrder } from '../market/release';
 import { checkBuyback } from '../corporate/buyback';
 import { feedReference } from '../price-feeds/feeds';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
 
-/** Orders placed before book epochs existed rank before every order placed since (decision 34). */
-const LEGACY_EPOCH = 0;
 /** The epoch of a class that has never been matched since epochs exist. */
 const FIRST_EPOCH = 1;
 
@@ -148,6 +155,7 @@ export class MarketContract extends BaseContract {
     await holdings.apply(account, escrowAsset.id, balance, -escrowAmount, { kind: 'order', reference: id });
     await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.orderEscrow(id), escrow);
     await ctx.ledger.put(keys.order(ctx.stub, shareClass.id, id), order);
+    await indexOrder(ctx, order);
     ctx.ledger.emit('OrderPlaced', {
       orderId: id,
       classId: order.classId,
@@ -191,43 +199,30 @@ export class MarketContract extends BaseContract {
     const now = ctx.ledger.now;
     if (isHalted(shareClass, now)) throw new MarketError(ErrorCode.CONFLICT, `${shareClass.id} is halted`);
     const holdings = new Holdings(ctx);
-    const open = await this.openOrders(ctx, shareClass.id);
-    const live: Order[] = [];
-    let expired = 0;
-    let withdrawn = 0;
-    for (const order of open) {
-      if (order.expiresAt !== undefined && order.expiresAt <= now) {
-        await releaseOrder(ctx, holdings, order, 'EXPIRED');
-        expired += 1;
-      } else if (!(await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
-        // Compliance holds at the fill too: an owner frozen or suspended since placing gets its escrow back.
-        await releaseOrder(ctx, holdings, order, 'CANCELLED');
-        withdrawn += 1;
-      } else live.push(order);
-    }
     const breaker = await ctx.ledger.get<CircuitBreaker>(keys.breaker(ctx.stub, shareClass.id));
     const epochKey = keys.book(ctx.stub, shareClass.id);
     const epoch = await ctx.ledger.get<BookEpoch>(epochKey);
-    const book: BookOrder[] = live.map((o) => ({
-      id: o.id,
-      side: o.side,
-      price: BigInt(o.price),
-      remaining: BigInt(o.remaining),
-      epoch: o.epoch ?? LEGACY_EPOCH,
-    }));
     // With feeds set up, the band centres on their reference (decision 56); otherwise on the breaker's own.
     const feeds = breaker ? await feedReference(ctx, shareClass.id) : undefined;
     const centre = feeds?.price ?? (breaker ? BigInt(breaker.referencePrice) : undefined);
     const reference = centre ?? (epoch?.lastPrice === undefined ? undefined : BigInt(epoch.lastPrice));
-    const result = match(book, {
+    const options: MatchOptions = {
       maxFills: req.maxFills,
       withinBand: (p) => !breaker || centre === undefined || inBand(p, centre, breaker.bandBps),
       reference,
       // Unknown to every placer: no one can choose who gets the odd unit of a pro-rata split.
       salt: ctx.ledger.txId,
-    });
-    const byId = new Map(live.map((o) => [o.id, { ...o }]));
+    };
+    // Orders placed before the index existed have no index keys: the first Match reads the whole book once,
+    // as every Match did before, and indexes what stays open (decision 58).
+    const run = epoch?.indexed
+      ? await this.matchIndexed(ctx, holdings, shareClass, options)
+      : await this.matchWholeBook(ctx, holdings, shareClass, options);
+    const { result } = run;
+    const before = new Map(run.live.map((o) => [o.id, o.remaining]));
+    const byId = new Map(run.live.map((o) => [o.id, { ...o }]));
     let n = 0;
+    let withdrawn = run.withdrawn;
     for (const fill of result.fills) {
       const buy = byId.get(fill.buyId) as Order;
       const sell = byId.get(fill.sellId) as Order;
@@ -242,8 +237,11 @@ export class MarketContract extends BaseContract {
       }
     }
     for (const o of byId.values()) {
-      if (o.remaining !== live.find((l) => l.id === o.id)?.remaining)
-        await ctx.ledger.put(keys.order(ctx.stub, o.classId, o.id), o);
+      const changed = o.remaining !== before.get(o.id);
+      if (changed) await ctx.ledger.put(keys.order(ctx.stub, o.classId, o.id), o);
+      // A buy the caps stopped mid-match was released (and unindexed) above; only open orders stay indexed.
+      if (o.status !== 'OPEN') await unindexOrder(ctx, o);
+      else if (changed || !epoch?.indexed) await indexOrder(ctx, o);
     }
     const lastPrice = result.fills[result.fills.length - 1]?.price;
     if (result.breach !== undefined && breaker) {
@@ -270,12 +268,13 @@ export class MarketContract extends BaseContract {
       classId: shareClass.id,
       epoch: (epoch?.epoch ?? FIRST_EPOCH) + 1,
       lastPrice: lastPrice?.toString() ?? epoch?.lastPrice,
+      indexed: true,
     };
     await ctx.ledger.put(epochKey, nextEpoch);
     const summary = {
       classId: shareClass.id,
       fills: n,
-      expired,
+      expired: run.expired,
       withdrawn,
       halted: result.breach !== undefined,
     };
@@ -333,8 +332,8 @@ export class MarketContract extends BaseContract {
     const rank = (a: Order, b: Order) =>
       ranksBefore(
         a.side,
-        { price: BigInt(a.price), epoch: a.epoch ?? LEGACY_EPOCH },
-        { price: BigInt(b.price), epoch: b.epoch ?? LEGACY_EPOCH },
+        { price: BigInt(a.price), epoch: epochOf(a) },
+        { price: BigInt(b.price), epoch: epochOf(b) },
       ) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const bids = open.filter((o) => o.side === 'BUY').sort(rank);
     const asks = open.filter((o) => o.side === 'SELL').sort(rank);
@@ -422,6 +421,103 @@ export class MarketContract extends BaseContract {
     return true;
   }
 
+  /**
+   * Every open order of the class, read in full: expires the lapsed, withdraws those whose owner may no longer
+   * trade, and matches the rest. Before decision 58 every Match did this; now only a class's first.
+   */
+  private async matchWholeBook(
+    ctx: MarketContext,
+    holdings: Holdings,
+    shareClass: Asset,
+    options: MatchOptions,
+  ): Promise<BookRun> {
+    const now = ctx.ledger.now;
+    const live: Order[] = [];
+    let expired = 0;
+    let withdrawn = 0;
+    for (const order of await this.openOrders(ctx, shareClass.id)) {
+      if (order.expiresAt !== undefined && order.expiresAt <= now) {
+        await releaseOrder(ctx, holdings, order, 'EXPIRED');
+        expired += 1;
+      } else if (!(await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
+        // Compliance holds at the fill too: an owner frozen or suspended since placing gets its escrow back.
+        await releaseOrder(ctx, holdings, order, 'CANCELLED');
+        withdrawn += 1;
+      } else live.push(order);
+    }
+    const book: BookOrder[] = live.map((o) => ({
+      id: o.id,
+      side: o.side,
+      price: BigInt(o.price),
+      remaining: BigInt(o.remaining),
+      epoch: epochOf(o),
+    }));
+    return { live, expired, withdrawn, result: match(book, options) };
+  }
+
+  /**
+   * The book through its index (decision 58): expires what the expiry index says has lapsed, then walks both
+   * sides a level at a time and stops where they no longer cross. An order's owner is checked when the walk
+   * gives it a fill; one who may no longer trade is withdrawn (escrow back) and the walk is run again without
+   * it, until every order with a fill has passed. Each run reads only levels the runs before have read, and
+   * at most the next one.
+   */
+  private async matchIndexed(
+    ctx: MarketContext,
+    holdings: Holdings,
+    shareClass: Asset,
+    options: MatchOptions,
+  ): Promise<BookRun> {
+    const classId = shareClass.id;
+    let expired = 0;
+    let withdrawn = 0;
+    /** Orders closed by this transaction: the range reads show committed state, without its writes. */
+    const closed = new Set<string>();
+    for await (const id of lapsedOrders(ctx, classId, ctx.ledger.now)) {
+      const order = await this.order(ctx, classId, id);
+      closed.add(id);
+      if (order.status !== 'OPEN') continue;
+      await releaseOrder(ctx, holdings, order, 'EXPIRED');
+      expired += 1;
+    }
+    const cursors = { BUY: indexedLevels(ctx, classId, 'BUY'), SELL: indexedLevels(ctx, classId, 'SELL') };
+    const read: Record<'BUY' | 'SELL', BookOrder[][]> = { BUY: [], SELL: [] };
+    const passed = new Map<string, Order>();
+    try {
+      for (;;) {
+        const at = { BUY: 0, SELL: 0 };
+        const result = await matchLevels(async (side) => {
+          const i = at[side]++;
+          if (i >= read[side].length) {
+            const next = await cursors[side].next();
+            if (next.done) return undefined;
+            read[side].push(next.value);
+          }
+          return read[side][i]?.filter((o) => !closed.has(o.id));
+        }, options);
+        const unchecked = [...new Set(result.fills.flatMap((f) => [f.buyId, f.sellId]))].filter(
+          (id) => !passed.has(id),
+        );
+        if (unchecked.length === 0) return { live: [...passed.values()], expired, withdrawn, result };
+        for (const id of unchecked) {
+          const order = await this.order(ctx, classId, id);
+          if (order.status === 'OPEN' && (await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
+            passed.set(id, order);
+            continue;
+          }
+          // Compliance holds at the fill too: an owner frozen or suspended since placing gets its escrow back.
+          if (order.status === 'OPEN') {
+            await releaseOrder(ctx, holdings, order, 'CANCELLED');
+            withdrawn += 1;
+          }
+          closed.add(id);
+        }
+      }
+    } finally {
+      await Promise.all([cursors.BUY.return(undefined), cursors.SELL.return(undefined)]);
+    }
+  }
+
   private async ownerStillEligible(
     ctx: MarketContext,
     holdings: Holdings,
@@ -482,6 +578,14 @@ export class MarketContract extends BaseContract {
       throw new MarketError(ErrorCode.FORBIDDEN, `only ${asset.trusteeMspId} may do this for ${asset.id}`);
     }
   }
+}
+
+/** What a Match's read of the book gives: the orders that may trade (with their records), and its fills. */
+interface BookRun {
+  live: Order[];
+  expired: number;
+  withdrawn: number;
+  result: MatchResult;
 }
 
 /** The issuer whose per-issuer cap a class's acquisitions count against (the class itself if it names none). */

@@ -28,6 +28,12 @@ export const keys = {
   order: (s: Stub, classId: string, orderId: string) => s.createCompositeKey(KeyType.ORDER, [classId, orderId]),
   /** The class's book epoch: read by every placement (never written by one), so placements never conflict. */
   book: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BOOK, [classId]),
+  /** An open order's place in its class's matching index: written at placement, deleted when it closes. */
+  orderIndex: (s: Stub, classId: string, side: 'BUY' | 'SELL', price: string, epoch: string, orderId: string) =>
+    s.createCompositeKey(KeyType.ORDER_INDEX, [classId, side, price, epoch, orderId]),
+  /** An open order with an expiry, by its expiry time: a Match reads only those that have lapsed. */
+  orderExpiry: (s: Stub, classId: string, expiresAt: string, orderId: string) =>
+    s.createCompositeKey(KeyType.ORDER_EXPIRY, [classId, expiresAt, orderId]),
   trade: (s: Stub, classId: string, tradeId: string) => s.createCompositeKey(KeyType.TRADE, [classId, tradeId]),
   breaker: (s: Stub, classId: string) => s.createCompositeKey(KeyType.BREAKER, [classId]),
   /** A money token's large-withdrawal policy: read by a withdrawal only, so a change never conflicts with transfers. */

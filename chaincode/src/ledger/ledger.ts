@@ -146,6 +146,16 @@ export class Ledger {
     return { items, more };
   }
 
+  /**
+   * Public keys of a type whose first ids are `attrs`, in key order, read lazily: the caller stops when it
+   * has what it needs, and Fabric records (for its phantom check) only the part of the range read. Committed
+   * state only, without this transaction's writes: callers read each record itself with `get`.
+   */
+  async *scan<T>(type: string, attrs: string[]): AsyncGenerator<{ attrs: string[]; value: T | undefined }> {
+    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs))
+      yield { attrs: this.stub.splitCompositeKey(kv.key).attributes, value: decode<T>(kv.value) };
+  }
+
   /** Private records of a type whose first ids are `attrs`, in sealed-key order. Reads only: see decision 17. */
   async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
     const seal = await this.seal(collection);

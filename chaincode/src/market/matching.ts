@@ -63,27 +63,30 @@ export function ranksBefore(side: 'BUY' | 'SELL', a: { price: bigint; epoch: num
 }
 
 function levels(orders: readonly BookOrder[], side: 'BUY' | 'SELL', salt: string): Level[] {
-  const byLevel = new Map<string, Level>();
-  const draw = new Map<string, string>();
+  const byLevel = new Map<string, BookOrder[]>();
   for (const o of orders) {
     if (o.side !== side || o.remaining <= 0n) continue;
     const key = `${o.price}/${o.epoch}`;
-    let level = byLevel.get(key);
-    if (!level) {
-      level = { price: o.price, epoch: o.epoch, ids: [] };
-      byLevel.set(key, level);
-    }
-    level.ids.push(o.id);
-    // Unknown until the Match is proposed, so a placer cannot pick an id that draws early.
-    draw.set(o.id, createHash('sha256').update(salt).update('\u0000').update(o.id).digest('hex'));
+    const level = byLevel.get(key);
+    if (level) level.push(o);
+    else byLevel.set(key, [o]);
   }
+  return [...byLevel.values()].map((level) => levelOf(level, salt)).sort((a, b) => ranksBefore(side, a, b));
+}
+
+/** One level from its orders (one side, one price, one epoch, each with something left), ids in draw order. */
+function levelOf(orders: readonly BookOrder[], salt: string): Level {
+  const first = orders[0] as BookOrder;
+  // Unknown until the Match is proposed, so a placer cannot pick an id that draws early.
+  const draw = new Map(
+    orders.map((o) => [o.id, createHash('sha256').update(salt).update('\u0000').update(o.id).digest('hex')]),
+  );
   const order = (a: string, b: string) => {
     const da = draw.get(a) as string;
     const db = draw.get(b) as string;
     return da < db ? -1 : da > db ? 1 : a < b ? -1 : a > b ? 1 : 0;
   };
-  for (const level of byLevel.values()) level.ids.sort(order);
-  return [...byLevel.values()].sort((a, b) => ranksBefore(side, a, b));
+  return { price: first.price, epoch: first.epoch, ids: orders.map((o) => o.id).sort(order) };
 }
 
 /**
@@ -159,41 +162,96 @@ function prices(steps: readonly Step[], reference: bigint | undefined): bigint[]
 export function match(orders: readonly BookOrder[], options: MatchOptions): MatchResult {
   const bids = levels(orders, 'BUY', options.salt);
   const asks = levels(orders, 'SELL', options.salt);
-  const left = new Map(orders.map((o) => [o.id, o.remaining]));
-  const rest = (level: Level) => level.ids.reduce((s, id) => s + (left.get(id) ?? 0n), 0n);
-  const steps: Step[] = [];
-  let budget = options.maxFills;
+  const walk = new Walk(options.maxFills);
+  for (const o of orders) walk.left.set(o.id, o.remaining);
   let b = 0;
   let a = 0;
-  while (budget > 0 && b < bids.length && a < asks.length) {
+  while (walk.budget > 0 && b < bids.length && a < asks.length) {
     const bid = bids[b] as Level;
     const ask = asks[a] as Level;
     if (bid.price < ask.price) break;
-    const open = min(rest(bid), rest(ask));
-    let step = trades(bid, ask, left, open);
-    if (step.length > budget) {
+    walk.cross(bid, ask);
+    if (walk.rest(bid) === 0n) b += 1;
+    if (walk.rest(ask) === 0n) a += 1;
+  }
+  return finish(walk.steps, options);
+}
+
+/**
+ * The next level of one side of an indexed book, best first (price, then epoch): its open orders, all of one
+ * price and epoch. Undefined once the side has no more.
+ */
+export type LevelSource = (side: 'BUY' | 'SELL') => Promise<readonly BookOrder[] | undefined>;
+
+/**
+ * The same walk as `match`, over a book read one level at a time (decision 58): a side's next level is
+ * asked for only when the walk has used up the one before, so a Match reads the levels it trades in and the
+ * first one of each side it does not reach, whatever else rests on the book. Fills are those `match` gives
+ * on the whole book.
+ */
+export async function matchLevels(next: LevelSource, options: MatchOptions): Promise<MatchResult> {
+  const walk = new Walk(options.maxFills);
+  const load = async (side: 'BUY' | 'SELL'): Promise<Level | undefined> => {
+    for (;;) {
+      const orders = (await next(side))?.filter((o) => o.remaining > 0n);
+      if (!orders) return undefined;
+      if (orders.length === 0) continue;
+      for (const o of orders) walk.left.set(o.id, o.remaining);
+      return levelOf(orders, options.salt);
+    }
+  };
+  let bid = await load('BUY');
+  let ask = bid && (await load('SELL'));
+  while (walk.budget > 0 && bid && ask) {
+    if (bid.price < ask.price) break;
+    walk.cross(bid, ask);
+    if (walk.budget === 0) break;
+    if (walk.rest(bid) === 0n) bid = await load('BUY');
+    if (walk.rest(ask) === 0n && bid) ask = await load('SELL');
+  }
+  return finish(walk.steps, options);
+}
+
+/** What a walk down the book has done so far: its steps, what each order has left, the fills still allowed. */
+class Walk {
+  readonly steps: Step[] = [];
+  readonly left = new Map<string, bigint>();
+  constructor(public budget: number) {}
+
+  rest(level: Level): bigint {
+    return level.ids.reduce((s, id) => s + (this.left.get(id) ?? 0n), 0n);
+  }
+
+  /** Trades one bid level against one ask level as far as both and the budget go. */
+  cross(bid: Level, ask: Level): void {
+    const open = min(this.rest(bid), this.rest(ask));
+    let step = trades(bid, ask, this.left, open);
+    if (step.length > this.budget) {
       // More fills than this Match may settle: trade less, still pro rata, and leave the rest to the next
       // Match. With q units at most q orders a side get one, so q = ⌈budget/2⌉ always fits (≤ 2q − 1 fills).
-      let lo = BigInt(Math.ceil(budget / 2));
+      let lo = BigInt(Math.ceil(this.budget / 2));
       let hi = open;
       while (hi - lo > 1n) {
         const mid = (lo + hi) / 2n;
-        if (trades(bid, ask, left, mid).length <= budget) lo = mid;
+        if (trades(bid, ask, this.left, mid).length <= this.budget) lo = mid;
         else hi = mid;
       }
-      step = trades(bid, ask, left, lo);
-      budget = 0;
-    } else budget -= step.length;
+      step = trades(bid, ask, this.left, lo);
+      this.budget = 0;
+    } else this.budget -= step.length;
     for (const t of step) {
-      left.set(t.buyId, (left.get(t.buyId) ?? 0n) - t.quantity);
-      left.set(t.sellId, (left.get(t.sellId) ?? 0n) - t.quantity);
+      this.left.set(t.buyId, (this.left.get(t.buyId) ?? 0n) - t.quantity);
+      this.left.set(t.sellId, (this.left.get(t.sellId) ?? 0n) - t.quantity);
     }
-    steps.push({ bid, ask, trades: step });
-    if (rest(bid) === 0n) b += 1;
-    if (rest(ask) === 0n) a += 1;
+    this.steps.push({ bid, ask, trades: step });
   }
-  // Stop before the first step outside the band. Dropping steps can only widen an epoch's range of prices, so
-  // its price moves nearer the reference; the loop still re-checks, and ends because the prefix shrinks.
+}
+
+/**
+ * Stop before the first step outside the band. Dropping steps can only widen an epoch's range of prices, so
+ * its price moves nearer the reference; the loop still re-checks, and ends because the prefix shrinks.
+ */
+function finish(steps: readonly Step[], options: MatchOptions): MatchResult {
   let n = steps.length;
   let breach: bigint | undefined;
   for (;;) {

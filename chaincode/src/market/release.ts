@@ -3,6 +3,7 @@ import type { Holdings } from '../assets/holdings';
 import type { MarketContext } from '../context';
 import { keys, privateKeys } from '../ledger/keys';
 import { getAccount } from '../registry/records';
+import { unindexOrder } from './book-index';
 
 /**
  * Returns an open order's remaining escrow to its owner and closes the order: a cancel, an expiry, a
@@ -26,6 +27,7 @@ export async function releaseOrder(
   }
   await ctx.ledger.deletePrivate(collection, key);
   await ctx.ledger.put(keys.order(ctx.stub, order.classId, order.id), { ...order, status });
+  await unindexOrder(ctx, order);
   ctx.ledger.emit(status === 'EXPIRED' ? 'OrderExpired' : 'OrderCancelled', {
     orderId: order.id,
     classId: order.classId,
