@@ -1,4 +1,5 @@
 import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
+import { runCampaignClose, type CampaignCloseResult } from './campaign-close';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
@@ -15,6 +16,8 @@ export interface BenchOptions {
   raft: boolean;
   /** Crossing order pairs for W6. */
   matchPairs: number;
+  /** W9: pledges per campaign, one campaign closed per batch size (default 10,000 and [500]). */
+  w9?: { pledges: number; batchSizes: number[]; plannedPledgeRate?: number };
   portShift: number;
   progress: (m: string) => void;
 }
@@ -34,7 +37,14 @@ export interface BenchResults {
   options: Omit<BenchOptions, 'progress'>;
   consensus: Record<
     string,
-    { steps: StepResult[]; halfLoad: StepResult[]; matching?: MatchResult; idleRssMiB: number; upSeconds: number }
+    {
+      steps: StepResult[];
+      halfLoad: StepResult[];
+      matching?: MatchResult;
+      campaignClose?: CampaignCloseResult[];
+      idleRssMiB: number;
+      upSeconds: number;
+    }
   >;
 }
 
@@ -100,7 +110,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       market.rest = await startGateway(net);
       pids = networkPids(net.layout);
     }
-    for (const id of workloads.filter((w) => w !== 'W6')) {
+    for (const id of workloads.filter((w) => w !== 'W6' && w !== 'W9')) {
       const ladder: StepResult[] = [];
       for (const rate of opts.rates) ladder.push(await measure(id, rate));
       steps.push(...ladder);
@@ -144,7 +154,15 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       };
       opts.progress(`[${consensus}] W6: ${fills} fills in ${calls} matches, ${matching.fillsPerSecond} fills/s`);
     }
-    return { steps, halfLoad, matching, idleRssMiB, upSeconds };
+    const campaignClose = workloads.includes('W9')
+      ? await runCampaignClose(market, {
+          pledges: opts.w9?.pledges ?? 10_000,
+          batchSizes: opts.w9?.batchSizes ?? [500],
+          plannedPledgeRate: opts.w9?.plannedPledgeRate ?? 35,
+          progress: (m) => opts.progress(`[${consensus}] ${m}`),
+        })
+      : undefined;
+    return { steps, halfLoad, matching, campaignClose, idleRssMiB, upSeconds };
   } finally {
     market.close();
     await net.destroy();
@@ -183,3 +201,4 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
 
 export { renderMarkdown, renderChart, summarize } from './report';
 export type { StepResult, BenchResults as Results };
+export type { CampaignCloseResult } from './campaign-close';
