@@ -1,4 +1,4 @@
-import { campaignRecordSchema } from '@ecf/common';
+import { campaignRecordSchema, MAX_SETTLE_BATCH } from '@ecf/common';
 import { expect } from 'chai';
 import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture';
 
@@ -229,6 +229,19 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     expect(one.money[3]).to.equal(10000n);
     // One issuer movement per allocating batch: ten of one pledge, four of three (3+3+3+1), one of ten.
     expect([one.issuerPayments, three.issuerPayments, ten.issuerPayments]).to.deep.equal([10, 4, 1]);
+  });
+
+  it('takes a batch size of 1 to MAX_SETTLE_BATCH pledges per call and refuses any other', async () => {
+    await launch();
+    m.world.now = openAt + 10 * DAY;
+    for (const batchSize of [0, MAX_SETTLE_BATCH + 1, 2.5])
+      await m.refused('INVALID_ARGUMENT', ids.trustee, 'Campaigns', 'Settle', [
+        JSON.stringify({ campaignId: 'acme-seed', batchSize }),
+      ]);
+    const done = await m.ok<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+      JSON.stringify({ campaignId: 'acme-seed', batchSize: MAX_SETTLE_BATCH }),
+    ]);
+    expect(done.status).to.equal('FAILED');
   });
 
   it('refunds every pledge and burns the units when the minimum is not reached', async () => {
