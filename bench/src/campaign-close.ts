@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Contract } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
 import { gatewayErrorText } from '@ecf/network';
 import { runAll } from './driver';
 import { TOKEN, type BenchMarket } from './market';
@@ -80,7 +80,6 @@ export async function runCampaignClose(m: BenchMarket, opts: CampaignCloseOption
   opts.progress(`W9: pledging ${opts.pledges} × ${campaigns.length} (closes in ${closeAt - now} s)`);
   const pledged = new Map<string, Array<{ id: string; accountId: string; units: bigint }>>();
   let failed = 0;
-  const pledge = m.contract('OperatorA', 'Campaigns');
   const total = opts.pledges * campaigns.length;
   for (const c of campaigns) pledged.set(c.id, []);
   // Pledge i goes to campaign i mod k and to account i mod n: two pledges in flight share no account.
@@ -89,7 +88,7 @@ export async function runCampaignClose(m: BenchMarket, opts: CampaignCloseOption
     if (!c) return;
     const accountId = m.accounts[i % m.accounts.length] as string;
     const units = unitsOf(Math.floor(i / campaigns.length));
-    const id = await pledgeOnce(pledge, c.id, accountId, units * PRICE, closeAt);
+    const id = await pledgeOnce(m, c.id, accountId, units * PRICE, closeAt);
     if (id === undefined) failed += 1;
     else pledged.get(c.id)?.push({ id, accountId, units });
   });
@@ -176,30 +175,53 @@ async function launch(m: BenchMarket, campaignId: string, pledges: number, now: 
 }
 
 /**
- * One pledge, tried again only when it certainly did not commit (refused at endorsement, or invalidated);
- * its id, or undefined when it failed or its outcome is unknown.
+ * One pledge, tried again only when it certainly did not commit (refused at endorsement, or invalidated).
+ * Its id (the transaction id), or undefined when it did not commit; an answer lost after the submit is
+ * looked up on the ledger, so the client knows every pledge that counts.
  */
 async function pledgeOnce(
-  contract: Contract,
+  m: BenchMarket,
   campaignId: string,
   accountId: string,
   amount: bigint,
   closeAt: number,
 ): Promise<string | undefined> {
+  const contract = m.contract('OperatorA', 'Campaigns');
   for (let attempt = 1; attempt <= 5; attempt++) {
     if (Date.now() / 1000 >= closeAt - 1) return undefined;
+    const proposal = contract.newProposal('Pledge', {
+      transientData: { payload: JSON.stringify({ campaignId, accountId, amount: amount.toString() }) },
+    });
+    let endorsed;
     try {
-      const id = await contract.submit('Pledge', {
-        transientData: { payload: JSON.stringify({ campaignId, accountId, amount: amount.toString() }) },
-      });
-      return Buffer.from(id).toString();
-    } catch (err) {
-      const name = (err as Error).name;
-      if (name !== 'EndorseError' && name !== 'CommitError') return undefined;
+      endorsed = await proposal.endorse();
+    } catch {
       await new Promise((r) => setTimeout(r, 200 * attempt));
+      continue;
     }
+    try {
+      const status = await (await endorsed.submit()).getStatus();
+      if (status.successful) return proposal.getTransactionId();
+    } catch {
+      return (await committed(m, proposal.getTransactionId())) ? proposal.getTransactionId() : undefined;
+    }
+    await new Promise((r) => setTimeout(r, 200 * attempt));
   }
   return undefined;
+}
+
+/** Whether a transaction committed as valid, from OperatorA's ledger (waiting a while for it to arrive). */
+async function committed(m: BenchMarket, txId: string): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const bytes = await m.qscc('OperatorA').evaluate('GetTransactionByID', { arguments: ['market', txId] });
+      return peer.ProcessedTransaction.deserializeBinary(bytes).getValidationcode() === peer.TxValidationCode.VALID;
+    } catch {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** Settles one campaign batch after batch, timed, then checks the allocation and the supply. */
