@@ -455,7 +455,7 @@ export const withdrawPledgeSchema = z
 
 /**
  * The most pledges one `Campaigns:Settle` call processes: about 10 ledger calls each, so a batch of 1000
- * runs for seconds, well within the peer's 30 s execution timeout on a loaded 2-core machine (decision 59).
+ * runs for about 10 s on a loaded 2-core machine, inside the peer's 30 s execution timeout (decision 59).
  */
 export const MAX_SETTLE_BATCH = 1000;
 
