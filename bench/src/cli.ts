@@ -12,7 +12,7 @@ const USAGE = `usage: npm run bench [-- options]
   --duration S         seconds per load step (default 10; quick 2)
   --workloads W0,...   subset of W0..W6, W8, W9 (default all)
   --w9-pledges N       W9: pledges per campaign closed (default 10000; quick 30)
-  --w9-batch a,b       W9: Settle batch sizes, one campaign closed per size (default 500; quick 10)
+  --w9-batch a,b       W9: Settle batch sizes, one campaign closed per size (default 1000; quick 10)
   --w9-rate R          W9: pledges/s the campaign's close time is planned for (default 35)
   --no-raft            skip the Raft comparison run
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     matchPairs: quick ? 20 : 500,
     w9: {
       pledges: Number(arg('--w9-pledges') ?? (quick ? 30 : 10_000)),
-      batchSizes: (arg('--w9-batch') ?? (quick ? '10' : '500')).split(',').map(Number),
+      batchSizes: (arg('--w9-batch') ?? (quick ? '10' : '1000')).split(',').map(Number),
       plannedPledgeRate: Number(arg('--w9-rate') ?? 35),
     },
     portShift: Number(arg('--port-shift') ?? 13_000),

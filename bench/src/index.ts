@@ -16,7 +16,7 @@ export interface BenchOptions {
   raft: boolean;
   /** Crossing order pairs for W6. */
   matchPairs: number;
-  /** W9: pledges per campaign, one campaign closed per batch size (default 10,000 and [500]). */
+  /** W9: pledges per campaign, one campaign closed per batch size (default 10,000 and [1000]). */
   w9?: { pledges: number; batchSizes: number[]; plannedPledgeRate?: number };
   portShift: number;
   progress: (m: string) => void;
@@ -157,7 +157,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     const campaignClose = workloads.includes('W9')
       ? await runCampaignClose(market, {
           pledges: opts.w9?.pledges ?? 10_000,
-          batchSizes: opts.w9?.batchSizes ?? [500],
+          batchSizes: opts.w9?.batchSizes ?? [1000],
           plannedPledgeRate: opts.w9?.plannedPledgeRate ?? 35,
           progress: (m) => opts.progress(`[${consensus}] ${m}`),
         })
