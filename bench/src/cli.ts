@@ -11,9 +11,12 @@ const USAGE = `usage: npm run bench [-- options]
   --accounts N         accounts transfers are spread over (default 10000; quick 60)
   --rates a,b,c        offered loads in tx/s (default 50,100,150,200,300; quick 10)
   --duration S         seconds per load step (default 10; quick 2)
-  --workloads W0,...   subset of W0..W6, W8, W10 (default all)
+  --workloads W0,...   subset of W0..W6, W8, W9, W10 (default all)
   --dividend-batches a,b  W10: accounts per payment batch, one distribution per size (default 500; quick 10)
   --resting N          W6's deeper book: orders that never cross beside its crossing pairs (default 2000; quick 40)
+  --w9-pledges N       W9: pledges per campaign closed (default 10000; quick 30)
+  --w9-batch a,b       W9: Settle batch sizes, one campaign closed per size (default 1000; quick 10)
+  --w9-rate R          W9: pledges/s the campaign's close time is planned for (default 35)
   --no-raft            skip the Raft comparison run
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
@@ -55,11 +58,16 @@ async function main(): Promise<void> {
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
     rates: (arg('--rates') ?? (quick ? '10' : '50,100,150,200,300')).split(',').map(Number),
     durationS: Number(arg('--duration') ?? (quick ? 2 : 10)),
-    workloads: (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6,W10').split(','),
+    workloads: (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6,W9,W10').split(','),
     raft: !process.argv.includes('--no-raft') && !quick,
     matchPairs: quick ? 20 : 500,
     dividendBatches: (arg('--dividend-batches') ?? (quick ? '10' : '500')).split(',').map(Number),
     restingOrders: Number(arg('--resting') ?? (quick ? 40 : 2000)),
+    w9: {
+      pledges: Number(arg('--w9-pledges') ?? (quick ? 30 : 10_000)),
+      batchSizes: (arg('--w9-batch') ?? (quick ? '10' : '1000')).split(',').map(Number),
+      plannedPledgeRate: Number(arg('--w9-rate') ?? 35),
+    },
     portShift: Number(arg('--port-shift') ?? 13_000),
     progress: (m) => console.log(`bench: ${m}`),
   });

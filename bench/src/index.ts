@@ -1,5 +1,6 @@
 import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
 import { runDividend, type DividendRun } from './dividend';
+import { runCampaignClose, type CampaignCloseResult } from './campaign-close';
 import { firstErrors, runStep, type StepResult } from './driver';
 import { BenchMarket, WORKLOADS } from './market';
 import { runMatching, type MatchResult } from './matching';
@@ -21,6 +22,8 @@ export interface BenchOptions {
   dividendBatches?: number[];
   /** W6's deeper book: orders resting beside the crossing pairs that never cross (default 4 × matchPairs). */
   restingOrders?: number;
+  /** W9: pledges per campaign, one campaign closed per batch size (default 10,000 and [1000]). */
+  w9?: { pledges: number; batchSizes: number[]; plannedPledgeRate?: number };
   portShift: number;
   progress: (m: string) => void;
 }
@@ -38,6 +41,7 @@ export interface BenchResults {
       halfLoad: StepResult[];
       matching?: MatchResult;
       dividend?: DividendRun[];
+      campaignClose?: CampaignCloseResult[];
       idleRssMiB: number;
       upSeconds: number;
     }
@@ -114,7 +118,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       market.rest = await startGateway(net);
       pids = networkPids(net.layout);
     }
-    for (const id of workloads.filter((w) => w !== 'W6' && w !== 'W10')) {
+    for (const id of workloads.filter((w) => w !== 'W6' && w !== 'W9' && w !== 'W10')) {
       const ladder: StepResult[] = [];
       for (const rate of opts.rates) ladder.push(await measure(id, rate));
       steps.push(...ladder);
@@ -129,7 +133,15 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     const dividend = workloads.includes('W10')
       ? await runDividend(market, opts.dividendBatches ?? [500], (m) => opts.progress(`[${consensus}] ${m}`))
       : undefined;
-    return { steps, halfLoad, matching, dividend, idleRssMiB, upSeconds };
+    const campaignClose = workloads.includes('W9')
+      ? await runCampaignClose(market, {
+          pledges: opts.w9?.pledges ?? 10_000,
+          batchSizes: opts.w9?.batchSizes ?? [1000],
+          plannedPledgeRate: opts.w9?.plannedPledgeRate ?? 35,
+          progress: (m) => opts.progress(`[${consensus}] ${m}`),
+        })
+      : undefined;
+    return { steps, halfLoad, matching, campaignClose, dividend, idleRssMiB, upSeconds };
   } finally {
     market.close();
     await net.destroy();
@@ -168,3 +180,4 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
 
 export { renderMarkdown, renderChart, summarize } from './report';
 export type { StepResult, BenchResults as Results };
+export type { CampaignCloseResult } from './campaign-close';

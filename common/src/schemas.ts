@@ -453,6 +453,12 @@ export const withdrawPledgeSchema = z
   })
   .strict();
 
+/**
+ * The most pledges one `Campaigns:Settle` call processes: about 10 ledger calls each, so a batch of 1000
+ * runs for about 10 s on a loaded 2-core machine, inside the peer's 30 s execution timeout (decision 59).
+ */
+export const MAX_SETTLE_BATCH = 1000;
+
 export const settleBatchSchema = z
   .object({
     campaignId: campaignIdSchema,
@@ -460,9 +466,11 @@ export const settleBatchSchema = z
       .number()
       .int()
       .min(1)
-      .max(500)
+      .max(MAX_SETTLE_BATCH)
       .default(100)
-      .describe('The most pledges this call processes (1-500, default 100); call again until SUCCEEDED or FAILED.'),
+      .describe(
+        `The most pledges this call processes (1-${MAX_SETTLE_BATCH}, default 100); call again until SUCCEEDED or FAILED. Larger batches take fewer transactions but each runs longer: a batch must finish within the peer's chaincode execution timeout (decision 59).`,
+      ),
   })
   .strict();
 

@@ -15,10 +15,11 @@ describe('benchmark harness (smoke run on the real network)', function () {
       accounts: 40,
       rates: [8],
       durationS: 2,
-      workloads: ['W0', 'W1', 'W2', 'W8', 'W3', 'W4', 'W5', 'W6', 'W10'],
+      workloads: ['W0', 'W1', 'W2', 'W8', 'W3', 'W4', 'W5', 'W6', 'W9', 'W10'],
       raft: false,
       matchPairs: 10,
       dividendBatches: [15],
+      w9: { pledges: 12, batchSizes: [5] },
       portShift: 14_000,
       progress: () => undefined,
     });
@@ -50,6 +51,15 @@ describe('benchmark harness (smoke run on the real network)', function () {
     // W6 again with resting orders that never cross, and one crossing order at a time on each book.
     expect(run?.matching?.deep.fills).to.equal(10);
     expect(run?.matching?.latency.map((l) => l.samplesMs.length)).to.deep.equal([3, 3]);
+    // W9: the campaign closed, every pledge allocated exactly, and both supplies consistent after it.
+    const [close] = run?.campaignClose ?? [];
+    expect(close, 'a W9 campaign close').to.not.equal(undefined);
+    expect(close?.outcome).to.equal('SUCCEEDED');
+    expect(close?.pledges).to.be.greaterThan(0);
+    expect(close?.unitsAllocated).to.equal(close?.maxUnits);
+    expect(close?.exact).to.equal(true);
+    expect(close?.supplyConsistent).to.deep.equal({ money: true, units: true });
+    expect(close?.transactions).to.be.greaterThan(1);
   });
 
   it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {

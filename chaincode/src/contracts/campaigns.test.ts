@@ -1,4 +1,4 @@
-import { campaignRecordSchema } from '@ecf/common';
+import { campaignRecordSchema, MAX_SETTLE_BATCH } from '@ecf/common';
 import { expect } from 'chai';
 import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture';
 
@@ -176,6 +176,72 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       JSON.stringify({ campaignId: 'acme-seed' }),
     ]);
     expect(again.status).to.equal('SUCCEEDED');
+  });
+
+  it('allocates the same units whatever the batch size; a batch reads only its own part of the index and pays the issuer once', async () => {
+    // Ten pledges over three investors, oversubscribed 2:1; settled in batches of 1, 3 and 10 on fresh ledgers.
+    const outcome = async (batchSize: number) => {
+      m = await new Market().setup();
+      openAt = m.world.now + DAY;
+      for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
+      await launch();
+      m.world.now = openAt;
+      const who = [
+        [ids.alice, 'acc-alice'],
+        [ids.bob, 'acc-bob'],
+        [ids.carol, 'acc-carol'],
+      ] as const;
+      for (let i = 0; i < 10; i++) {
+        const [id, account] = who[i % 3] ?? who[0];
+        await m.ok(id, 'Campaigns', 'Pledge', [], pledge(account, String(1000 + 300 * i)));
+      }
+      m.world.now = openAt + 10 * DAY;
+      let phase = 'TALLY';
+      for (let call = 0; call < 100; call++) {
+        const r = await m.call<{ status: string; settlement: { phase: string } }>(ids.trustee, 'Campaigns', 'Settle', [
+          JSON.stringify({ campaignId: 'acme-seed', batchSize }),
+        ]);
+        if (!r.ok) throw new Error(`Settle failed: ${r.error?.message}`);
+        const indexRead = r.stub.publicReads.filter((b) => b.toString().includes('"pledgeId"')).length;
+        // A batch that began in the allocation pass reads from its cursor and no further than its last pledge.
+        if (phase === 'ALLOCATE') expect(indexRead, 'index entries read').to.be.at.most(batchSize);
+        phase = r.value?.settlement.phase ?? phase;
+        if (r.value?.status === 'SUCCEEDED') break;
+      }
+      const history = await m.ok<{ movements: Array<{ kind: string }> }>(ids.trustee, 'Accounts', 'GetHistory', [
+        'acc-acme',
+      ]);
+      const issuerPayments = history.movements.filter((mv) => mv.kind === 'settlement').length;
+      expect((await m.supply(ACME)).consistent).to.equal(true);
+      expect((await m.supply(MYR)).consistent).to.equal(true);
+      const units = await Promise.all(['acc-alice', 'acc-bob', 'acc-carol'].map((a) => m.balance(a, ACME)));
+      const money = await Promise.all(['acc-alice', 'acc-bob', 'acc-carol', 'acc-acme'].map((a) => m.balance(a, MYR)));
+      return { units, money, issuerPayments };
+    };
+    const one = await outcome(1);
+    const three = await outcome(3);
+    const ten = await outcome(10);
+    expect(one.units.reduce((a, b) => a + b, 0n)).to.equal(100n);
+    expect(three.units).to.deep.equal(one.units);
+    expect(ten.units).to.deep.equal(one.units);
+    expect(three.money).to.deep.equal(one.money);
+    expect(ten.money).to.deep.equal(one.money);
+    expect(one.money[3]).to.equal(10000n);
+    // One issuer movement per allocating batch: ten of one pledge, four of three (3+3+3+1), one of ten.
+    expect([one.issuerPayments, three.issuerPayments, ten.issuerPayments]).to.deep.equal([10, 4, 1]);
+  });
+
+  it('takes a batch size of 1 to MAX_SETTLE_BATCH pledges per call and refuses any other', async () => {
+    await launch();
+    m.world.now = openAt + 10 * DAY;
+    for (const batchSize of [0, MAX_SETTLE_BATCH + 1, 2.5])
+      await m.refused('INVALID_ARGUMENT', ids.trustee, 'Campaigns', 'Settle', [
+        JSON.stringify({ campaignId: 'acme-seed', batchSize }),
+      ]);
+    const done = await m.ok<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+      JSON.stringify({ campaignId: 'acme-seed', batchSize: MAX_SETTLE_BATCH }),
+    ]);
+    expect(done.status).to.equal('FAILED');
   });
 
   it('refunds every pledge and burns the units when the minimum is not reached', async () => {

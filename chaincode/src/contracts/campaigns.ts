@@ -16,9 +16,9 @@ import {
 import { Holdings } from '../assets/holdings';
 import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
-import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
+import { capUsedFor, checkCredit, checkDebit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
-import { checkReceiver, checkSender, yearOf } from '../compliance/check-transfer';
+import { checkReceiver, yearOf } from '../compliance/check-transfer';
 import { requireCurrentOffering } from '../documents/current';
 import { PersonLimits, releasePledgeUsage } from '../limits/usage';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
@@ -216,8 +216,7 @@ export class CampaignsContract extends BaseContract {
     const pledgedUnitsBefore = pledgedBefore / price;
     const capUsed = await capUsedFor(holdings, account, shareClass, now);
     refuseUnless(checkReceiver(account, operator, shareClass, custodian, units + pledgedUnitsBefore, capUsed, now));
-    const balance = await holdings.balance(account, token.id);
-    refuseUnless(checkSender(account, operator, token, amount, balance, await holdings.frozen(account, token.id), now));
+    const balance = await checkDebit(ctx, holdings, account, token, amount);
     const limits = await PersonLimits.open(ctx, account, token.id, campaign.issuerAccountId, yearOf(now));
     if (limits) refuseUnless(limits.check(amount));
     const pledge: PledgeRecord = {
@@ -412,11 +411,17 @@ export class CampaignsContract extends BaseContract {
   }
 }
 
-/** One settlement batch: walks the public pledge index in key order from the cursor, reading each pledge by point. */
+/**
+ * One settlement batch: walks the public pledge index in key order from the cursor, reading each pledge by
+ * point. What a batch costs grows with its own pledges only: the index is read from the cursor up to the
+ * batch's last pledge, and the issuer is paid once (decision 59).
+ */
 class Settlement {
   private readonly holdings: Holdings;
   private c: Campaign;
   private s: CampaignSettlement;
+  /** Money allocated in this batch and not yet paid to the issuer. */
+  private toIssuer = 0n;
 
   constructor(
     private readonly ctx: MarketContext,
@@ -431,24 +436,23 @@ class Settlement {
   async run(budget: number): Promise<Campaign> {
     let left = budget;
     while (left > 0 && this.s.phase !== 'DONE') {
-      // The public pledge index, in key order; private data is only read by point (see KeyType.PLEDGE_REF).
-      const pending = (await this.ctx.ledger.list<PledgeRef>(KeyType.PLEDGE_REF, [this.c.id])).filter(
-        (r) => r.key > this.s.lastKey,
-      );
-      if (pending.length === 0) {
-        await this.endOfPass();
-        continue;
-      }
-      for (const { key, value } of pending.slice(0, left)) {
+      // The public pledge index, in key order from the cursor, and no further than this batch goes; private
+      // data is only read by point (see KeyType.PLEDGE_REF).
+      const pending = await this.ctx.ledger.listAfterKey<PledgeRef>(KeyType.PLEDGE_REF, [this.c.id], this.s.lastKey, left);
+      for (const { key, value } of pending) {
         const collection = operatorCollection(value.operatorMspId);
         const pledgeKey = privateKeys.pledge(this.c.id, value.pledgeId);
         const pledge = await this.ctx.ledger.getPrivate<PledgeRecord>(collection, pledgeKey);
         if (!pledge) throw new MarketError(ErrorCode.INTERNAL, `pledge ${value.pledgeId} missing from ${collection}`);
         await this.process(collection, pledgeKey, pledge, key);
         this.s = { ...this.s, lastKey: key, pledgesProcessed: this.s.pledgesProcessed + 1 };
-        left -= 1;
       }
+      // Fewer than asked for: the index has nothing after the cursor, so this pass is over (without
+      // reading the range once more).
+      if (pending.length < left) await this.endOfPass();
+      left -= pending.length;
     }
+    await this.payIssuer();
     return { ...this.c, settlement: this.s };
   }
 
@@ -483,8 +487,7 @@ class Settlement {
         );
         this.c.escrowUnits = (BigInt(this.c.escrowUnits) - units).toString();
         this.s.unitsAllocated = (BigInt(this.s.unitsAllocated) + units).toString();
-        const paid = units * BigInt(this.c.pricePerUnit);
-        await this.payIssuer(paid);
+        this.toIssuer += units * BigInt(this.c.pricePerUnit);
       }
     }
     const refund = amount - units * BigInt(this.c.pricePerUnit);
@@ -497,7 +500,15 @@ class Settlement {
     await this.ctx.ledger.delete(refKey);
   }
 
-  private async payIssuer(amount: bigint): Promise<void> {
+  /**
+   * The issuer is paid once per batch, the sum of the batch's allocations: one balance write and one
+   * movement instead of one per pledge, in the same transaction that deletes the pledges, so the money
+   * never leaves the supply's view (pledge escrow in, issuer balance out).
+   */
+  private async payIssuer(): Promise<void> {
+    if (this.toIssuer === 0n) return;
+    const amount = this.toIssuer;
+    this.toIssuer = 0n;
     const issuer: Account = await getAccount(this.ctx, this.c.issuerAccountId);
     const before = await this.holdings.balance(issuer, this.c.tokenId);
     await this.holdings.apply(issuer, this.c.tokenId, before, amount, { kind: 'settlement', reference: this.c.id });

@@ -34,6 +34,8 @@ export class Ledger {
   private readonly events: Array<Record<string, unknown>> = [];
   /** Public reads already made by this transaction. */
   private readonly reads = new Map<string, Promise<Uint8Array>>();
+  /** Private reads already made, by collection and stored key: committed values, like the public ones. */
+  private readonly privateReads = new Map<string, Promise<Uint8Array>>();
   /** This transaction's writes by collection and key; null marks a delete. */
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
   /** Each collection's seal, read at most once per transaction. */
@@ -156,6 +158,45 @@ export class Ledger {
       yield { attrs: this.stub.splitCompositeKey(kv.key).attributes, value: decode<T>(kv.value) };
   }
 
+  /**
+   * At most `limit` records of a type whose first ids are `attrs`, in key order, after the key `after`
+   * (exclusive; '' for the start), with this transaction's own writes applied. It stops reading the range
+   * once it has `limit` records, so a bounded batch reads (and the peer re-checks at validation) only the
+   * part of the range it walked, rather than the whole range every time.
+   */
+  async listAfterKey<T>(
+    type: string,
+    attrs: string[],
+    after: string,
+    limit: number,
+  ): Promise<Array<{ key: string; value: T }>> {
+    const own = this.pending.get(PUBLIC);
+    const found = new Map<string, Uint8Array>();
+    let last: string | undefined;
+    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) {
+      if (kv.key <= after || own?.get(kv.key) === null) continue;
+      found.set(kv.key, kv.value);
+      if (found.size >= limit) {
+        last = kv.key;
+        break;
+      }
+    }
+    const prefix = this.stub.createCompositeKey(type, attrs);
+    // Own writes only within the part of the range read: beyond it the next call sees them committed.
+    for (const [key, value] of own ?? []) {
+      if (!key.startsWith(prefix) || key <= after || (last !== undefined && key > last)) continue;
+      if (value === null) found.delete(key);
+      else found.set(key, value);
+    }
+    const out: Array<{ key: string; value: T }> = [];
+    for (const key of [...found.keys()].sort()) {
+      const value = decode<T>(found.get(key));
+      if (value !== undefined) out.push({ key, value });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** Private records of a type whose first ids are `attrs`, in sealed-key order. Reads only: see decision 17. */
   async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
     const seal = await this.seal(collection);
@@ -239,8 +280,16 @@ export class Ledger {
 
   private async getSealed<T>(collection: string, sealedKey: string): Promise<T | undefined> {
     const own = this.own(collection, sealedKey);
-    const bytes = own === undefined ? await this.stub.getPrivateData(collection, sealedKey) : own;
-    return bytes === null ? undefined : unseal<T>(bytes);
+    if (own !== undefined) return own === null ? undefined : unseal<T>(own);
+    // A settlement batch reads one investor's balance for its checks and again for its credit; one round
+    // trip to the peer is enough, as for public reads.
+    const id = `${collection}\u0000${sealedKey}`;
+    let pending = this.privateReads.get(id);
+    if (!pending) {
+      pending = this.stub.getPrivateData(collection, sealedKey);
+      this.privateReads.set(id, pending);
+    }
+    return unseal<T>(await pending);
   }
 
   private async sealedKey(collection: string, key: PrivateKey): Promise<string> {
