@@ -1,4 +1,4 @@
-import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
+import { IsolatedNetwork } from '@ecf/network';
 import { runDividend, type DividendRun } from './dividend';
 import { runCampaignClose, type CampaignCloseResult } from './campaign-close';
 import { firstErrors, runStep, type StepResult } from './driver';

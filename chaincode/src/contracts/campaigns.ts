@@ -438,7 +438,12 @@ class Settlement {
     while (left > 0 && this.s.phase !== 'DONE') {
       // The public pledge index, in key order from the cursor, and no further than this batch goes; private
       // data is only read by point (see KeyType.PLEDGE_REF).
-      const pending = await this.ctx.ledger.listAfterKey<PledgeRef>(KeyType.PLEDGE_REF, [this.c.id], this.s.lastKey, left);
+      const pending = await this.ctx.ledger.listAfterKey<PledgeRef>(
+        KeyType.PLEDGE_REF,
+        [this.c.id],
+        this.s.lastKey,
+        left,
+      );
       for (const { key, value } of pending) {
         const collection = operatorCollection(value.operatorMspId);
         const pledgeKey = privateKeys.pledge(this.c.id, value.pledgeId);
