@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@ecf/network';
+import { isGatewayMode } from './gateway-cost';
 import { renderChart, renderMarkdown, runBench, stopAll, summarize, type BenchResults } from './index';
 import { renderStall, runStall } from './stall';
 
@@ -12,6 +13,9 @@ const USAGE = `usage: npm run bench [-- options]
   --duration S         seconds per load step (default 10; quick 2)
   --workloads W0,...   subset of W0..W6, W8 (default all)
   --no-raft            skip the Raft comparison run
+  --gateway-modes before,after
+                       after the ladders, W8 again with OperatorA's gateway in each mode (token cache, log sampling)
+  --grow-to N          after the ladders (W2 among them), grow the market to N accounts and run W2 again (scale)
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
                        (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)`;
@@ -44,14 +48,23 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--stall')) return stallBench();
   const quick = process.argv.includes('--quick');
+  const workloads = (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6').split(',');
+  const gatewayModes = arg('--gateway-modes')?.split(',') ?? [];
+  const unknown = gatewayModes.filter((m) => !isGatewayMode(m));
+  if (unknown.length > 0) throw new Error(`unknown gateway modes ${unknown.join(',')} (before, after)`);
+  const growTo = arg('--grow-to') === undefined ? undefined : Number(arg('--grow-to'));
+  if (growTo !== undefined && (!Number.isSafeInteger(growTo) || !workloads.includes('W2')))
+    throw new Error('--grow-to needs a whole number of accounts and W2 among the workloads');
   const results = await runBench({
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
     rates: (arg('--rates') ?? (quick ? '10' : '50,100,150,200,300')).split(',').map(Number),
     durationS: Number(arg('--duration') ?? (quick ? 2 : 10)),
-    workloads: (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6').split(','),
+    workloads,
     raft: !process.argv.includes('--no-raft') && !quick,
     matchPairs: quick ? 20 : 500,
     portShift: Number(arg('--port-shift') ?? 13_000),
+    gatewayModes: gatewayModes.filter(isGatewayMode),
+    ...(growTo === undefined ? {} : { growTo }),
     progress: (m) => console.log(`bench: ${m}`),
   });
   const dir = join(REPO_ROOT, 'bench', 'results');

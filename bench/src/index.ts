@@ -1,7 +1,10 @@
 import { gatewayErrorText, IsolatedNetwork } from '@ecf/network';
 import { firstErrors, runStep, type StepResult } from './driver';
+import { runGatewayModes, startGateway, type GatewayMode, type GatewayModeRun } from './gateway-cost';
+import type { BatchLatency } from './latency';
 import { BenchMarket, CLASS, WORKLOADS } from './market';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
+import { atRest, growAndMeasure, type ScalePoint } from './scale';
 import { round } from './stats';
 
 export interface BenchOptions {
@@ -16,6 +19,10 @@ export interface BenchOptions {
   /** Crossing order pairs for W6. */
   matchPairs: number;
   portShift: number;
+  /** After the ladders: W8 once more per gateway mode (token cache, log sampling), on the same network. */
+  gatewayModes?: GatewayMode[];
+  /** After the ladders: grow the market to this many accounts and run W2 again (the scale run). */
+  growTo?: number;
   progress: (m: string) => void;
 }
 
@@ -34,7 +41,17 @@ export interface BenchResults {
   options: Omit<BenchOptions, 'progress'>;
   consensus: Record<
     string,
-    { steps: StepResult[]; halfLoad: StepResult[]; matching?: MatchResult; idleRssMiB: number; upSeconds: number }
+    {
+      steps: StepResult[];
+      halfLoad: StepResult[];
+      matching?: MatchResult;
+      gatewayModes?: GatewayModeRun[];
+      scale?: ScalePoint[];
+      /** Per-transaction latency of batch workloads, for the report's latency table (see latency.ts). */
+      latency?: BatchLatency[];
+      idleRssMiB: number;
+      upSeconds: number;
+    }
   >;
 }
 
@@ -62,6 +79,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     firstErrors.clear();
     let pids = networkPids(net.layout);
     const idleRssMiB = round(rssMiB(pids));
+    const restAtSetup = opts.growTo ? atRest(net) : undefined;
     const steps: StepResult[] = [];
     const halfLoad: StepResult[] = [];
     const measure = async (id: string, rate: number) => {
@@ -144,21 +162,27 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       };
       opts.progress(`[${consensus}] W6: ${fills} fills in ${calls} matches, ${matching.fillsPerSecond} fills/s`);
     }
-    return { steps, halfLoad, matching, idleRssMiB, upSeconds };
+    const log = (m: string) => opts.progress(`[${consensus}] ${m}`);
+    const gatewayModes = opts.gatewayModes?.length
+      ? await runGatewayModes(net, market, opts.gatewayModes, opts.rates, measure, log)
+      : undefined;
+    const w2 = {
+      steps: steps.filter((s) => s.workload === 'W2'),
+      halfLoad: halfLoad.filter((s) => s.workload === 'W2'),
+    };
+    const scale =
+      opts.growTo && restAtSetup && w2.steps.length > 0
+        ? [
+            { accounts: opts.accounts, ...restAtSetup, w2 },
+            await growAndMeasure(net, market, opts.growTo, opts.rates, measure, log),
+          ]
+        : undefined;
+    return { steps, halfLoad, matching, gatewayModes, scale, idleRssMiB, upSeconds };
   } finally {
     market.close();
     await net.destroy();
     active.delete(net);
   }
-}
-
-/** Starts OperatorA's gateway against a bench network, with the rate limit out of the way, and a token. */
-async function startGateway(net: IsolatedNetwork): Promise<{ url: string; token: string }> {
-  const cli = (...args: string[]) =>
-    net.node('gateway-api/dist/cli.js', args, { ECF_GATEWAY_RATE_LIMIT: '1000000000' });
-  await cli('up', '--org', 'OperatorA');
-  const token = (await cli('token', 'create', '--org', 'OperatorA', '--identity', 'gateway')).trim();
-  return { url: `http://127.0.0.1:${net.org('OperatorA').ca.port + 80}`, token };
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {
@@ -175,7 +199,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   if (opts.raft)
     results.consensus.raft = await runOn(
       'raft',
-      opts,
+      { ...opts, gatewayModes: undefined, growTo: undefined },
       opts.workloads.filter((w) => w === 'W0' || w === 'W2'),
     );
   return results;
