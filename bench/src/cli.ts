@@ -15,7 +15,7 @@ const USAGE = `usage: npm run bench [-- options]
   --no-raft            skip the Raft comparison run
   --gateway-modes before,after
                        after the ladders, W8 again with OperatorA's gateway in each mode (token cache, log sampling)
-  --grow-to N          after the ladders (W2 among them), grow the market to N accounts and run W2 again (scale)
+  --grow-to N[,M…]     after the ladders (W2 among them), grow the market to N accounts, run W2 again, then M… (scale)
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
                        (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)`;
@@ -52,9 +52,9 @@ async function main(): Promise<void> {
   const gatewayModes = arg('--gateway-modes')?.split(',') ?? [];
   const unknown = gatewayModes.filter((m) => !isGatewayMode(m));
   if (unknown.length > 0) throw new Error(`unknown gateway modes ${unknown.join(',')} (before, after)`);
-  const growTo = arg('--grow-to') === undefined ? undefined : Number(arg('--grow-to'));
-  if (growTo !== undefined && (!Number.isSafeInteger(growTo) || !workloads.includes('W2')))
-    throw new Error('--grow-to needs a whole number of accounts and W2 among the workloads');
+  const growTo = arg('--grow-to')?.split(',').map(Number);
+  if (growTo && (!growTo.every(Number.isSafeInteger) || !workloads.includes('W2')))
+    throw new Error('--grow-to needs whole numbers of accounts and W2 among the workloads');
   const results = await runBench({
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
     rates: (arg('--rates') ?? (quick ? '10' : '50,100,150,200,300')).split(',').map(Number),

@@ -21,8 +21,8 @@ export interface BenchOptions {
   portShift: number;
   /** After the ladders: W8 once more per gateway mode (token cache, log sampling), on the same network. */
   gatewayModes?: GatewayMode[];
-  /** After the ladders: grow the market to this many accounts and run W2 again (the scale run). */
-  growTo?: number;
+  /** After the ladders: grow the market to each of these sizes in turn and run W2 again at each (scale). */
+  growTo?: number[];
   progress: (m: string) => void;
 }
 
@@ -79,7 +79,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     firstErrors.clear();
     let pids = networkPids(net.layout);
     const idleRssMiB = round(rssMiB(pids));
-    const restAtSetup = opts.growTo ? atRest(net) : undefined;
+    const restAtSetup = opts.growTo?.length ? atRest(net) : undefined;
     const steps: StepResult[] = [];
     const halfLoad: StepResult[] = [];
     const measure = async (id: string, rate: number) => {
@@ -170,13 +170,11 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
       steps: steps.filter((s) => s.workload === 'W2'),
       halfLoad: halfLoad.filter((s) => s.workload === 'W2'),
     };
-    const scale =
-      opts.growTo && restAtSetup && w2.steps.length > 0
-        ? [
-            { accounts: opts.accounts, ...restAtSetup, w2 },
-            await growAndMeasure(net, market, opts.growTo, opts.rates, measure, log),
-          ]
-        : undefined;
+    let scale: ScalePoint[] | undefined;
+    if (opts.growTo?.length && restAtSetup && w2.steps.length > 0) {
+      scale = [{ accounts: opts.accounts, ...restAtSetup, w2 }];
+      for (const size of opts.growTo) scale.push(await growAndMeasure(net, market, size, opts.rates, measure, log));
+    }
     return { steps, halfLoad, matching, gatewayModes, scale, idleRssMiB, upSeconds };
   } finally {
     market.close();

@@ -91,7 +91,7 @@ export function scaleRows(points: readonly ScalePoint[] | undefined): string[] {
   const [first] = points;
   const lines = [
     '',
-    '## Scale: W2 at each market size (same network, grown between the two)',
+    '## Scale: W2 at each market size (same network, grown between sizes)',
     '',
     '| accounts | W2 saturation (valid tx/s) | ratio to the first size | W2 p95 at half saturation (ms) | idle RSS (MiB) | state database, 4 peers (MiB) | peer ledgers, 4 peers (MiB) | setup of the added accounts (s) |',
     '|---|---|---|---|---|---|---|---|',

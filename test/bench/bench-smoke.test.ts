@@ -20,7 +20,7 @@ describe('benchmark harness (smoke run on the real network)', function () {
       matchPairs: 10,
       portShift: 14_000,
       gatewayModes: ['before', 'after'],
-      growTo: 80,
+      growTo: [80],
       progress: () => undefined,
     });
   });
