@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@ecf/network';
+import { isGatewayMode } from './gateway-cost';
 import { renderChart, renderMarkdown, runBench, stopAll, summarize, type BenchResults } from './index';
 import { renderStall, runStall } from './stall';
 import { tuningBench } from './tuning-cli';
@@ -18,6 +19,9 @@ const USAGE = `usage: npm run bench [-- options]
   --w9-batch a,b       W9: Settle batch sizes, one campaign closed per size (default 1000; quick 10)
   --w9-rate R          W9: pledges/s the campaign's close time is planned for (default 35)
   --no-raft            skip the Raft comparison run
+  --gateway-modes before,after
+                       after the ladders, W8 again with OperatorA's gateway in each mode (token cache, log sampling)
+  --grow-to N[,M…]     after the ladders (W2 among them), grow the market to N accounts, run W2 again, then M… (scale)
   --render FILE.json   regenerate the Markdown and PNG of an earlier run
   --stall              instead: goodput through an ordering stall, REST gateway admission control off and on
                        (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)
@@ -54,11 +58,18 @@ async function main(): Promise<void> {
   if (process.argv.includes('--stall')) return stallBench();
   if (process.argv.includes('--tuning')) return tuningBench(arg);
   const quick = process.argv.includes('--quick');
+  const workloads = (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6,W9,W10').split(',');
+  const gatewayModes = arg('--gateway-modes')?.split(',') ?? [];
+  const unknown = gatewayModes.filter((m) => !isGatewayMode(m));
+  if (unknown.length > 0) throw new Error(`unknown gateway modes ${unknown.join(',')} (before, after)`);
+  const growTo = arg('--grow-to')?.split(',').map(Number);
+  if (growTo && (!growTo.every(Number.isSafeInteger) || !workloads.includes('W2')))
+    throw new Error('--grow-to needs whole numbers of accounts and W2 among the workloads');
   const results = await runBench({
     accounts: Number(arg('--accounts') ?? (quick ? 60 : 10000)),
     rates: (arg('--rates') ?? (quick ? '10' : '50,100,150,200,300')).split(',').map(Number),
     durationS: Number(arg('--duration') ?? (quick ? 2 : 10)),
-    workloads: (arg('--workloads') ?? 'W0,W1,W2,W8,W3,W4,W5,W6,W9,W10').split(','),
+    workloads,
     raft: !process.argv.includes('--no-raft') && !quick,
     matchPairs: quick ? 20 : 500,
     dividendBatches: (arg('--dividend-batches') ?? (quick ? '10' : '500')).split(',').map(Number),
@@ -69,6 +80,8 @@ async function main(): Promise<void> {
       plannedPledgeRate: Number(arg('--w9-rate') ?? 35),
     },
     portShift: Number(arg('--port-shift') ?? 13_000),
+    gatewayModes: gatewayModes.filter(isGatewayMode),
+    ...(growTo === undefined ? {} : { growTo }),
     progress: (m) => console.log(`bench: ${m}`),
   });
   const dir = join(REPO_ROOT, 'bench', 'results');

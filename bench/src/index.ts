@@ -2,9 +2,12 @@ import { IsolatedNetwork } from '@ecf/network';
 import { runDividend, type DividendRun } from './dividend';
 import { runCampaignClose, type CampaignCloseResult } from './campaign-close';
 import { firstErrors, runStep, type StepResult } from './driver';
+import { runGatewayModes, startGateway, type GatewayMode, type GatewayModeRun } from './gateway-cost';
+import type { BatchLatency } from './latency';
 import { BenchMarket, WORKLOADS } from './market';
 import { runMatching, type MatchResult } from './matching';
 import { cpuByComponent, networkPids, rssMiB } from './resources';
+import { atRest, growAndMeasure, type ScalePoint } from './scale';
 import { round } from './stats';
 
 export interface BenchOptions {
@@ -25,6 +28,10 @@ export interface BenchOptions {
   /** W9: pledges per campaign, one campaign closed per batch size (default 10,000 and [1000]). */
   w9?: { pledges: number; batchSizes: number[]; plannedPledgeRate?: number };
   portShift: number;
+  /** After the ladders: W8 once more per gateway mode (token cache, log sampling), on the same network. */
+  gatewayModes?: GatewayMode[];
+  /** After the ladders: grow the market to each of these sizes in turn and run W2 again at each (scale). */
+  growTo?: number[];
   progress: (m: string) => void;
 }
 
@@ -42,6 +49,10 @@ export interface BenchResults {
       matching?: MatchResult;
       dividend?: DividendRun[];
       campaignClose?: CampaignCloseResult[];
+      gatewayModes?: GatewayModeRun[];
+      scale?: ScalePoint[];
+      /** Per-transaction latency of batch workloads, for the report's latency table (see latency.ts). */
+      latency?: BatchLatency[];
       idleRssMiB: number;
       upSeconds: number;
     }
@@ -80,6 +91,7 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
     firstErrors.clear();
     let pids = networkPids(net.layout);
     const idleRssMiB = round(rssMiB(pids));
+    const restAtSetup = opts.growTo?.length ? atRest(net) : undefined;
     const steps: StepResult[] = [];
     const halfLoad: StepResult[] = [];
     const measure = async (id: string, rate: number) => {
@@ -141,21 +153,25 @@ async function runOn(consensus: 'bft' | 'raft', opts: BenchOptions, workloads: s
           progress: (m) => opts.progress(`[${consensus}] ${m}`),
         })
       : undefined;
-    return { steps, halfLoad, matching, campaignClose, dividend, idleRssMiB, upSeconds };
+    const log = (m: string) => opts.progress(`[${consensus}] ${m}`);
+    const gatewayModes = opts.gatewayModes?.length
+      ? await runGatewayModes(net, market, opts.gatewayModes, opts.rates, measure, log)
+      : undefined;
+    const w2 = {
+      steps: steps.filter((s) => s.workload === 'W2'),
+      halfLoad: halfLoad.filter((s) => s.workload === 'W2'),
+    };
+    let scale: ScalePoint[] | undefined;
+    if (opts.growTo?.length && restAtSetup && w2.steps.length > 0) {
+      scale = [{ accounts: opts.accounts, ...restAtSetup, w2 }];
+      for (const size of opts.growTo) scale.push(await growAndMeasure(net, market, size, opts.rates, measure, log));
+    }
+    return { steps, halfLoad, matching, campaignClose, dividend, gatewayModes, scale, idleRssMiB, upSeconds };
   } finally {
     market.close();
     await net.destroy();
     active.delete(net);
   }
-}
-
-/** Starts OperatorA's gateway against a bench network, with the rate limit out of the way, and a token. */
-async function startGateway(net: IsolatedNetwork): Promise<{ url: string; token: string }> {
-  const cli = (...args: string[]) =>
-    net.node('gateway-api/dist/cli.js', args, { ECF_GATEWAY_RATE_LIMIT: '1000000000' });
-  await cli('up', '--org', 'OperatorA');
-  const token = (await cli('token', 'create', '--org', 'OperatorA', '--identity', 'gateway')).trim();
-  return { url: `http://127.0.0.1:${net.org('OperatorA').ca.port + 80}`, token };
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {
@@ -172,7 +188,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   if (opts.raft)
     results.consensus.raft = await runOn(
       'raft',
-      opts,
+      { ...opts, gatewayModes: undefined, growTo: undefined },
       opts.workloads.filter((w) => w === 'W0' || w === 'W2'),
     );
   return results;

@@ -18,9 +18,24 @@ async function once(submit: () => Promise<unknown>): Promise<void> {
   });
 }
 
-/** Setup transactions in flight: enough to keep the network busy without timing out private data dissemination. */
-const SETUP_CONCURRENCY = 24;
+/** Accounts per setup transaction (`Accounts:OnboardBatch`, `Money:DepositBatch`). */
+const SETUP_BATCH = 100;
+/** Batch transactions in flight: each is a hundred accounts' work for the endorsing peers. */
+const SETUP_BATCH_CONCURRENCY = 6;
 const reason = 'admitted for benchmarking';
+
+const accountName = (i: number) => `b${String(i).padStart(5, '0')}`;
+
+/** An onboarding payload (KYC valid for a year; personal data made up from the id). */
+function onboarding(accountId: string, type: 'investor' | 'issuer', now: number) {
+  return {
+    accountId,
+    type,
+    kyc: { validUntil: now + 365 * 86400, investorClass: 'sophisticated', jurisdiction: 'MY' },
+    personal: { fullName: `Bench ${accountId}`, nationalId: `N-${accountId}`, dateOfBirth: '1980-01-01' },
+    salt: 'YmVuY2gtc2FsdC0xMjM0NTY3OA==',
+  };
+}
 
 /**
  * The market a benchmark runs against: the default consortium admitted, a money token, a share class,
@@ -37,7 +52,7 @@ export class BenchMarket {
     readonly net: IsolatedNetwork,
     accountCount: number,
   ) {
-    this.accounts = Array.from({ length: accountCount }, (_, i) => `b${String(i).padStart(5, '0')}`);
+    this.accounts = Array.from({ length: accountCount }, (_, i) => accountName(i));
     this.hot = this.accounts.slice(0, 5);
   }
 
@@ -83,23 +98,11 @@ export class BenchMarket {
     }
     const accounts = this.contract('OperatorA', 'Accounts');
     const now = Math.floor(Date.now() / 1000);
-    const onboard = (accountId: string, type: 'investor' | 'issuer') =>
-      accounts.submit('Onboard', {
-        transientData: {
-          payload: JSON.stringify({
-            accountId,
-            type,
-            kyc: { validUntil: now + 365 * 86400, investorClass: 'sophisticated', jurisdiction: 'MY' },
-            personal: { fullName: `Bench ${accountId}`, nationalId: `N-${accountId}`, dateOfBirth: '1980-01-01' },
-            salt: 'YmVuY2gtc2FsdC0xMjM0NTY3OA==',
-          }),
-        },
-      });
-    await once(() => onboard('b-issuer', 'issuer'));
+    await once(() =>
+      accounts.submit('Onboard', { transientData: { payload: JSON.stringify(onboarding('b-issuer', 'issuer', now)) } }),
+    );
     progress(`onboarding ${this.accounts.length} accounts`);
-    await runAll(this.accounts.length, SETUP_CONCURRENCY, async (i) => {
-      await onboard(this.accounts[i] as string, 'investor');
-    });
+    await this.openAccounts(this.accounts, progress, false);
     const trusteeMoney = this.contract('Trustee', 'Money');
     await once(() =>
       trusteeMoney.submit('CreateToken', { arguments: [JSON.stringify({ currency: 'MYR', decimals: 2 })] }),
@@ -130,21 +133,10 @@ export class BenchMarket {
         ],
       }),
     );
-    if (fund) progress(`funding ${this.accounts.length} accounts`);
-    await runAll(fund ? this.accounts.length : 0, SETUP_CONCURRENCY, async (i) => {
-      await once(() =>
-        trusteeMoney.submit('Deposit', {
-          transientData: {
-            payload: JSON.stringify({
-              accountId: this.accounts[i],
-              tokenId: TOKEN,
-              amount: '1000000000',
-              bankReference: `SETUP-${i}`,
-            }),
-          },
-        }),
-      );
-    });
+    if (fund) {
+      progress(`funding ${this.accounts.length} accounts`);
+      await this.openAccounts(this.accounts, progress, true);
+    }
     const campaigns = this.contract('OperatorA', 'Campaigns');
     await once(() =>
       campaigns.submit('Propose', {
@@ -188,6 +180,60 @@ export class BenchMarket {
         arguments: [JSON.stringify({ campaignId: CAMPAIGN })],
       }),
     );
+  }
+
+  /**
+   * Adds accounts until there are `total`, onboarded and funded like the first ones (the scale run grows a
+   * market of 10,000 to 100,000 this way, between two W2 ladders).
+   */
+  async grow(total: number, progress: (m: string) => void): Promise<void> {
+    const added = Array.from({ length: Math.max(0, total - this.accounts.length) }, (_, i) =>
+      accountName(this.accounts.length + i),
+    );
+    progress(`onboarding and funding ${added.length} more accounts`);
+    await this.openAccounts(added, progress, false);
+    await this.openAccounts(added, progress, true);
+    this.accounts.push(...added);
+  }
+
+  /**
+   * Onboards (or funds) accounts through the chaincode's batch transactions, `SETUP_BATCH` per transaction
+   * (decision 62): real transactions on the real network, about a hundred times fewer of them.
+   */
+  private async openAccounts(ids: readonly string[], progress: (m: string) => void, fund: boolean): Promise<void> {
+    const batches = Math.ceil(ids.length / SETUP_BATCH);
+    const accounts = this.contract('OperatorA', 'Accounts');
+    const money = this.contract('Trustee', 'Money');
+    const now = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    let done = 0;
+    await runAll(batches, SETUP_BATCH_CONCURRENCY, async (b) => {
+      const slice = ids.slice(b * SETUP_BATCH, (b + 1) * SETUP_BATCH);
+      if (fund)
+        await money.submit('DepositBatch', {
+          transientData: {
+            payload: JSON.stringify({
+              tokenId: TOKEN,
+              deposits: slice.map((accountId) => ({
+                accountId,
+                amount: '1000000000',
+                bankReference: `SETUP-${accountId}`,
+              })),
+            }),
+          },
+        });
+      else
+        await accounts.submit('OnboardBatch', {
+          transientData: {
+            payload: JSON.stringify({ accounts: slice.map((accountId) => onboarding(accountId, 'investor', now)) }),
+          },
+        });
+      done += 1;
+      if (done % 100 === 0)
+        progress(
+          `${fund ? 'funded' : 'onboarded'} ${done * SETUP_BATCH} accounts (${Math.round((done * SETUP_BATCH) / ((performance.now() - started) / 1000))}/s)`,
+        );
+    });
   }
 
   /** Gives the first `sellers` accounts units and puts `pairs` crossing sell and buy orders on the book. */
@@ -241,10 +287,24 @@ export interface Workload {
   next(m: BenchMarket, i: number): TxSpec;
 }
 
+/** A prime step through the pairs: coprime with every pair count made of 2s and 5s (10,000, 100,000, …). */
+const PAIR_STRIDE = 7919;
+
+/**
+ * The i-th transfer's pair: pairs (2k, 2k+1), with k stepping by a prime through all of them, so a step
+ * spreads its transfers over every account, not over the first few thousand (the scale run compares
+ * 10,000 with 100,000 accounts), and no two transfers within n/2 of each other share an account.
+ */
 const pair = (m: BenchMarket, i: number) => {
   const n = m.accounts.length;
-  return [m.accounts[(2 * i) % n] as string, m.accounts[(2 * i + 1) % n] as string];
+  const pairs = Math.max(1, Math.floor(n / 2));
+  const k = gcd(PAIR_STRIDE, pairs) === 1 ? (i * PAIR_STRIDE) % pairs : i % pairs;
+  return [m.accounts[(2 * k) % n] as string, m.accounts[(2 * k + 1) % n] as string];
 };
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
 
 export const WORKLOADS: Workload[] = [
   {

@@ -17,3 +17,4 @@ export * from './votes';
 export * from './price-feeds';
 export * from './documents';
 export * from './distributions';
+export * from './batches';

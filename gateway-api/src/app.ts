@@ -68,7 +68,7 @@ export function createApp(deps: GatewayDeps): Express {
       ],
     }),
   );
-  app.use(requestContext(deps.logger, deps.metrics, deps.config.requestTimeoutMs));
+  app.use(requestContext(deps.logger, deps.metrics, deps.config.requestTimeoutMs, deps.config.requestLog));
   app.use(opsRouter(deps, document));
   // Bodies are checked (coding, media type, charset) and parsed before authentication, and only on the
   // methods that have one: a GET or DELETE body is never read, so those routes cannot answer 413 or 415.

@@ -85,6 +85,11 @@ export function loadConfig(options: {
         maxPending: intEnv('ECF_GATEWAY_MAX_PENDING_WRITES', DEFAULT_SETTINGS.admission.maxPending),
         maxPerAccount: intEnv('ECF_GATEWAY_MAX_WRITES_PER_ACCOUNT', DEFAULT_SETTINGS.admission.maxPerAccount),
       },
+      tokenCache: onOff('ECF_GATEWAY_TOKEN_CACHE', DEFAULT_SETTINGS.tokenCache),
+      requestLog: {
+        sampleRate: fractionEnv('ECF_GATEWAY_LOG_SAMPLE', DEFAULT_SETTINGS.requestLog.sampleRate),
+        slowMs: intEnv('ECF_GATEWAY_LOG_SLOW_MS', DEFAULT_SETTINGS.requestLog.slowMs),
+      },
     },
     logLevel: env.ECF_GATEWAY_LOG_LEVEL ?? 'info',
   };
@@ -100,6 +105,14 @@ function intEnv(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not ${raw}`);
+  return n;
+}
+
+function fractionEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name} must be a number from 0 to 1, not ${raw}`);
   return n;
 }
 

@@ -35,6 +35,17 @@ export interface GatewaySettings {
   readonly corsOrigins: readonly string[];
   /** The bounded write queue and per-account serialization (decision 43). */
   readonly admission: AdmissionSettings;
+  /** Reuse parsed token files while their inode, times and size are unchanged (decision 62). */
+  readonly tokenCache: boolean;
+  /** Per-request log lines (decision 62): errors and slow requests always, successful ones sampled. */
+  readonly requestLog: RequestLogSettings;
+}
+
+export interface RequestLogSettings {
+  /** Fraction (0–1) of successful requests below `slowMs` that get a log line. */
+  readonly sampleRate: number;
+  /** A request that took this long (ms) or more is always logged. */
+  readonly slowMs: number;
 }
 
 /** Everything the HTTP app needs, injected so tests can replace the Fabric seam. */
@@ -72,4 +83,6 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   rateLimit: { limit: 600, windowMs: 60_000 },
   corsOrigins: [],
   admission: DEFAULT_ADMISSION,
+  tokenCache: true,
+  requestLog: { sampleRate: 0.1, slowMs: 1000 },
 };

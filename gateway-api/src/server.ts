@@ -251,7 +251,7 @@ async function serveOn(
   );
   // The audit channel: every org reads the records naming it; the regulator's relay files them.
   const audit = channelPort(config, wallet, 'audit');
-  const tokens = new TokenStore(paths.tokens);
+  const tokens = new TokenStore(paths.tokens, { cache: config.settings.tokenCache });
   const deps: GatewayDeps = {
     org: config.info,
     fabric,

@@ -21,6 +21,8 @@ describe('benchmark harness (smoke run on the real network)', function () {
       dividendBatches: [15],
       w9: { pledges: 12, batchSizes: [5] },
       portShift: 14_000,
+      gatewayModes: ['before', 'after'],
+      growTo: [80],
       progress: () => undefined,
     });
   });
@@ -62,13 +64,45 @@ describe('benchmark harness (smoke run on the real network)', function () {
     expect(close?.transactions).to.be.greaterThan(1);
   });
 
+  it('runs W8 in each gateway mode and W2 again on the grown market, accounting for every transaction', () => {
+    const run = results.consensus.bft;
+    expect(run?.gatewayModes?.map((g) => g.mode)).to.deep.equal(['before', 'after']);
+    expect(run?.gatewayModes?.[0]?.settings).to.include({ ECF_GATEWAY_TOKEN_CACHE: 'off' });
+    const scale = run?.scale ?? [];
+    expect(scale.map((p) => p.accounts)).to.deep.equal([40, 80]);
+    const steps = [
+      ...(run?.gatewayModes ?? []).flatMap((g) => [...g.steps, ...g.halfLoad]),
+      ...(scale[1] ? [...scale[1].w2.steps, ...scale[1].w2.halfLoad] : []),
+    ];
+    expect(steps.length).to.be.greaterThan(2);
+    for (const s of steps) {
+      const invalid = Object.values(s.invalid).reduce((a, b) => a + b, 0);
+      const failed = Object.values(s.failed).reduce((a, b) => a + b, 0);
+      expect(s.valid + invalid + failed, `${s.workload}@${s.offeredTps}`).to.equal(s.submitted);
+      expect(s.valid, `${s.workload} committed something`).to.be.greaterThan(0);
+    }
+    for (const p of scale) {
+      expect(p.idleRssMiB).to.be.greaterThan(0);
+      expect(p.disk.stateMiB).to.be.greaterThan(0);
+      expect(p.disk.ledgerMiB).to.be.greaterThan(p.disk.stateMiB);
+    }
+  });
+
   it('writes a well-formed report: ratios, targets, Markdown and a PNG chart', () => {
     const summary = summarize(results);
     expect(summary.ratios).to.have.keys(['W2/W0', 'W3/W2', 'W7/W2', 'W8/W2', 'BFT/Raft (W2)']);
     expect(typeof summary.ratios['W2/W0']).to.equal('number');
     expect(summary.targets.length).to.be.greaterThan(5);
-    expect(renderMarkdown(results)).to.match(/\| W2 \| 8 \|/);
-    expect(renderMarkdown(results)).to.match(/\| W10 dividend, batches of 15 \| /);
+    const markdown = renderMarkdown(results);
+    expect(markdown).to.match(/\| W2 \| 8 \|/);
+    // Every requested workload has a row in the latency table, with a figure or the reason for none.
+    for (const id of ['W0', 'W1', 'W2', 'W8', 'W3', 'W4', 'W5', 'W6'])
+      expect(markdown).to.match(new RegExp(`\\| ${id} \\| bft \\|`));
+    expect(markdown).to.contain('| W8 (gateway before) | bft |');
+    expect(markdown).to.contain('| W2 at 80 accounts | bft |');
+    expect(markdown).to.contain('## The REST gateway in each mode');
+    expect(markdown).to.contain('## Scale: W2 at each market size');
+    expect(markdown).to.match(/\| W10 dividend, batches of 15 \| /);
     const png = renderChart(results);
     expect(png.subarray(1, 4).toString()).to.equal('PNG');
     expect(JSON.parse(JSON.stringify(results))).to.deep.equal(results);

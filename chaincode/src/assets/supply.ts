@@ -83,25 +83,26 @@ export async function burnHeld(ctx: MarketContext, account: Account, asset: Asse
 }
 
 /**
- * Several issues of one asset in one transaction (a register import). The supply record is keyed by
- * asset and transaction, so each collection gets one record with the sum of its accounts' mints; a record
- * per mint would overwrite the one before.
+ * Several mints of one asset in one transaction (a register import, a batch of deposits). The supply
+ * record is keyed by asset and transaction, so each collection gets one record with the sum of its
+ * accounts' mints; a record per mint would overwrite the one before.
  */
 export async function mintEach(
   ctx: MarketContext,
   holdings: Holdings,
   asset: Asset,
   credits: ReadonlyArray<{ account: Account; amount: bigint; reference: string }>,
+  kind: 'issue' | 'deposit' = 'issue',
 ): Promise<void> {
   const perCollection = new Map<string, { account: Account; total: bigint }>();
   for (const { account, amount, reference } of credits) {
-    await credit(ctx, holdings, account, asset, amount, 'issue', undefined, reference);
+    await credit(ctx, holdings, account, asset, amount, kind, undefined, reference);
     const collection = Holdings.collectionOf(account);
     const sum = perCollection.get(collection);
     perCollection.set(collection, { account: sum?.account ?? account, total: (sum?.total ?? 0n) + amount });
   }
   for (const [collection, { account, total }] of perCollection) {
     await recordAccountSupplyChange(ctx, account, asset.id, total);
-    ctx.ledger.emit('PrivateMovement', { kind: 'issue', collection });
+    ctx.ledger.emit('PrivateMovement', { kind, collection });
   }
 }

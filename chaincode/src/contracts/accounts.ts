@@ -5,9 +5,11 @@ import {
   idSchema,
   MarketError,
   onboardAccountSchema,
+  onboardBatchSchema,
   RECORD_VERSION,
   updateKycSchema,
   type Account,
+  type OnboardAccount,
   type Campaign,
   type Movement,
   type Order,
@@ -42,13 +44,37 @@ export class AccountsContract extends BaseContract {
     const caller = await resolveCaller(ctx);
     requireOperator(caller);
     const req = transientPayload(ctx, onboardAccountSchema);
+    const account = await this.#newAccount(ctx, caller, req);
+    await this.#open(ctx, account, req);
+    return json(account);
+  }
+
+  /**
+   * Operator: opens up to 200 accounts at once (decision 62), each under exactly the rules of `Onboard`.
+   * Transient `payload`: { accounts: [Onboard's payload, …] }. Every account is checked before the first
+   * write, so one refused account refuses the batch and writes nothing. Answers how many were opened.
+   */
+  @Transaction()
+  @Returns('string')
+  public async OnboardBatch(ctx: MarketContext): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    requireOperator(caller);
+    const req = transientPayload(ctx, onboardBatchSchema);
+    const accounts: Account[] = [];
+    for (const one of req.accounts) accounts.push(await this.#newAccount(ctx, caller, one));
+    for (const [i, account] of accounts.entries()) await this.#open(ctx, account, req.accounts[i] as OnboardAccount);
+    return json({ opened: accounts.length });
+  }
+
+  /** The checks of an onboarding, and the public record it would write. */
+  async #newAccount(ctx: MarketContext, caller: Caller, req: OnboardAccount): Promise<Account> {
     const key = keys.account(ctx.stub, req.accountId);
     if (await ctx.ledger.get<Account>(key))
       throw new MarketError(ErrorCode.CONFLICT, `account ${req.accountId} already exists`);
     const now = ctx.ledger.now;
     if (req.kyc.validUntil <= now)
       throw new MarketError(ErrorCode.INVALID_ARGUMENT, 'kyc.validUntil is not in the future');
-    const account: Account = {
+    return {
       v: RECORD_VERSION,
       id: req.accountId,
       operatorMspId: caller.mspId,
@@ -60,22 +86,25 @@ export class AccountsContract extends BaseContract {
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  /** The writes of an onboarding whose checks passed: the person's data privately, the record publicly. */
+  async #open(ctx: MarketContext, account: Account, req: OnboardAccount): Promise<void> {
     const record: PersonalRecord = {
       v: RECORD_VERSION,
       accountId: req.accountId,
       personal: req.personal,
       salt: req.salt,
-      updatedAt: now,
+      updatedAt: account.createdAt,
     };
     // The private write first: it is the one that can still be refused (a collection not sealed yet).
     await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.personal(req.accountId), record);
-    await ctx.ledger.put(key, account);
+    await ctx.ledger.put(keys.account(ctx.stub, req.accountId), account);
     ctx.ledger.emit('AccountOnboarded', {
       accountId: account.id,
-      operatorMspId: caller.mspId,
+      operatorMspId: account.operatorMspId,
       accountType: account.type,
     });
-    return json(account);
   }
 
   /** Operator: renews KYC claims, and optionally replaces the personal data (with a new salt). */

@@ -241,6 +241,21 @@ const ROWS: Row[] = [
     allowed: ['operatorA', 'operatorB'],
   },
   {
+    tx: 'Accounts:OnboardBatch',
+    transient: (m) => ({
+      accounts: [
+        {
+          accountId: 'acc-new',
+          type: 'investor',
+          kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
+          personal: personal('n'),
+          salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+        },
+      ],
+    }),
+    allowed: ['operatorA', 'operatorB'],
+  },
+  {
     tx: 'Accounts:UpdateKyc',
     transient: (m) => ({
       accountId: 'acc-alice',
@@ -262,6 +277,11 @@ const ROWS: Row[] = [
   {
     tx: 'Money:Deposit',
     transient: () => ({ accountId: 'acc-alice', tokenId: MYR, amount: '5', bankReference: 'IN-9' }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Money:DepositBatch',
+    transient: () => ({ tokenId: MYR, deposits: [{ accountId: 'acc-alice', amount: '5', bankReference: 'IN-9' }] }),
     allowed: ['trustee'],
   },
   {

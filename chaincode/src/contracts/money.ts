@@ -3,6 +3,7 @@ import {
   accountQuerySchema,
   cancelWithdrawalSchema,
   createMoneyTokenSchema,
+  depositBatchSchema,
   ErrorCode,
   MarketError,
   moneyMovementSchema,
@@ -16,7 +17,7 @@ import {
   type WithdrawalResult,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
-import { burn, burnHeld, mint } from '../assets/supply';
+import { burn, burnHeld, mint, mintEach } from '../assets/supply';
 import { checkCredit, refuseUnless } from '../assets/movements';
 import { checkSender } from '../compliance/check-transfer';
 import { requireRead, requireRegulator, requireTrustee, resolveCaller, type Caller } from '../auth/caller';
@@ -73,6 +74,30 @@ export class MoneyContract extends BaseContract {
     const holdings = new Holdings(ctx);
     refuseUnless(await checkCredit(ctx, holdings, account, token, amount));
     await mint(ctx, holdings, account, token, amount, 'deposit', req.bankReference);
+  }
+
+  /**
+   * Trustee: mints up to 200 deposits of its token at once (decision 62), each under exactly the checks of
+   * `Deposit`. Transient `payload`: { tokenId, deposits: [{ accountId, amount, bankReference }] }, each
+   * account once. Every deposit is checked before the first write, so one refused deposit refuses the
+   * batch and mints nothing. One supply record per collection holds the sum of its accounts' deposits.
+   */
+  @Transaction()
+  public async DepositBatch(ctx: MarketContext): Promise<void> {
+    const caller = await resolveCaller(ctx);
+    requireTrustee(caller);
+    const req = transientPayload(ctx, depositBatchSchema);
+    const token = await getAsset(ctx, req.tokenId);
+    this.requireOwnToken(caller.mspId, token);
+    const holdings = new Holdings(ctx);
+    const credits: Array<{ account: Account; amount: bigint; reference: string }> = [];
+    for (const d of req.deposits) {
+      const account = await getAccount(ctx, d.accountId);
+      const amount = BigInt(d.amount);
+      refuseUnless(await checkCredit(ctx, holdings, account, token, amount));
+      credits.push({ account, amount, reference: d.bankReference });
+    }
+    await mintEach(ctx, holdings, token, credits, 'deposit');
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Role } from '@ecf/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError, GatewayCode } from '../problem';
@@ -25,13 +25,34 @@ export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 const PREFIX = 'ecf_';
 
+/** Parsed token files kept in memory at most (a bound, so a flood of valid tokens cannot grow it). */
+const CACHE_LIMIT = 10_000;
+
+/** What identifies one version of a token file: a rewrite (always a rename) changes the inode. */
+interface FileVersion {
+  readonly ino: number;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly size: number;
+}
+
 /**
  * API tokens, stored only as SHA-256 hashes (one file per token, named by its hash, so a lookup is one
  * read and the admin CLI and the running gateway share the store without coordination). A token is
  * shown once, when created.
+ *
+ * With the cache on (decision 62), a request costs one `stat` of the token's file instead of a read and
+ * a parse: the parsed record is reused while the file's inode, times and size are unchanged. The file
+ * is still consulted on every request, so a revocation by the CLI (the file removed) or a rewrite is
+ * seen by the very next request, as without the cache. Expiry is checked against the clock each time.
  */
 export class TokenStore implements Authenticator {
-  constructor(private readonly dir: string) {
+  private readonly cache = new Map<string, { version: FileVersion; record: TokenRecord }>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: { cache?: boolean } = {},
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -86,12 +107,7 @@ export class TokenStore implements Authenticator {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!m?.[1]?.startsWith(PREFIX)) return undefined;
     const hash = sha256(m[1]);
-    let record: TokenRecord;
-    try {
-      record = tokenRecordSchema.parse(JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')));
-    } catch {
-      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'unknown or revoked token');
-    }
+    const record = this.options.cache === false ? this.readRecord(hash) : this.cachedRecord(hash);
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) {
       // Said plainly (RFC 6750's invalid_token), so a client knows to ask its operator for a new one
       // rather than retry; the token stays listed, marked expired, until it is revoked.
@@ -108,6 +124,43 @@ export class TokenStore implements Authenticator {
       scopes: record.scopes,
     };
   }
+
+  private readRecord(hash: string): TokenRecord {
+    try {
+      return tokenRecordSchema.parse(JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')));
+    } catch {
+      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'unknown or revoked token');
+    }
+  }
+
+  private cachedRecord(hash: string): TokenRecord {
+    const file = join(this.dir, `${hash}.json`);
+    const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (!stat) {
+      this.cache.delete(hash);
+      throw new ApiError(GatewayCode.UNAUTHENTICATED, 'unknown or revoked token');
+    }
+    const version: FileVersion = {
+      ino: Number(stat.ino),
+      mtimeNs: stat.mtimeNs,
+      ctimeNs: stat.ctimeNs,
+      size: Number(stat.size),
+    };
+    const hit = this.cache.get(hash);
+    if (hit && sameVersion(hit.version, version)) return hit.record;
+    this.cache.delete(hash);
+    const record = this.readRecord(hash);
+    if (this.cache.size >= CACHE_LIMIT) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(hash, { version, record });
+    return record;
+  }
+}
+
+function sameVersion(a: FileVersion, b: FileVersion): boolean {
+  return a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.size === b.size;
 }
 
 function sha256(text: string): string {

@@ -293,7 +293,8 @@ export function harness(
     idempotency: new IdempotencyStore(join(dir, 'idempotency')),
     logger: createLogger({ org: 'OperatorA', stream: sink }),
     metrics: new Metrics(),
-    config: { ...DEFAULT_SETTINGS, ...options.settings },
+    // Every request line is logged unless a test asks for sampling: the redaction tests read them all.
+    config: { ...DEFAULT_SETTINGS, requestLog: { sampleRate: 1, slowMs: 1000 }, ...options.settings },
     version: '0.0.0-test',
   };
   const mk = (
