@@ -2,7 +2,9 @@ import {
   bootstrapOrgCrypto,
   CommandError,
   ConfigUpdateRefusedError,
+  fabricConfigDir,
   fetchConfig,
+  nativePlacement,
   ordererChannel,
   ordererHeights,
   perOperatorCollections,
@@ -12,12 +14,14 @@ import {
   type NetworkContext,
 } from '@ecf/network';
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { blocksSeenBy, filesContaining, privateWritesSeenBy, type SeenTx } from '../support/adversary';
 import { until } from '../support/eventually';
 import { kyc } from '../support/fixtures';
 import { admitConsortium, Api, gatewayCli, tokenFor, upWithGateways } from '../support/http';
 import { TestNetwork } from '../support/network';
-import { scratchFolders } from '../support/scratch';
 
 const MYR = 'TrusteeMSP.MYR';
 const MYR2 = 'Trustee2MSP.MYR';
@@ -49,8 +53,16 @@ function checkEndorsers(txs: readonly SeenTx[], members: readonly string[], trus
   }
 }
 
-/** A folder for decoded channel configs. */
-const scratch = scratchFolders('ecf-cfg-');
+/** A folder for decoded channel configs, removed after the suite. */
+const scratchDirs: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecf-cfg-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('a consortium that grows while the market runs: new operators, a second trustee, a new consenter (add-org)', function () {
   this.timeout(1_800_000);
@@ -145,7 +157,15 @@ describe('a consortium that grows while the market runs: new operators, a second
           cc.endorsementPolicy = cc.endorsementPolicy.replace(/\)\)$/, ", 'OperatorCMSP.peer'))");
       }
     });
-    baseCtx = await net.context();
+    const bin = await net.bin();
+    baseCtx = {
+      topology: net.topology,
+      layout: net.layout,
+      bin,
+      fabricConfig: fabricConfigDir(bin),
+      placement: nativePlacement(net.layout),
+      progress: () => undefined,
+    };
     const ctx = baseCtx;
     const org = (name: string) => net.org(name);
     const members = net.topology.orgs.filter((o) => o.name !== 'OperatorC');

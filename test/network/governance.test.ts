@@ -2,8 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import {
   CommandError,
+  fabricConfigDir,
   fetchConfig,
   gatewayErrorText,
+  nativePlacement,
   revocationListOf,
   run,
   type NetworkContext,
@@ -12,14 +14,14 @@ import {
 import type { SupplyReport } from '@ecf/common';
 import { expect } from 'chai';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admitDefaultConsortium, ClientPool, createInstruments, type Client } from '../support/client';
 import { eventually, until } from '../support/eventually';
 import { campaignTerms, kyc, pastClose } from '../support/fixtures';
 import { gatewayCli, upWithGateways, type Api } from '../support/http';
 import { TestNetwork } from '../support/network';
-import { scratchFolders } from '../support/scratch';
 
 const MYR = 'TrusteeMSP.MYR';
 const CLASS = 'GOV-ORD';
@@ -105,7 +107,15 @@ async function refusedCli(net: TestNetwork, ...args: string[]): Promise<string> 
   throw new Error(`network.sh ${args.join(' ')} was expected to fail`);
 }
 
-const scratch = scratchFolders('ecf-gov-');
+const scratchDirs: string[] = [];
+after(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecf-gov-'));
+  scratchDirs.push(dir);
+  return dir;
+}
 
 describe('governed chaincode upgrades and revocation the peers enforce, on a running market', function () {
   this.timeout(1_800_000);
@@ -161,7 +171,15 @@ describe('governed chaincode upgrades and revocation the peers enforce, on a run
     trustee = pool.get('Trustee');
     operatorA = pool.get('OperatorA');
     operatorB = pool.get('OperatorB');
-    ctx = await net.context();
+    const bin = await net.bin();
+    ctx = {
+      topology: net.topology,
+      layout: net.layout,
+      bin,
+      fabricConfig: fabricConfigDir(bin),
+      placement: nativePlacement(net.layout),
+      progress: () => undefined,
+    };
     await admitDefaultConsortium(regulator, reason);
     await onboard(operatorA, 'acc-acme', 'issuer', 'sophisticated');
     await Promise.all([

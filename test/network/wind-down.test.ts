@@ -1,6 +1,8 @@
 import {
   connectTo,
+  fabricConfigDir,
   gatewayErrorText,
+  nativePlacement,
   RemovalRefusedError,
   requireRevokedAndEmpty,
   type NetworkContext,
@@ -65,7 +67,15 @@ describe('winding down OperatorB into OperatorA, then removing OperatorB (wind-d
   before(async () => {
     ({ regulator, trustee, operatorA, operatorB } = await upWithGateways(net));
     await admitConsortium(regulator, operatorB, 'licensed for equity crowdfunding');
-    ctx = await net.context();
+    const bin = await net.bin();
+    ctx = {
+      topology: net.topology,
+      layout: net.layout,
+      bin,
+      fabricConfig: fabricConfigDir(bin),
+      placement: nativePlacement(net.layout),
+      progress: () => undefined,
+    };
     const onboard = (op: Api, accountId: string, type = 'investor') =>
       op.ok('POST', '/v1/accounts', { accountId, type, kyc: kyc('sophisticated'), personal: person(accountId) });
     await onboard(operatorA, 'ann');

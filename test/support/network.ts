@@ -1,11 +1,4 @@
-import {
-  CommandError,
-  fabricConfigDir,
-  IsolatedNetwork,
-  nativePlacement,
-  type NetworkContext,
-  type NetworkStatus,
-} from '@ecf/network';
+import { CommandError, IsolatedNetwork, type NetworkStatus } from '@ecf/network';
 
 /**
  * A network instance of its own for a test suite (see IsolatedNetwork). ECF_TEST_PORT_SHIFT moves a
@@ -28,21 +21,5 @@ export class TestNetwork extends IsolatedNetwork {
       throw err;
     });
     return JSON.parse(out.slice(out.indexOf('{'))) as NetworkStatus;
-  }
-
-  /**
-   * What the network library's steps take for this instance, native and quiet, with the topology as it is
-   * now: a suite that edits the topology later asks again.
-   */
-  async context(): Promise<NetworkContext> {
-    const bin = await this.bin();
-    return {
-      topology: this.topology,
-      layout: this.layout,
-      bin,
-      fabricConfig: fabricConfigDir(bin),
-      placement: nativePlacement(this.layout),
-      progress: () => undefined,
-    };
   }
 }
