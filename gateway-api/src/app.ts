@@ -24,10 +24,31 @@ const UNDOCUMENTED_ROUTES = {
   '/dashboard/{file}': { get: {} },
 };
 
+/**
+ * The OpenAPI document and its compiled validators, per org and version (the document depends on nothing
+ * else). Compiling every operation's validators takes seconds; a process that creates many apps, as the
+ * unit tests do, compiles them once. Neither is mutated after it is built.
+ */
+interface CompiledDocument {
+  readonly document: Record<string, unknown>;
+  readonly validators: DocumentValidators;
+}
+const compiledDocuments = new Map<string, CompiledDocument>();
+
+function compiledDocument(org: string, version: string): CompiledDocument {
+  const key = JSON.stringify([org, version]);
+  let compiled = compiledDocuments.get(key);
+  if (!compiled) {
+    const document = buildDocument({ org, version });
+    compiled = { document, validators: new DocumentValidators(document) };
+    compiledDocuments.set(key, compiled);
+  }
+  return compiled;
+}
+
 /** Builds the HTTP app from its dependencies; the server and the tests both start here. */
 export function createApp(deps: GatewayDeps): Express {
-  const document = buildDocument({ org: deps.org.name, version: deps.version });
-  const validators = new DocumentValidators(document);
+  const { document, validators } = compiledDocument(deps.org.name, deps.version);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
