@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: install what is missing, build, lint, run the unit tests (chaincode line coverage must stay
-# at 90% or more), then the end-to-end suites against a real native Fabric network (each suite brings up
-# its own instance on its own ports and tears it down).
+# at 90% or more), then the end-to-end suites against real native Fabric networks (a suite that changes the
+# network brings up its own instance on its own ports and tears it down; the others share one).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
