@@ -42,7 +42,7 @@ export interface GatewaySettings {
 }
 
 export interface RequestLogSettings {
-  /** Fraction (0–1) of successful requests below `slowMs` that get a log line. */
+  /** Fraction (0–1) of successful reads (GET, HEAD) below `slowMs` that get a log line; writes always get one. */
   readonly sampleRate: number;
   /** A request that took this long (ms) or more is always logged. */
   readonly slowMs: number;

@@ -8,24 +8,30 @@ const requestLines = (logs: readonly string[]) =>
   logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'request');
 
 describe('request log sampling (decision 62)', () => {
-  it('logs an exact share of successful requests, evenly, and every error and slow request', () => {
+  it('logs an exact share of successful reads, evenly, and every error and slow request', () => {
     const logged = requestLogSampler({ sampleRate: 0.25, slowMs: 1000 });
-    const ok = Array.from({ length: 100 }, () => logged(200, 5));
+    const ok = Array.from({ length: 100 }, () => logged('GET', 200, 5));
     expect(ok.filter(Boolean)).to.have.length(25);
     // Evenly: one in each run of four, never two in a row.
     expect(ok.slice(0, 8)).to.deep.equal([false, false, false, true, false, false, false, true]);
     for (const status of [400, 401, 404, 409, 429, 500, 502, 503, 504])
-      expect(logged(status, 5), `${status}`).to.equal(true);
-    expect(logged(201, 1000)).to.equal(true);
-    expect(logged(201, 999)).to.equal(false);
+      expect(logged('GET', status, 5), `${status}`).to.equal(true);
+    expect(logged('GET', 200, 1000)).to.equal(true);
+    expect(logged('GET', 200, 999)).to.equal(false);
+  });
+
+  it('logs every write whatever the rate: who asked for a change is never sampled away', () => {
+    const none = requestLogSampler({ sampleRate: 0, slowMs: 1000 });
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) expect(none(method, 201, 1), method).to.equal(true);
+    expect(none('HEAD', 200, 1)).to.equal(false);
   });
 
   it('logs no successful fast request at rate 0, and every request at rate 1', () => {
     const none = requestLogSampler({ sampleRate: 0, slowMs: 1000 });
-    expect(Array.from({ length: 50 }, () => none(200, 1)).some(Boolean)).to.equal(false);
-    expect(none(500, 1)).to.equal(true);
+    expect(Array.from({ length: 50 }, () => none('GET', 200, 1)).some(Boolean)).to.equal(false);
+    expect(none('GET', 500, 1)).to.equal(true);
     const all = requestLogSampler({ sampleRate: 1, slowMs: 1000 });
-    expect(Array.from({ length: 50 }, () => all(200, 1)).every(Boolean)).to.equal(true);
+    expect(Array.from({ length: 50 }, () => all('GET', 200, 1)).every(Boolean)).to.equal(true);
   });
 
   it('through the app: sampled lines say so, errors are all there, and no line carries the token', async () => {

@@ -10,15 +10,18 @@ export function requestIdOf(req: Request): string {
 }
 
 /**
- * Which requests get a log line (decision 62): every error (4xx, 5xx) and every request slower than
- * `slowMs`, always; of the other, successful ones, an exact share `sampleRate`, spread evenly (a running
- * credit, not a coin toss, so the share holds over any stretch and a test can count it). The latency
- * metric still observes every request, so counts come from the metrics, not from the log.
+ * Which requests get a log line (decision 62): every write (a method other than GET and HEAD: who asked
+ * for a change is kept whatever the rate), every error (4xx, 5xx) and every request slower than `slowMs`,
+ * always; of the other, successful reads, an exact share `sampleRate`, spread evenly (a running credit, not
+ * a coin toss, so the share holds over any stretch and a test can count it). The latency metric still
+ * observes every request, so counts come from the metrics, not from the log.
  */
-export function requestLogSampler(settings: RequestLogSettings): (status: number, ms: number) => boolean {
+export function requestLogSampler(
+  settings: RequestLogSettings,
+): (method: string, status: number, ms: number) => boolean {
   let credit = 0;
-  return (status, ms) => {
-    if (status >= 400 || ms >= settings.slowMs) return true;
+  return (method, status, ms) => {
+    if (!isRead(method) || status >= 400 || ms >= settings.slowMs) return true;
     credit += settings.sampleRate;
     if (credit < 1) return false;
     credit -= 1;
@@ -46,7 +49,7 @@ export function requestContext(logger: winston.Logger, metrics: Metrics, timeout
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.http.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       const ms = Math.round(seconds * 1000);
-      if (!logged(res.statusCode, ms)) return;
+      if (!logged(req.method, res.statusCode, ms)) return;
       const principal = (req as Request & { principal?: { credentialId: string; role: string } }).principal;
       logger.info('request', {
         requestId: id,
@@ -55,10 +58,16 @@ export function requestContext(logger: winston.Logger, metrics: Metrics, timeout
         status: res.statusCode,
         ms,
         ...(principal ? { credential: principal.credentialId, role: principal.role } : {}),
-        // A sampled line says so, so whoever counts lines knows to scale (errors and slow ones are all there).
-        ...(res.statusCode < 400 && ms < log.slowMs && log.sampleRate < 1 ? { sampled: log.sampleRate } : {}),
+        ...(isSampled(req.method, res.statusCode, ms, log) ? { sampled: log.sampleRate } : {}),
       });
     });
     next();
   };
+}
+
+const isRead = (method: string): boolean => method === 'GET' || method === 'HEAD';
+
+/** Whether a logged request's line stands for others left out, so whoever counts lines knows to scale. */
+function isSampled(method: string, status: number, ms: number, log: RequestLogSettings): boolean {
+  return isRead(method) && status < 400 && ms < log.slowMs && log.sampleRate < 1;
 }
