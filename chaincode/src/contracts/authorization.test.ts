@@ -63,6 +63,14 @@ interface Row {
 }
 
 const j = (o: unknown) => [JSON.stringify(o)];
+/** An onboarding payload, alone or in a batch. */
+const newInvestor = (m: Market) => ({
+  accountId: 'acc-new',
+  type: 'investor',
+  kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
+  personal: personal('n'),
+  salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
+});
 const reason = 'supervisory decision';
 /** Callers whose identity resolves (anyone admitted and not revoked) may read public reference data. */
 const MEMBERS: CallerName[] = [
@@ -231,28 +239,12 @@ const ROWS: Row[] = [
   { tx: 'Registry:ListAssets', allowed: MEMBERS },
   {
     tx: 'Accounts:Onboard',
-    transient: (m) => ({
-      accountId: 'acc-new',
-      type: 'investor',
-      kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
-      personal: personal('n'),
-      salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
-    }),
+    transient: newInvestor,
     allowed: ['operatorA', 'operatorB'],
   },
   {
     tx: 'Accounts:OnboardBatch',
-    transient: (m) => ({
-      accounts: [
-        {
-          accountId: 'acc-new',
-          type: 'investor',
-          kyc: { validUntil: m.world.now + YEAR, investorClass: 'retail', jurisdiction: 'MY' },
-          personal: personal('n'),
-          salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
-        },
-      ],
-    }),
+    transient: (m) => ({ accounts: [newInvestor(m)] }),
     allowed: ['operatorA', 'operatorB'],
   },
   {

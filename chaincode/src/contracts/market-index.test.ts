@@ -1,16 +1,10 @@
 import { expect } from 'chai';
 import { KeyType } from '@ecf/common';
-import { ACME, ids, Market, MYR } from '../testing/market-fixture';
+import { acmeOrder, ACME, ids, Market, MYR } from '../testing/market-fixture';
 
 /** Match through the book's index (decision 58): what it reads, and that nothing else changed. */
 describe('Market: the indexed book', () => {
-  const order = (
-    accountId: string,
-    side: 'BUY' | 'SELL',
-    price: string,
-    quantity: string,
-    extra: Record<string, unknown> = {},
-  ) => ({ accountId, classId: ACME, tokenId: MYR, side, price, quantity, ...extra });
+  const order = acmeOrder;
   const prefix = (type: string) => `\u0000${type}\u0000${ACME}\u0000`;
   const indexKeys = (m: Market, type: string = KeyType.ORDER_INDEX) =>
     [...m.world.state.keys()].filter((k) => k.startsWith(prefix(type)));

@@ -1,24 +1,10 @@
 import { expect } from 'chai';
 import { KeyType } from '@ecf/common';
-import { ACME, ids, Market, MYR } from '../testing/market-fixture';
+import { acmeOrder, ACME, ids, Market, MYR } from '../testing/market-fixture';
 
 describe('Market: limit orders, price-epoch matching, DvP, circuit breaker', () => {
   let m: Market;
-  const order = (
-    accountId: string,
-    side: 'BUY' | 'SELL',
-    price: string,
-    quantity: string,
-    extra: Record<string, unknown> = {},
-  ) => ({
-    accountId,
-    classId: ACME,
-    tokenId: MYR,
-    side,
-    price,
-    quantity,
-    ...extra,
-  });
+  const order = acmeOrder;
   const matchBook = () =>
     m.ok<{ fills: number; expired: number; halted: boolean }>(ids.trustee, 'Market', 'Match', [
       JSON.stringify({ classId: ACME }),

@@ -62,6 +62,17 @@ export const MYR = 'TrusteeMSP.MYR';
 export const ACME = 'ACME-ORD';
 export const YEAR = 365 * 86400;
 
+/** A limit order's payload in ACME against MYR. */
+export function acmeOrder(
+  accountId: string,
+  side: 'BUY' | 'SELL',
+  price: string,
+  quantity: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { accountId, classId: ACME, tokenId: MYR, side, price, quantity, ...extra };
+}
+
 export function personal(name: string) {
   return { fullName: name, nationalId: `ID-${name}`, dateOfBirth: '1990-01-01' };
 }
