@@ -56,7 +56,7 @@ export async function runMatching(
   const latency = [await crossingLatency(market, 0, progress)];
   progress(`W6: a crossing order fills ${latency[0]?.medianMs} ms after it is submitted (median)`);
   progress(`W6: placing ${resting} resting orders that never cross`);
-  await placeResting(market, resting, pairs);
+  await placeResting(market, resting, pairs, progress);
   await market.prepareCrossingBook(pairs);
   const deep = { resting, pairs, ...(await drain(market, progress)) };
   progress(`W6 with ${resting} resting: ${deep.fills} fills in ${deep.calls} matches, ${deep.fillsPerSecond} fills/s`);
@@ -82,23 +82,32 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: numbe
   return { value, seconds: (performance.now() - start) / 1000 };
 }
 
-/** One Match; returns its fills. */
-async function matchOnce(market: BenchMarket, progress: (m: string) => void): Promise<number> {
-  const contract = market.contract('Trustee', 'Market');
+/**
+ * A submit that is tried again when it fails to endorse. The endorsing peers can be a block apart right
+ * after a Match or the book's set-up (their simulations then differ); a transaction that failed to endorse
+ * changed nothing, so sending it again is safe.
+ */
+async function endorsedSubmit(what: string, submit: () => Promise<Uint8Array>, progress: (m: string) => void) {
   for (let retries = 0; ;) {
     try {
-      const bytes = await contract.submit('Match', {
-        arguments: [JSON.stringify({ classId: CLASS, maxFills: MAX_FILLS })],
-      });
-      return (JSON.parse(Buffer.from(bytes).toString()) as { fills: number }).fills;
+      return await submit();
     } catch (err) {
-      // The two endorsing peers can be a block apart right after the book was built (their simulations
-      // then differ); a Match that failed to endorse changed nothing, so it is simply tried again.
       if ((err as Error).name !== 'EndorseError' || ++retries > 5) throw err;
-      progress(`W6: Match retried after: ${gatewayErrorText(err).slice(0, 200)}`);
+      progress(`W6: ${what} retried after: ${gatewayErrorText(err).slice(0, 200)}`);
       await new Promise((r) => setTimeout(r, 500 * retries));
     }
   }
+}
+
+/** One Match; returns its fills. */
+async function matchOnce(market: BenchMarket, progress: (m: string) => void): Promise<number> {
+  const contract = market.contract('Trustee', 'Market');
+  const bytes = await endorsedSubmit(
+    'Match',
+    () => contract.submit('Match', { arguments: [JSON.stringify({ classId: CLASS, maxFills: MAX_FILLS })] }),
+    progress,
+  );
+  return (JSON.parse(Buffer.from(bytes).toString()) as { fills: number }).fills;
 }
 
 /** Matches until a Match fills nothing. */
@@ -116,29 +125,54 @@ async function drain(market: BenchMarket, progress: (m: string) => void) {
   return { fills, calls, seconds: round(seconds, 2), fillsPerSecond: round(fills / seconds) };
 }
 
-const place = (market: BenchMarket, accountId: string, side: 'BUY' | 'SELL', price: number) =>
-  market.contract('OperatorA', 'Market').submit('PlaceOrder', {
-    transientData: {
-      payload: JSON.stringify({ accountId, classId: CLASS, tokenId: TOKEN, side, price: String(price), quantity: '1' }),
-    },
-  });
+const place = (
+  market: BenchMarket,
+  accountId: string,
+  side: 'BUY' | 'SELL',
+  price: number,
+  progress: (m: string) => void,
+) =>
+  endorsedSubmit(
+    'PlaceOrder',
+    () =>
+      market.contract('OperatorA', 'Market').submit('PlaceOrder', {
+        transientData: {
+          payload: JSON.stringify({
+            accountId,
+            classId: CLASS,
+            tokenId: TOKEN,
+            side,
+            price: String(price),
+            quantity: '1',
+          }),
+        },
+      }),
+    progress,
+  );
 
 /**
  * Orders the crossing pairs (all at 500) never reach: asks from 600 up and bids from 400 down, over a hundred
  * price levels a side, by the sellers prepareCrossingBook gave units.
  */
-async function placeResting(market: BenchMarket, n: number, pairs: number): Promise<void> {
+async function placeResting(
+  market: BenchMarket,
+  n: number,
+  pairs: number,
+  progress: (m: string) => void,
+): Promise<void> {
   const { accounts } = market;
   const sellers = Math.min(pairs, accounts.length);
   await runAll(n, 32, async (i) => {
     const level = Math.floor(i / 2) % 100;
-    if (i % 2 === 0) await place(market, accounts[Math.floor(i / 2) % sellers] as string, 'SELL', 600 + level);
+    if (i % 2 === 0)
+      await place(market, accounts[Math.floor(i / 2) % sellers] as string, 'SELL', 600 + level, progress);
     else
       await place(
         market,
         accounts[accounts.length - 1 - (Math.floor(i / 2) % accounts.length)] as string,
         'BUY',
         400 - level,
+        progress,
       );
   });
 }
@@ -156,9 +190,9 @@ async function crossingLatency(
   const buyer = market.accounts[market.accounts.length - 1] as string;
   const samplesMs: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
-    await place(market, seller, 'SELL', 500);
+    await place(market, seller, 'SELL', 500, progress);
     const { value: n, seconds } = await timed(async () => {
-      await place(market, buyer, 'BUY', 500);
+      await place(market, buyer, 'BUY', 500, progress);
       // The trustee's peer may not have committed the placement's block yet: its Match then finds nothing
       // to fill, and the next one does. Both count: the order waits for them.
       for (let attempt = 1; ; attempt += 1) {
