@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { peer } from '@hyperledger/fabric-protos';
 import { gatewayErrorText } from '@ecf/network';
 import { runAll } from './driver';
-import { TOKEN, type BenchMarket } from './market';
+import { once, TOKEN, type BenchMarket } from './market';
 import { round } from './stats';
 
 /** W9's options: how many pledges each campaign gets, and one campaign closed per batch size. */
@@ -106,41 +105,10 @@ export async function runCampaignClose(m: BenchMarket, opts: CampaignCloseOption
   return results;
 }
 
-const once = (submit: () => Promise<unknown>) =>
-  runAll(1, 1, async () => {
-    await submit();
-  });
-
 /** A class of its own per campaign and its offering document. */
 async function prepareClass(m: BenchMarket, classId: string, now: number) {
-  await once(() =>
-    m.contract('Trustee', 'Equity').submit('CreateShareClass', {
-      arguments: [
-        JSON.stringify({
-          classId,
-          issuerAccountId: 'b-issuer',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['sophisticated'],
-        }),
-      ],
-    }),
-  );
-  await once(() =>
-    m.contract('OperatorA', 'Documents').submit('Attach', {
-      arguments: [
-        JSON.stringify({
-          classId,
-          documentId: `${classId}-offering`,
-          type: 'offering',
-          sha256: createHash('sha256').update(`offering document of ${classId}`).digest('hex'),
-          uri: `https://issuer.example/${classId}/offering.pdf`,
-          effectiveAt: now - 60,
-          jurisdiction: 'MY',
-        }),
-      ],
-    }),
-  );
+  await m.createShareClass(classId);
+  await m.attachOffering(classId, now);
 }
 
 /** The campaign proposed, approved and funded. */

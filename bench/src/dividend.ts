@@ -1,7 +1,7 @@
 import { escrowFor, REGISTER_BATCH_MAX, type Distribution } from '@ecf/common';
 import { gatewayErrorText } from '@ecf/network';
 import { runAll } from './driver';
-import { TOKEN, type BenchMarket } from './market';
+import { once, TOKEN, type BenchMarket } from './market';
 import { round } from './stats';
 
 /** W10's share class: opened from a register whose lines give every bench account units. */
@@ -48,19 +48,7 @@ export async function runDividend(
 ): Promise<DividendRun[]> {
   const holders = m.accounts;
   const equity = m.contract('Trustee', 'Equity');
-  await once(() =>
-    equity.submit('CreateShareClass', {
-      arguments: [
-        JSON.stringify({
-          classId: DIVIDEND_CLASS,
-          issuerAccountId: 'b-issuer',
-          kind: 'ordinary',
-          decimals: 0,
-          allowedInvestorClasses: ['sophisticated'],
-        }),
-      ],
-    }),
-  );
+  await m.createShareClass(DIVIDEND_CLASS);
   progress(`W10: importing a register of ${holders.length} holders`);
   const chunks: Array<Array<{ line: number; accountId: string; units: string }>> = [];
   for (let i = 0; i < holders.length; i += REGISTER_BATCH_MAX) {
@@ -168,13 +156,6 @@ async function payOne(
     `W10: ${run.holders} holders in ${run.seconds} s (${run.holdersPerSecond}/s), ${transactions} Pay of ${batch}, supply ${supply.consistent ? 'consistent' : 'BROKEN'}`,
   );
   return run;
-}
-
-/** A setup transaction, retried like the market's own setup. */
-async function once(submit: () => Promise<unknown>): Promise<void> {
-  await runAll(1, 1, async () => {
-    await submit();
-  });
 }
 
 /** The issue's target: a dividend to 10,000 holders in under 60 s (judged on the fastest batch size). */

@@ -12,7 +12,7 @@ export const CAMPAIGN = 'bench-campaign';
  * A setup transaction, retried: the next step often goes through another org's peer, which may not have
  * committed the previous step yet, and an attempt that timed out may have committed after all.
  */
-async function once(submit: () => Promise<unknown>): Promise<void> {
+export async function once(submit: () => Promise<unknown>): Promise<void> {
   await runAll(1, 1, async () => {
     await submit();
   });
@@ -54,6 +54,42 @@ export class BenchMarket {
   ) {
     this.accounts = Array.from({ length: accountCount }, (_, i) => accountName(i));
     this.hot = this.accounts.slice(0, 5);
+  }
+
+  /** A share class of the bench issuer, open to the bench's (sophisticated) investors. */
+  async createShareClass(classId: string): Promise<void> {
+    await once(() =>
+      this.contract('Trustee', 'Equity').submit('CreateShareClass', {
+        arguments: [
+          JSON.stringify({
+            classId,
+            issuerAccountId: 'b-issuer',
+            kind: 'ordinary',
+            decimals: 0,
+            allowedInvestorClasses: ['sophisticated'],
+          }),
+        ],
+      }),
+    );
+  }
+
+  /** The class's offering document, in effect from a minute before `now` (decision 50: a campaign needs one). */
+  async attachOffering(classId: string, now: number): Promise<void> {
+    await once(() =>
+      this.contract('OperatorA', 'Documents').submit('Attach', {
+        arguments: [
+          JSON.stringify({
+            classId,
+            documentId: `${classId}-offering`,
+            type: 'offering',
+            sha256: createHash('sha256').update(`offering document of ${classId}`).digest('hex'),
+            uri: `https://issuer.example/${classId}/offering.pdf`,
+            effectiveAt: now - 60,
+            jurisdiction: 'MY',
+          }),
+        ],
+      }),
+    );
   }
 
   contract(orgName: string, name: string): Contract {
@@ -107,32 +143,8 @@ export class BenchMarket {
     await once(() =>
       trusteeMoney.submit('CreateToken', { arguments: [JSON.stringify({ currency: 'MYR', decimals: 2 })] }),
     );
-    await once(() =>
-      this.contract('Trustee', 'Equity').submit('CreateShareClass', {
-        arguments: [
-          JSON.stringify({
-            classId: CLASS,
-            issuerAccountId: 'b-issuer',
-            kind: 'ordinary',
-            decimals: 0,
-            allowedInvestorClasses: ['sophisticated'],
-          }),
-        ],
-      }),
-    );
-    await once(() =>
-      this.contract('Trustee', 'Equity').submit('CreateShareClass', {
-        arguments: [
-          JSON.stringify({
-            classId: CLASS_W5,
-            issuerAccountId: 'b-issuer',
-            kind: 'ordinary',
-            decimals: 0,
-            allowedInvestorClasses: ['sophisticated'],
-          }),
-        ],
-      }),
-    );
+    await this.createShareClass(CLASS);
+    await this.createShareClass(CLASS_W5);
     if (fund) {
       progress(`funding ${this.accounts.length} accounts`);
       await this.openAccounts(this.accounts, progress, true);
@@ -159,21 +171,7 @@ export class BenchMarket {
       }),
     );
     // A campaign is approved only under a current offering document (decision 50).
-    await once(() =>
-      this.contract('OperatorA', 'Documents').submit('Attach', {
-        arguments: [
-          JSON.stringify({
-            classId: CLASS,
-            documentId: `${CLASS}-offering`,
-            type: 'offering',
-            sha256: createHash('sha256').update(`offering document of ${CLASS}`).digest('hex'),
-            uri: `https://issuer.example/${CLASS}/offering.pdf`,
-            effectiveAt: now - 60,
-            jurisdiction: 'MY',
-          }),
-        ],
-      }),
-    );
+    await this.attachOffering(CLASS, now);
     await once(() => campaigns.submit('Approve', { arguments: [JSON.stringify({ campaignId: CAMPAIGN })] }));
     await once(() =>
       this.contract('Trustee', 'Campaigns').submit('Fund', {
