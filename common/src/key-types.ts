@@ -90,9 +90,17 @@ export const KeyType = {
   BUYBACK_USAGE: 'bbday',
   /** An allowance an account's holder gave another party (decision 48). */
   ALLOWANCE: 'alw',
-  // private (the investor-limits collection)
-  /** One person's yearly usage of a cross-platform cap, under its beneficial-owner hash (decision 49). */
+  /**
+   * Retired (decision 49): one person's yearly usage, once counted in the investor-limits collection. Nothing
+   * writes it since the counters left the ledger; the type stays so no new record reuses the prefix.
+   */
   LIMIT_USAGE: 'lim',
+  /** One capped investment's claim on its person's caps, in the account's operator collection (decision 49). */
+  LIMIT_CLAIM: 'limclaim',
+  /** The person's claims, under its beneficial-owner hash: the trustee's review sums them (decision 49). */
+  LIMIT_OWNER: 'limown',
+  /** A claim the custodian trustee has not decided yet. */
+  LIMIT_PENDING: 'limpend',
   /** A ballot, a delegation, and an operator's private subtotal of a resolution (decision 55). */
   BALLOT: 'vballot',
   DELEGATION: 'vdeleg',

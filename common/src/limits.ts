@@ -5,12 +5,78 @@ import { amountSchema, idSchema, reasonSchema } from './schemas';
 /**
  * Investor limits across platforms (decision 49): the regulator caps what one retail investor, as a
  * person, may invest in a year, in total and per issuer, whichever operators it holds accounts at. Each
- * person's usage is counted under its beneficial-owner hash in a collection of the trustees and the
- * regulator, which no operator is a member of.
+ * capped investment leaves a claim beside it, in its own operator's collection; the custodian trustee,
+ * which sees every operator it serves, checks pending claims against the person's other claims off the
+ * ledger and confirms or refuses each in a transaction that touches that investment's keys only.
  */
 
-/** The collection of the cross-platform counters: members are the trustees and the regulator. */
+/**
+ * Retired: the collection that held per-person counters until decision 49 moved the counting off the
+ * ledger. Fabric keeps a committed collection in every later definition, so it stays configured; nothing
+ * writes to it.
+ */
 export const INVESTOR_LIMITS_COLLECTION = 'investorLimits';
+
+/** Where a claim stands: waiting for the trustee, counted, refused, or closed before a decision (withdrawn). */
+export type LimitClaimStatus = 'PENDING' | 'CONFIRMED' | 'REFUSED' | 'CLOSED';
+
+/**
+ * One capped investment's claim on its person's caps (`limclaim`/investment, in the account's operator
+ * collection). What counts is `amount - returned` of a CONFIRMED claim: refunds give usage back.
+ */
+export interface LimitClaim {
+  v: number;
+  investmentId: string;
+  kind: 'pledge' | 'buy';
+  accountId: string;
+  /** The person's beneficial-owner hash: stored only under the collection's seal. */
+  owner: string;
+  tokenId: string;
+  issuerAccountId: string;
+  year: number;
+  /** The money the investment puts at risk: a pledge's amount, a buy's escrow (limit price × quantity). */
+  amount: string;
+  /** Money given back to the investor since: refunds, unfilled or better-priced parts of a buy. */
+  returned: string;
+  status: LimitClaimStatus;
+  at: number;
+  campaignId?: string;
+  classId?: string;
+  decidedAt?: number;
+  /** A refusal's compliance code and message (naming the cap, never the usage). */
+  code?: string;
+  message?: string;
+}
+
+/** The custodian trustee's decision on one pending claim. */
+export const limitDecisionSchema = z
+  .object({
+    investmentId: idSchema.describe('The pledge or buy order id (the transaction that made it).'),
+    operatorMspId: idSchema.describe("The investor's operator, whose collection holds the claim."),
+    decision: z.enum(['CONFIRM', 'REFUSE']).describe('CONFIRM counts it; REFUSE refunds the investment.'),
+    code: z.string().max(64).describe('For REFUSE: the compliance code.').optional(),
+    message: z.string().max(500).describe('For REFUSE: why, naming the cap only.').optional(),
+  })
+  .strict();
+export type LimitDecision = z.infer<typeof limitDecisionSchema>;
+
+/** `Limits:Decide`'s transient payload: decisions on claims of one operator's collection. */
+export const limitDecideSchema = z
+  .object({
+    decisions: z
+      .array(limitDecisionSchema)
+      .min(1)
+      .max(200)
+      .describe("Decisions in the order the trustee made them, all of one operator's claims."),
+  })
+  .strict();
+
+export const limitCheckQuerySchema = z
+  .object({
+    accountId: idSchema.describe('The investor account that made the investment.'),
+    investmentId: idSchema.describe('The pledge id or buy order id.'),
+  })
+  .strict();
 
 /**
  * One person behind several accounts: a hash of national id and birth date, the same one the audit relay's
@@ -59,12 +125,25 @@ export interface LimitPolicy {
   setAt: number;
 }
 
-/** What one person has used this year (`lim`/owner/token/year[/issuer]), in the limits collection, sealed. */
+/** What one person has used this year, summed from its confirmed claims, and what still waits for a check. */
 export interface LimitUsage {
   year: number;
   total: string;
   issuerAccountId?: string;
   issuer?: string;
+  pending: string;
+}
+
+/** Where one investment's check stands, for the investor, its operator, the trustee and the regulator. */
+export interface LimitCheck {
+  investmentId: string;
+  kind: 'pledge' | 'buy';
+  status: LimitClaimStatus;
+  amount: string;
+  at: number;
+  decidedAt?: number;
+  code?: string;
+  message?: string;
 }
 
 const money = (what: string) =>
@@ -91,6 +170,24 @@ export const limitUsageSchema = z
     total: money("The person's investments this year, across operators"),
     issuerAccountId: z.string().describe('The issuer asked about, if any.').optional(),
     issuer: money("The person's investments in that issuer this year, across operators").optional(),
+    pending: money("The person's investments this year still waiting for the trustee's check"),
+  })
+  .passthrough();
+
+export const limitCheckSchema = z
+  .object({
+    investmentId: z.string().describe('The pledge or buy order id.'),
+    kind: z.enum(['pledge', 'buy']).describe('A pledge to a campaign, or a buy order.'),
+    status: z
+      .enum(['PENDING', 'CONFIRMED', 'REFUSED', 'CLOSED'])
+      .describe(
+        "PENDING: waiting for the custodian trustee's check; CONFIRMED: counted; REFUSED: over a cap, money returned; CLOSED: withdrawn or cancelled before a decision.",
+      ),
+    amount: money('The money the investment counts against the caps'),
+    at: z.number().int().describe('When the investment was made. Epoch seconds (UTC).'),
+    decidedAt: z.number().int().describe('When the trustee decided. Epoch seconds (UTC).').optional(),
+    code: z.string().describe('For REFUSED: the compliance code, e.g. INVESTOR_LIMIT_EXCEEDED.').optional(),
+    message: z.string().describe('For REFUSED: which cap, never the usage.').optional(),
   })
   .passthrough();
 
@@ -99,4 +196,5 @@ type Agree<R extends Known<z.infer<S>>, S extends z.ZodTypeAny> = [R, S];
 export type LimitSchemasAgree = [
   Agree<LimitPolicy, typeof limitPolicyRecordSchema>,
   Agree<LimitUsage, typeof limitUsageSchema>,
+  Agree<LimitCheck, typeof limitCheckSchema>,
 ];

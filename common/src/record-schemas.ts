@@ -198,6 +198,12 @@ export const orderRecordSchema = z
       .describe(
         "The class's book epoch when the order was placed (each match opens the next). Priority is price, then epoch; orders of one epoch at one price share fills pro rata. 0 or absent: placed before epochs existed.",
       ),
+    limitCheck: z
+      .literal('PENDING')
+      .optional()
+      .describe(
+        "PENDING: a retail investor's buy in a capped token, waiting for the custodian trustee's check against the person's caps (GET /v1/accounts/{accountId}/limit-checks/{orderId}); it is not matched until confirmed, and is cancelled with its escrow returned if refused. Absent otherwise.",
+      ),
   })
   .passthrough();
 
@@ -381,7 +387,13 @@ export const pledgeRecordSchema = z
     limitYear: z
       .number()
       .int()
-      .describe('The year whose cross-platform investor-limit usage counted this pledge; absent when no cap applied.')
+      .describe('The year whose cross-platform investor caps this pledge counts against; absent when no cap applied.')
+      .optional(),
+    limitCheck: z
+      .enum(['PENDING', 'CONFIRMED'])
+      .describe(
+        "With limitYear: PENDING until the custodian trustee has checked the pledge against the person's caps across operators, then CONFIRMED; a refused pledge is refunded and removed (GET /v1/accounts/{accountId}/limit-checks/{pledgeId} says why). A campaign does not settle while one of its pledges is PENDING.",
+      )
       .optional(),
   })
   .passthrough();

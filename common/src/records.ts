@@ -217,6 +217,11 @@ export interface Order {
    */
   epoch?: number;
   expiresAt?: number;
+  /**
+   * A retail investor's buy in a capped token waits outside the matching index until the custodian trustee
+   * has checked it against the person's caps (decision 49). Absent once confirmed, and on every other order.
+   */
+  limitCheck?: 'PENDING';
 }
 
 /** A class's book epoch (`book`/class), written only by `Market:Match`, read by every placement. */
@@ -271,4 +276,6 @@ export interface OrderEscrow {
   accountId: string;
   assetId: string;
   amount: string;
+  /** A buy whose money counts against its person's caps: what comes back is given back to its claim. */
+  limitClaim?: boolean;
 }

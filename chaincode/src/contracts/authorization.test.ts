@@ -72,6 +72,25 @@ const newInvestor = (m: Market) => ({
   salt: 'c2FsdHNhbHRzYWx0c2FsdA==',
 });
 const reason = 'supervisory decision';
+/** A retail buy in a capped token, pending its trustee's check (decision 49), for the Limits rows. */
+let cappedBuyId = '';
+async function placeCappedBuy(m: Market): Promise<void> {
+  await m.ok(ids.regulator, 'Limits', 'SetPolicy', [
+    JSON.stringify({ tokenId: MYR, totalPerYear: '5000', perIssuerPerYear: '1000', reason }),
+  ]);
+  const buy = { accountId: 'acc-alice', classId: ACME, tokenId: MYR, side: 'BUY', price: '10', quantity: '1' };
+  const placed = await m.call<string>(ids.alice, 'Market', 'PlaceOrder', [], buy);
+  if (placed.ok) {
+    cappedBuyId = placed.value as string;
+    return;
+  }
+  // The suspended operator's cell: the buy predates the suspension, as it would on a live market.
+  const status = (s: string) =>
+    m.ok(ids.regulator, 'Registry', 'SetParticipantStatus', j({ mspId: 'OperatorAMSP', status: s, reason }));
+  await status('ACTIVE');
+  cappedBuyId = await m.ok<string>(ids.alice, 'Market', 'PlaceOrder', [], buy);
+  await status('SUSPENDED');
+}
 /** Callers whose identity resolves (anyone admitted and not revoked) may read public reference data. */
 const MEMBERS: CallerName[] = [
   'regulator',
@@ -340,9 +359,23 @@ const ROWS: Row[] = [
   },
   {
     tx: 'Limits:GetUsage',
-    before: (m) => m.seal(['investorLimits']).then(() => undefined),
     args: () => j({ accountId: 'acc-alice', tokenId: MYR }),
     allowed: ['regulator', 'trustee'],
+  },
+  { tx: 'Limits:Review', args: () => j({}), allowed: ['trustee'] },
+  {
+    tx: 'Limits:Decide',
+    before: placeCappedBuy,
+    transient: () => ({
+      decisions: [{ investmentId: cappedBuyId, operatorMspId: 'OperatorAMSP', decision: 'CONFIRM' }],
+    }),
+    allowed: ['trustee'],
+  },
+  {
+    tx: 'Limits:GetCheck',
+    before: placeCappedBuy,
+    transient: () => ({ accountId: 'acc-alice', investmentId: cappedBuyId }),
+    allowed: READERS_OF_A,
   },
   {
     tx: 'Equity:CreateShareClass',

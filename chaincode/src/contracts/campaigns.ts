@@ -18,9 +18,9 @@ import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, checkDebit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
-import { checkReceiver, yearOf } from '../compliance/check-transfer';
+import { checkReceiver } from '../compliance/check-transfer';
 import { requireCurrentOffering } from '../documents/current';
-import { PersonLimits, releasePledgeUsage } from '../limits/usage';
+import { openClaim, returnToClaim } from '../limits/claims';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -40,8 +40,10 @@ export interface PledgeRecord {
   amount: string;
   units: string;
   at: number;
-  /** The year whose cross-platform usage counted this pledge (decision 49); absent when no cap applied. */
+  /** The year whose cross-platform caps this pledge counts against (decision 49); absent when no cap applied. */
   limitYear?: number;
+  /** With `limitYear`: PENDING until the custodian trustee has checked the caps, then CONFIRMED. */
+  limitCheck?: 'PENDING' | 'CONFIRMED';
 }
 
 /** Public index entry of a pledge: which collection holds it, nothing about who or how much. */
@@ -217,8 +219,14 @@ export class CampaignsContract extends BaseContract {
     const capUsed = await capUsedFor(holdings, account, shareClass, now);
     refuseUnless(checkReceiver(account, operator, shareClass, custodian, units + pledgedUnitsBefore, capUsed, now));
     const balance = await checkDebit(ctx, holdings, account, token, amount);
-    const limits = await PersonLimits.open(ctx, account, token.id, campaign.issuerAccountId, yearOf(now));
-    if (limits) refuseUnless(limits.check(amount));
+    const claim = await openClaim(ctx, account, {
+      kind: 'pledge',
+      id: ctx.ledger.txId,
+      tokenId: token.id,
+      issuerAccountId: campaign.issuerAccountId,
+      amount,
+      campaignId: campaign.id,
+    });
     const pledge: PledgeRecord = {
       v: RECORD_VERSION,
       id: ctx.ledger.txId,
@@ -228,10 +236,9 @@ export class CampaignsContract extends BaseContract {
       amount: amount.toString(),
       units: units.toString(),
       at: now,
-      ...(limits ? { limitYear: yearOf(now) } : {}),
+      ...(claim ? { limitYear: claim.year, limitCheck: 'PENDING' as const } : {}),
     };
     await holdings.apply(account, token.id, balance, -amount, { kind: 'pledge', reference: campaign.id });
-    await limits?.add(amount);
     await ctx.ledger.putPrivate(collection, privateKeys.pledge(campaign.id, pledge.id), pledge);
     await ctx.ledger.putPrivate(collection, totalKey, {
       v: RECORD_VERSION,
@@ -277,17 +284,12 @@ export class CampaignsContract extends BaseContract {
       throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
     }
     const holdings = new Holdings(ctx);
-    // Only a pledge the caps counted is taken back, from the year that counted it.
-    const limits =
-      pledge.limitYear === undefined
-        ? undefined
-        : await PersonLimits.open(ctx, account, pledge.tokenId, campaign.issuerAccountId, pledge.limitYear);
     const balance = await holdings.balance(account, pledge.tokenId);
     await holdings.apply(account, pledge.tokenId, balance, BigInt(pledge.amount), {
       kind: 'refund',
       reference: campaign.id,
     });
-    await limits?.add(-BigInt(pledge.amount));
+    if (pledge.limitYear !== undefined) await returnToClaim(ctx, collection, pledge.id, BigInt(pledge.amount));
     await ctx.ledger.deletePrivate(collection, key);
     await ctx.ledger.putPrivate(collection, privateKeys.pledgeWithdrawn(campaign.id, pledge.id), {
       v: RECORD_VERSION,
@@ -463,6 +465,14 @@ class Settlement {
 
   private async process(collection: string, key: PrivateKey, pledge: PledgeRecord, refKey: string): Promise<void> {
     if (this.s.phase === 'TALLY') {
+      // Counting a pledge the caps may still refuse would skew every allocation; the trustee's check runs
+      // within seconds of a pledge, so the settler tries again.
+      if (pledge.limitCheck === 'PENDING') {
+        throw new MarketError(
+          ErrorCode.CONFLICT,
+          `pledge ${pledge.id} awaits the investor-limit check of ${this.c.trusteeMspId}; settle again once it is decided`,
+        );
+      }
       this.s.totalUnits = (BigInt(this.s.totalUnits) + BigInt(pledge.units)).toString();
       return;
     }
@@ -499,7 +509,7 @@ class Settlement {
     if (refund > 0n) {
       const before = await this.holdings.balance(account, pledge.tokenId);
       await this.holdings.apply(account, pledge.tokenId, before, refund, { kind: 'refund', reference: this.c.id });
-      await releasePledgeUsage(this.ctx, account, pledge, this.c.issuerAccountId, refund);
+      if (pledge.limitYear !== undefined) await returnToClaim(this.ctx, collection, pledge.id, refund);
     }
     await this.ctx.ledger.deletePrivate(collection, key);
     await this.ctx.ledger.delete(refKey);

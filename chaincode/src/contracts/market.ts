@@ -20,8 +20,8 @@ import {
 import { Holdings } from '../assets/holdings';
 import { capUsedFor, checkCredit, credit, refuseUnless } from '../assets/movements';
 import { requireActFor, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
-import { checkReceiver, checkSender, isHalted, yearOf } from '../compliance/check-transfer';
-import { countFill, PersonLimits } from '../limits/usage';
+import { checkReceiver, checkSender, isHalted } from '../compliance/check-transfer';
+import { openClaim, returnToClaim } from '../limits/claims';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -121,14 +121,22 @@ export class MarketContract extends BaseContract {
         now,
       ),
     );
-    if (req.side === 'BUY') {
-      // A buy is an acquisition: checked against the cross-platform caps now, counted when it fills.
-      const limits = await PersonLimits.open(ctx, account, token.id, issuerOf(shareClass), yearOf(now));
-      if (limits) refuseUnless(limits.check(escrowAmount));
-    }
+    const id = ctx.ledger.txId;
+    // A buy is an acquisition: a retail investor's in a capped token claims its escrow against the person's
+    // caps and waits outside the index for the custodian trustee's check (decision 49).
+    const claim =
+      req.side === 'BUY'
+        ? await openClaim(ctx, account, {
+            kind: 'buy',
+            id,
+            tokenId: token.id,
+            issuerAccountId: issuerOf(shareClass),
+            amount: escrowAmount,
+            classId: shareClass.id,
+          })
+        : undefined;
     // A read, never a write: placements do not conflict with each other, only with a Match committed meanwhile.
     const book = await ctx.ledger.get<BookEpoch>(keys.book(ctx.stub, shareClass.id));
-    const id = ctx.ledger.txId;
     const order: Order = {
       v: RECORD_VERSION,
       id,
@@ -143,6 +151,7 @@ export class MarketContract extends BaseContract {
       at: now,
       epoch: book?.epoch ?? FIRST_EPOCH,
       expiresAt: req.expiresAt,
+      ...(claim ? { limitCheck: 'PENDING' as const } : {}),
     };
     const escrow: OrderEscrow = {
       v: RECORD_VERSION,
@@ -150,12 +159,13 @@ export class MarketContract extends BaseContract {
       accountId: account.id,
       assetId: escrowAsset.id,
       amount: escrowAmount.toString(),
+      ...(claim ? { limitClaim: true } : {}),
     };
     await countBuyback();
     await holdings.apply(account, escrowAsset.id, balance, -escrowAmount, { kind: 'order', reference: id });
     await ctx.ledger.putPrivate(Holdings.collectionOf(account), privateKeys.orderEscrow(id), escrow);
     await ctx.ledger.put(keys.order(ctx.stub, shareClass.id, id), order);
-    await indexOrder(ctx, order);
+    if (!claim) await indexOrder(ctx, order);
     ctx.ledger.emit('OrderPlaced', {
       orderId: id,
       classId: order.classId,
@@ -222,24 +232,17 @@ export class MarketContract extends BaseContract {
     const before = new Map(run.live.map((o) => [o.id, o.remaining]));
     const byId = new Map(run.live.map((o) => [o.id, { ...o }]));
     let n = 0;
-    let withdrawn = run.withdrawn;
+    const withdrawn = run.withdrawn;
     for (const fill of result.fills) {
       const buy = byId.get(fill.buyId) as Order;
       const sell = byId.get(fill.sellId) as Order;
       if (buy.status !== 'OPEN') continue;
-      if (await this.settleFill(ctx, holdings, shareClass, buy, sell, fill.price, fill.quantity, n)) n += 1;
-      else {
-        // The buyer's caps no longer fit this fill after its earlier fills in this Match (decision 49): the
-        // order is released as the eligibility pass would have, and the seller's units keep resting.
-        await releaseOrder(ctx, holdings, buy, 'CANCELLED');
-        buy.status = 'CANCELLED';
-        withdrawn += 1;
-      }
+      await this.settleFill(ctx, holdings, shareClass, buy, sell, fill.price, fill.quantity, n);
+      n += 1;
     }
     for (const o of byId.values()) {
       const changed = o.remaining !== before.get(o.id);
       if (changed) await ctx.ledger.put(keys.order(ctx.stub, o.classId, o.id), o);
-      // A buy the caps stopped mid-match was released (and unindexed) above; only open orders stay indexed.
       if (o.status !== 'OPEN') await unindexOrder(ctx, o);
       else if (changed || !epoch?.indexed) await indexOrder(ctx, o);
     }
@@ -356,7 +359,6 @@ export class MarketContract extends BaseContract {
 
   /**
    * Delivery versus payment for one fill: units to the buyer, money to the seller, in this one transaction.
-   * False, with nothing written, when the fill would take the buyer past its investor limits.
    */
   private async settleFill(
     ctx: MarketContext,
@@ -367,7 +369,7 @@ export class MarketContract extends BaseContract {
     price: bigint,
     quantity: bigint,
     seq: number,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const buyEscrowKey = privateKeys.orderEscrow(buy.id);
     const sellEscrowKey = privateKeys.orderEscrow(sell.id);
     const buyCollection = operatorCollection(buy.operatorMspId);
@@ -380,7 +382,6 @@ export class MarketContract extends BaseContract {
     ]);
     const token = await getAsset(ctx, buy.tokenId);
     const paid = quantity * price;
-    if (!(await countFill(ctx, buyer, token.id, issuerOf(shareClass), yearOf(ctx.ledger.now), paid))) return false;
 
     // Escrows shrink by what this fill consumes; a buy at a better price than its limit gets the difference back.
     const buyConsumed = quantity * BigInt(buy.price);
@@ -396,6 +397,7 @@ export class MarketContract extends BaseContract {
     if (buyConsumed > paid) {
       const buyerMoney = await holdings.balance(buyer, token.id);
       await holdings.apply(buyer, token.id, buyerMoney, buyConsumed - paid, { kind: 'refund', reference: buy.id });
+      if (buyEscrow.limitClaim) await returnToClaim(ctx, buyCollection, buy.id, buyConsumed - paid);
     }
     for (const o of [buy, sell]) {
       o.remaining = (BigInt(o.remaining) - quantity).toString();
@@ -418,7 +420,6 @@ export class MarketContract extends BaseContract {
       price: trade.price,
       quantity: trade.quantity,
     });
-    return true;
   }
 
   /**
@@ -436,6 +437,8 @@ export class MarketContract extends BaseContract {
     let expired = 0;
     let withdrawn = 0;
     for (const order of await this.openOrders(ctx, shareClass.id)) {
+      // Waiting for the trustee's check of its caps: not matched, and indexed when confirmed.
+      if (order.limitCheck === 'PENDING') continue;
       if (order.expiresAt !== undefined && order.expiresAt <= now) {
         await releaseOrder(ctx, holdings, order, 'EXPIRED');
         expired += 1;
@@ -532,9 +535,8 @@ export class MarketContract extends BaseContract {
     );
     const owner = await getAccount(ctx, escrow.accountId);
     if (order.side === 'BUY') {
-      if (!(await checkCredit(ctx, holdings, owner, shareClass, BigInt(order.remaining))).allowed) return false;
-      const limits = await PersonLimits.open(ctx, owner, order.tokenId, issuerOf(shareClass), yearOf(ctx.ledger.now));
-      return !limits || limits.check(BigInt(order.remaining) * BigInt(order.price)).allowed;
+      // A capped buy's whole escrow was checked against its person's caps when the trustee confirmed it.
+      return (await checkCredit(ctx, holdings, owner, shareClass, BigInt(order.remaining))).allowed;
     }
     const operator = await getParticipant(ctx, owner.operatorMspId);
     const units = BigInt(escrow.amount);

@@ -121,8 +121,12 @@ export const privateKeys = {
  * Keys of the investor-limits collection (sealed by the ledger like an operator collection's). Every key
  * starts with the person's beneficial-owner hash, so two people's pledges never share a key.
  */
+/** A capped investment's claim, and the two keys that find it; all in the account's operator collection. */
 export const limitKeys = {
-  yearTotal: (owner: string, tokenId: string, year: number) => pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year)),
-  yearIssuer: (owner: string, tokenId: string, year: number, issuerAccountId: string) =>
-    pk(KeyType.LIMIT_USAGE, owner, tokenId, String(year), issuerAccountId),
+  /** Only the investment's own transactions and its trustee's decision touch it. */
+  claim: (investmentId: string) => pk(KeyType.LIMIT_CLAIM, investmentId),
+  /** Written once with the claim; only the trustee's review (a query, never a write) lists a person's. */
+  owner: (owner: string, tokenId: string, year: number, investmentId: string) =>
+    pk(KeyType.LIMIT_OWNER, owner, tokenId, String(year), investmentId),
+  pending: (investmentId: string) => pk(KeyType.LIMIT_PENDING, investmentId),
 };

@@ -2,6 +2,7 @@ import { ErrorCode, MarketError, operatorCollection, type Order, type OrderEscro
 import type { Holdings } from '../assets/holdings';
 import type { MarketContext } from '../context';
 import { keys, privateKeys } from '../ledger/keys';
+import { returnToClaim } from '../limits/claims';
 import { getAccount } from '../registry/records';
 import { unindexOrder } from './book-index';
 
@@ -24,6 +25,7 @@ export async function releaseOrder(
   if (amount > 0n) {
     const before = await holdings.balance(owner, escrow.assetId);
     await holdings.apply(owner, escrow.assetId, before, amount, { kind: 'refund', reference: order.id });
+    if (escrow.limitClaim) await returnToClaim(ctx, collection, order.id, amount);
   }
   await ctx.ledger.deletePrivate(collection, key);
   await ctx.ledger.put(keys.order(ctx.stub, order.classId, order.id), { ...order, status });

@@ -18,6 +18,7 @@ import { escrowRemaining } from '../distributions/payment';
 import { yearOf } from '../compliance/check-transfer';
 import type { MarketContext } from '../context';
 import { keys, privateKeys, type PrivateKey } from '../ledger/keys';
+import { returnToClaim } from '../limits/claims';
 import { releaseOrder } from '../market/release';
 import { getAccount } from '../registry/records';
 
@@ -33,6 +34,7 @@ interface PledgeRecord {
   accountId: string;
   tokenId: string;
   amount: string;
+  limitYear?: number;
 }
 
 interface TransitRecord {
@@ -72,9 +74,14 @@ export const OPERATOR_RECORD_TYPES: readonly string[] = [
  * current operator. An allowance names the exiting operator or its trustee, and lapses with the move (the
  * holder approves again at the successor); ballots, delegations and a resolution's subtotal belong to a
  * count that ran, or will run, per operator (decision 55); a corporate action's private state and an
- * issuer's daily buyback usage are the issuer's history (decisions 52–53).
+ * issuer's daily buyback usage are the issuer's history (decisions 52–53). Investor-limit claims keep
+ * counting the person's year where they are: the trustee's review reads every collection it still holds
+ * (decision 49), and the wind-down's refunds close the pending ones.
  */
 export const LEFT_WITH_THE_EXITING: readonly string[] = [
+  KeyType.LIMIT_CLAIM,
+  KeyType.LIMIT_OWNER,
+  KeyType.LIMIT_PENDING,
   KeyType.ALLOWANCE,
   KeyType.BALLOT,
   KeyType.DELEGATION,
@@ -127,6 +134,7 @@ export async function refundPledges(ctx: MarketContext, refs: readonly PledgeRef
       const amount = BigInt(pledge.amount);
       const before = await holdings.balance(account, pledge.tokenId);
       await holdings.apply(account, pledge.tokenId, before, amount, { kind: 'refund', reference: ref.campaignId });
+      if (pledge.limitYear !== undefined) await returnToClaim(ctx, collection, pledge.id, amount);
       await ctx.ledger.deletePrivate(collection, pledgeKey);
       const totalKey = privateKeys.pledgeTotal(ref.campaignId, account.id);
       const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
