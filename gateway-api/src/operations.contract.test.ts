@@ -201,7 +201,6 @@ describe('operations table against the chaincode (every result schema, every rou
     await call('revokeAllowance', as.alice, alw, {});
 
     // Investor limits across platforms.
-    await market.seal(['investorLimits']);
     await call(
       'setInvestorLimits',
       as.regulator,
@@ -256,7 +255,13 @@ describe('operations table against the chaincode (every result schema, every rou
     await call('rejectCampaign', as.operatorA, { campaignId: 'other' }, {});
     await call('fundCampaign', as.trustee, { campaignId: 'seed' }, {});
     market.world.now = openAt;
-    await call('pledge', as.alice, { campaignId: 'seed' }, { amount: '2000' });
+    const first = await call('pledge', as.alice, { campaignId: 'seed' }, { amount: '2000' });
+    const limitCheck = { accountId: 'acc-alice', investmentId: String(first.result) };
+    expect(await call('getInvestorLimitCheck', as.alice, limitCheck)).to.include({ status: 'PENDING' });
+    // The trustee's keeper (a service, not a route) reviews and decides the capped pledge.
+    const review = await market.ok<{ decisions: unknown[] }>(ids.trustee, 'Limits', 'Review', ['{}']);
+    await market.ok(ids.trustee, 'Limits', 'Decide', [], review);
+    expect(await call('getInvestorLimitCheck', as.operatorA, limitCheck)).to.include({ status: 'CONFIRMED' });
     const second = await call('pledge', as.alice, { campaignId: 'seed' }, { amount: '500' });
     await call('listPledges', as.alice, { campaignId: 'seed' });
     await call('withdrawPledge', as.alice, { campaignId: 'seed', pledgeId: String(second.result) });
@@ -284,6 +289,8 @@ describe('operations table against the chaincode (every result schema, every rou
     const sell = await call('placeOrder', as.bob, {}, order('SELL', '100', '10'));
     market.world.now += 1;
     await call('placeOrder', as.carol, {}, order('BUY', '105', '4'));
+    // carol is retail in a capped token: her buy joins the book once the trustee's keeper confirms it.
+    await market.ok(ids.trustee, 'Limits', 'Decide', [], await market.ok(ids.trustee, 'Limits', 'Review', ['{}']));
     await call('getOrder', as.operatorA, { classId: ACME, orderId: String(sell.result) });
     await call('getOrderBook', as.operatorA, { classId: ACME });
     await call(

@@ -13,6 +13,7 @@ import { FabricCa } from './fabric/ca';
 import { FabricGateway } from './fabric/gateway';
 import { IdentityWallet } from './fabric/wallet';
 import { IdempotencyStore } from './idempotency';
+import { LimitKeeper } from './limits/keeper';
 import { createLogger } from './log';
 import { Metrics } from './metrics';
 
@@ -120,13 +121,30 @@ export async function runRelay(config: GatewayConfig, signal: AbortSignal): Prom
   }
 }
 
-/** The trustee's cap table service (its own process, decision 46), until the signal aborts. */
+/**
+ * The trustee's own service process, until the signal aborts: the cap table (decision 46) and the
+ * investor-limit keeper (decision 49), both projections of the chain through the trustee's peer.
+ */
 export async function runCapTableService(config: GatewayConfig, signal: AbortSignal): Promise<void> {
   const wallet = await openWallet(config);
   const market = channelPort(config, wallet, 'market');
+  const logger = createLogger({ level: config.logLevel, org: config.org.name });
+  const keeperStop = new AbortController();
+  const stop = () => keeperStop.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const keeper = new LimitKeeper({
+    market,
+    identity: SERVICE_IDENTITY,
+    endorsers: config.info.supervisors ?? [],
+    logger,
+  });
+  const keeping = keeper.run(keeperStop.signal);
   try {
-    await runCapTable(config, { market, identity: SERVICE_IDENTITY }, signal);
+    await runCapTable(config, { market, identity: SERVICE_IDENTITY, logger }, signal);
   } finally {
+    stop();
+    signal.removeEventListener('abort', stop);
+    await keeping;
     market.close();
   }
 }

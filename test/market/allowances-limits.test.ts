@@ -1,5 +1,5 @@
 import { config, expect } from 'chai';
-import { beneficialOwnerHash, INVESTOR_LIMITS_COLLECTION, KeyType } from '@ecf/common';
+import { beneficialOwnerHash, INVESTOR_LIMITS_COLLECTION, type LimitCheck } from '@ecf/common';
 import { enrollUser } from '@ecf/network';
 import {
   blocksSeenBy,
@@ -11,6 +11,7 @@ import {
 } from '../support/adversary';
 import { attachOfferingDocument, Client, ClientPool } from '../support/client';
 import { until } from '../support/eventually';
+import { gatewayCli } from '../support/http';
 import { campaignTerms, nowSeconds } from '../support/fixtures';
 import { sharedMarket, SHARED_MONEY } from '../support/shared-network';
 import { balanceOf, depositTo, onboardAccount } from '../support/market-steps';
@@ -113,21 +114,30 @@ describe('custodial allowances and cross-platform investor limits on the real ne
 
   describe('investor limits across platforms', () => {
     const campaignId = 'lim-c1';
-    /** The transactions of the pledges below: the person at A, then at B, and another person at B. */
-    const pledged = { a: '', b: '', other: '' };
-    /** As the gateway sends it: endorsed by the peers that hold the investor limits. */
+    /** The transactions of the pledges below: the person at A, then at B (within and over), another person at B. */
+    const pledged = { a: '', b: '', over: '', other: '' };
+    /** As the gateway sends it: endorsed by the regulator's and the trustee's peers (public writes). */
     const pledge = (op: Client, accountId: string, amount: string) =>
       op.submit<string>('Campaigns:Pledge', {
         transient: { campaignId, accountId, amount },
         on: ['RegulatorMSP', 'TrusteeMSP'],
       });
     const usage = (who: Client, accountId: string, on?: string[]) =>
-      who.evaluate<{ total: string; issuer?: string }>('Limits:GetUsage', {
+      who.evaluate<{ total: string; issuer?: string; pending: string }>('Limits:GetUsage', {
         args: [JSON.stringify({ accountId, tokenId: NZD, issuerAccountId: 'lim-issuer' })],
         ...(on ? { on } : {}),
       });
+    /** Waits for the trustee's keeper (its service process) to decide the investment, as its operator sees it. */
+    const decided = (op: Client, accountId: string, investmentId: string) =>
+      until(
+        () => op.evaluate<LimitCheck>('Limits:GetCheck', { transient: { accountId, investmentId } }),
+        (c) => c.status !== 'PENDING',
+        `the investor-limit check of ${investmentId}`,
+        120_000,
+      );
 
     before(async () => {
+      const { net } = await sharedMarket();
       try {
         await trustee.submit('Money:CreateToken', { args: [JSON.stringify({ currency: 'NZD', decimals: 2 })] });
       } catch (err) {
@@ -165,38 +175,50 @@ describe('custodial allowances and cross-platform investor limits on the real ne
           }),
         ],
       });
+      // The trustee's service process: the cap table and the investor-limit keeper (decision 49).
+      await gatewayCli(net, 'up', '--org', 'Trustee');
     });
 
-    it('counts one person at both operators against one cap, and refuses the pledge that passes it', async () => {
+    after(async () => {
+      const { net } = await sharedMarket();
+      await gatewayCli(net, 'down', '--org', 'Trustee').catch(() => undefined);
+    });
+
+    it("counts one person at both operators against one cap: the trustee's keeper confirms within it and refunds the pledge that passes it", async () => {
       pledged.a = await pledge(operatorA, 'lim-p-a', '5000');
+      expect(await decided(operatorA, 'lim-p-a', pledged.a)).to.include({ status: 'CONFIRMED' });
       pledged.b = await pledge(operatorB, 'lim-p-b', '4000');
-      const refused = await refusal(pledge(operatorB, 'lim-p-b', '100'));
-      expect(refused).to.match(/COMPLIANCE: INVESTOR_LIMIT_EXCEEDED/);
-      expect(refused, 'the refusal names the cap, not the usage').not.to.match(/5000|9000 used/);
+      expect(await decided(operatorB, 'lim-p-b', pledged.b)).to.include({ status: 'CONFIRMED' });
+      pledged.over = await pledge(operatorB, 'lim-p-b', '100');
+      const refused = await decided(operatorB, 'lim-p-b', pledged.over);
+      expect(refused).to.include({ status: 'REFUSED', code: 'INVESTOR_LIMIT_EXCEEDED' });
+      expect(refused.message, 'the refusal names the cap, not the usage').not.to.match(/5000|9000 used/);
       expect(await balance('lim-p-b', NZD)).to.equal('46000');
       // Another person is unaffected by the first one's usage.
       pledged.other = await pledge(operatorB, 'lim-other', '5000');
-      expect(await usage(trustee, 'lim-p-b')).to.include({ total: '9000', issuer: '9000' });
+      expect(await decided(operatorB, 'lim-other', pledged.other)).to.include({ status: 'CONFIRMED' });
+      expect(await usage(trustee, 'lim-p-b')).to.include({ total: '9000', issuer: '9000', pending: '0' });
       expect(await usage(regulator, 'lim-p-a')).to.include({ total: '9000' });
       expect(await usage(trustee, 'lim-other')).to.include({ total: '5000' });
+      // An amount over the cap on its own needs nothing from elsewhere: refused in the pledge itself.
+      expect(await refusal(pledge(operatorA, 'lim-p-a', '9100'))).to.match(/COMPLIANCE: INVESTOR_LIMIT_EXCEEDED/);
     });
 
-    it("refuses a capped pledge simulated on an operator's peer, which cannot hold the counters", async () => {
-      const refused = await refusal(
-        operatorA.submit('Campaigns:Pledge', { transient: { campaignId, accountId: 'lim-p-a', amount: '100' } }),
-      );
-      expect(refused).to.match(/UNAVAILABLE: TrusteeMSP.NZD has investor limits/);
-    });
-
-    it('keeps the figures from the operators: no operator reads them, and no operator peer holds them', async () => {
+    it('keeps the figures from the operators: no operator reads them, and no operator peer answers them', async () => {
       expect(await refusal(usage(operatorB, 'lim-p-b'))).to.match(/FORBIDDEN/);
       expect(await refusal(usage(operatorA, 'lim-p-a'))).to.match(/FORBIDDEN/);
-      // The trustee's own query, run on each operator's peer: the collection is not there to read.
+      // The trustee's own query, run on each operator's peer: it holds one collection, not the person's usage.
       for (const peer of ['OperatorAMSP', 'OperatorBMSP'])
         expect(await refusal(usage(trustee, 'lim-p-a', [peer]))).to.match(/FORBIDDEN: the investor limits are read/);
+      // Nor may an operator read its competitor's customer's check.
+      expect(
+        await refusal(
+          operatorA.evaluate('Limits:GetCheck', { transient: { accountId: 'lim-p-b', investmentId: pledged.b } }),
+        ),
+      ).to.match(/FORBIDDEN/);
     });
 
-    it("shows OperatorA's peer administrator, of its customer's pledge at B, exactly decision 49's residual: the counters' key hashes and the B account's id", async () => {
+    it("gives OperatorA's peer administrator nothing that ties its customer's pledge to the same person's pledges at B (decision 49)", async () => {
       const { net } = await sharedMarket();
       const seen = (await blocksSeenBy(net.layout, net.org('OperatorA'), 'market', 'admin')).filter((t) => t.valid);
       const tx = (id: string): SeenTx => {
@@ -204,34 +226,34 @@ describe('custodial allowances and cross-platform investor limits on the real ne
         if (!t) throw new Error(`transaction ${id} is not in OperatorA's blocks`);
         return t;
       };
-      const [atA, atB, other] = [tx(pledged.a), tx(pledged.b), tx(pledged.other)];
-      /** Every private key hash a transaction touched, with its collection: what a non-member can compare. */
-      const touched = (t: SeenTx): Set<string> =>
-        new Set(
-          t.hashed.flatMap((h) =>
-            [...h.readKeyHashes, ...h.writes.map((w) => w.keyHash)].map((k) => `${h.collection}/${k}`),
-          ),
-        );
-      const limitWrites = (t: SeenTx): string[] =>
-        t.hashed
-          .filter((h) => h.collection === INVESTOR_LIMITS_COLLECTION)
-          .flatMap((h) => h.writes.map((w) => `${h.collection}/${w.keyHash}`))
-          .sort();
-      // The collection's seal record is read by every transaction that touches the collection, whoever's: its
-      // key is public knowledge (sha256 of the composite key 'seal') and links no one.
-      const everyone = `${INVESTOR_LIMITS_COLLECTION}/${sha256(compositeKey('seal', []))}`;
-      const shared = (x: SeenTx, y: SeenTx): string[] =>
-        [...touched(x)].filter((k) => touched(y).has(k) && k !== everyone).sort();
-
-      // The link the docs state, in both directions: the person's two counters (year, year and issuer), the
-      // same key hashes at both operators, and nothing else private in common.
-      expect(limitWrites(atA)).to.have.length(2);
-      expect(shared(atA, atB), 'A and B pledges of one person share exactly its two counters').to.deep.equal(
-        limitWrites(atA),
-      );
-      expect(limitWrites(atB)).to.deep.equal(limitWrites(atA));
-      expect(shared(atA, other), 'another person shares nothing with A’s customer').to.deep.equal([]);
-      // The only public thing that ties the B pledge to an account: the B account's opaque id (its record read).
+      const decides = seen.filter((t) => t.fn === 'Limits:Decide');
+      const collections = (t: SeenTx) => [...new Set(t.hashed.map((h) => h.collection))];
+      // The trustee decides one operator's claims per transaction: no decision puts A's and B's side by side.
+      expect(decides.length).to.be.at.least(4);
+      for (const d of decides) {
+        expect(collections(d)).to.have.length(1);
+        expect(d.creatorMspId).to.equal('TrusteeMSP');
+        expect(
+          d.args.filter((a) => a !== 'Limits:Decide'),
+          'decisions travel in transient data',
+        ).to.deep.equal([]);
+      }
+      const mine = (t: SeenTx) => collections(t).includes('pdcOperatorA');
+      const sideA = [tx(pledged.a), ...decides.filter(mine)];
+      const sideB = [tx(pledged.b), tx(pledged.over), tx(pledged.other), ...decides.filter((d) => !mine(d))];
+      /** Every private key hash a transaction read or wrote, whatever the collection: what A can compare. */
+      const touched = (ts: SeenTx[]): Set<string> =>
+        new Set(ts.flatMap((t) => t.hashed.flatMap((h) => [...h.readKeyHashes, ...h.writes.map((w) => w.keyHash)])));
+      // Each collection's seal record is read by every transaction that touches it: its key is public knowledge.
+      const seal = sha256(compositeKey('seal', []));
+      const shared = [...touched(sideA)].filter((k) => touched(sideB).has(k) && k !== seal);
+      expect(
+        shared,
+        "no private key of A's customer's investment is touched by the person's investments at B",
+      ).to.deep.equal([]);
+      // The retired counters' collection is touched by nothing any more.
+      expect(seen.filter((t) => t.hashed.some((h) => h.collection === INVESTOR_LIMITS_COLLECTION))).to.deep.equal([]);
+      // The public parts of the B side name no figure and no person, and nothing of A's customer.
       const named = (t: SeenTx): string =>
         [
           ...t.args,
@@ -241,36 +263,24 @@ describe('custodial allowances and cross-platform investor limits on the real ne
           t.response.message,
           t.event?.payload ?? '',
         ].join('\n');
-      expect(atB.publicReads).to.include(compositeKey(KeyType.ACCOUNT, ['lim-p-b']));
-      expect(named(atB)).not.to.include('lim-p-a');
-      expect(atB.creatorMspId).to.equal('OperatorBMSP');
-
-      // No amount, usage, headroom or person: not in the B pledge's public part, nor behind its hashes.
-      const figures = ['4000', '9000', '40'];
-      for (const f of figures) expect(named(atB), `figure ${f} in the B pledge`).not.to.match(new RegExp(`\\b${f}\\b`));
       const owner = beneficialOwnerHash({ nationalId: 'LIM-777', dateOfBirth: '1985-05-05' });
-      for (const needle of [owner, 'LIM-777', 'lim-777', '1985-05-05'])
-        expect(named(atB).toLowerCase(), 'personal data in the B pledge').not.to.include(needle.toLowerCase());
-      // The counters' keys are blinded: the person's hash, which A could compute for its own customer, does not
-      // give their key hashes, so A cannot look up a person it does not already see pledging.
-      const year = String(new Date().getUTCFullYear());
-      const unsealed = [
-        compositeKey(KeyType.LIMIT_USAGE, [owner, NZD, year]),
-        compositeKey(KeyType.LIMIT_USAGE, [owner, NZD, year, 'lim-issuer']),
-      ].map((k) => `${INVESTOR_LIMITS_COLLECTION}/${sha256(k)}`);
-      for (const k of unsealed) expect(touched(atB)).not.to.include(k);
-      // The counters' values are salted: no usage figure is found by enumerating the record.
-      const valueHashes = new Set(atB.hashed.flatMap((h) => h.writes.map((w) => w.valueHash)));
+      for (const t of sideB) {
+        const text = named(t);
+        expect(text).not.to.include('lim-p-a');
+        for (const f of ['4000', '9000', '40'])
+          expect(text, `figure ${f} in ${t.fn}`).not.to.match(new RegExp(`\\b${f}\\b`));
+        for (const needle of [owner, 'LIM-777', 'lim-777', '1985-05-05'])
+          expect(text.toLowerCase(), `personal data in ${t.fn}`).not.to.include(needle.toLowerCase());
+      }
+      // The B claim's salted value gives no amount to enumeration.
+      const valueHashes = new Set(sideB.flatMap((t) => t.hashed.flatMap((h) => h.writes.map((w) => w.valueHash))));
       expect(enumerateAmounts('{"amount":"%N%","v":1}', 20_000, valueHashes)).to.deep.equal([]);
-      // And its own peer received no private data of the collection, nor any of the B pledge.
+      // And its own peer received no private data but its own collection's, nothing of the B side.
       const privateData = await privateWritesSeenBy(net.layout, net.org('OperatorA'), 'market', 'admin');
-      // Besides its own collection, only its own chaincode approvals (Fabric's lifecycle, the org's implicit one).
       const own = ['pdcOperatorA', '_implicit_org_OperatorAMSP'];
       expect(privateData.filter((w) => !own.includes(w.collection))).to.deep.equal([]);
-      expect(privateData.filter((w) => w.txId === pledged.b || w.txId === pledged.other)).to.deep.equal([]);
-      expect(
-        privateData.filter((w) => /lim-p-b|lim-other/.test(`${w.key} ${Buffer.from(w.value).toString('utf8')}`)),
-      ).to.deep.equal([]);
+      const bTxs = new Set(sideB.map((t) => t.txId));
+      expect(privateData.filter((w) => bTxs.has(w.txId))).to.deep.equal([]);
     });
   });
 });

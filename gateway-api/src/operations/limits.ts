@@ -1,11 +1,14 @@
 import {
+  idSchema,
+  limitCheckQuerySchema,
+  limitCheckSchema,
   limitPolicyRecordSchema,
   limitPolicySchema,
   limitPolicyQuerySchema,
   limitUsageQuerySchema,
   limitUsageSchema,
 } from '@ecf/common';
-import { R, T, EVERYONE, op, accountId, tokenId, type Operation } from './operation';
+import { R, T, ACCOUNT_READERS, EVERYONE, op, accountId, tokenId, type Operation } from './operation';
 
 /** Routes of the cross-platform investor limits (decision 49). */
 export const LIMIT_OPERATIONS: readonly Operation[] = [
@@ -52,5 +55,24 @@ export const LIMIT_OPERATIONS: readonly Operation[] = [
     query: ['tokenId', 'issuerAccountId'],
     input: limitUsageQuerySchema,
     result: limitUsageSchema,
+  }),
+  op({
+    id: 'getInvestorLimitCheck',
+    method: 'get',
+    path: '/v1/accounts/:accountId/limit-checks/:investmentId',
+    summary:
+      "Where the trustee's check of one capped pledge or buy stands: PENDING, CONFIRMED, REFUSED (with the compliance code; the money is back) or CLOSED",
+    tag: 'Limits',
+    roles: ACCOUNT_READERS,
+    fn: 'Limits:GetCheck',
+    mode: 'evaluate',
+    via: 'transient',
+    params: {
+      ...accountId,
+      investmentId: idSchema.describe('The pledge id or buy order id returned when it was made.'),
+    },
+    input: limitCheckQuerySchema,
+    acting: 'accountId',
+    result: limitCheckSchema,
   }),
 ];
