@@ -41,12 +41,10 @@ export function perOperatorCollections(t: Topology): CollectionConfig[] {
 }
 
 /**
- * The cross-platform investor limits (decision 49): one collection of the trustees and the regulator,
- * counting each retail investor's usage under its beneficial-owner hash. No operator is a member, so no
- * operator's peer ever receives another operator's figures.
- * Not member-only: the pledge that checks and counts a limit is signed by an operator's or an investor's
- * credential, which may not touch a member-only collection at all. The chaincode returns nothing of it to
- * them, and a write needs the trustee's peer, which runs the chaincode's rules.
+ * The collection that held the cross-platform investor-limit counters until decision 49 moved the counting
+ * into claims in the operators' own collections. Nothing writes it any more; it stays in every definition
+ * because Fabric's lifecycle refuses one that drops a committed collection, so a network that had it can
+ * still be upgraded. Members: the trustees and the regulator; no operator.
  */
 export function investorLimitsCollections(t: Topology): CollectionConfig[] {
   const regulator = t.orgs.find((o) => o.role === 'regulator');
