@@ -18,7 +18,8 @@ export const MARKET_OPERATIONS: readonly Operation[] = [
     id: 'placeOrder',
     method: 'post',
     path: '/v1/orders',
-    summary: 'Place a limit order (money or units escrowed)',
+    summary:
+      "Place a limit order (money or units escrowed); a retail investor's buy in a capped token is matched once its trustee's check confirms it (GET /v1/accounts/{accountId}/limit-checks/{orderId})",
     tag: 'Market',
     roles: [O, I],
     fn: 'Market:PlaceOrder',

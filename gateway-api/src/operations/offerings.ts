@@ -87,7 +87,8 @@ export const OFFERING_OPERATIONS: readonly Operation[] = [
     id: 'pledge',
     method: 'post',
     path: '/v1/campaigns/:campaignId/pledges',
-    summary: 'Pledge money to an open campaign (escrowed until it closes)',
+    summary:
+      "Pledge money to an open campaign (escrowed until it closes); a retail investor's pledge in a capped token waits for its trustee's check (GET /v1/accounts/{accountId}/limit-checks/{pledgeId})",
     tag: 'Campaigns',
     roles: [O, I],
     fn: 'Campaigns:Pledge',
