@@ -202,7 +202,7 @@ export const orderRecordSchema = z
       .literal('PENDING')
       .optional()
       .describe(
-        "PENDING: a retail investor's buy in a capped token, waiting for the custodian trustee's check against the person's caps (GET /v1/accounts/{accountId}/limit-checks/{orderId}); it is not matched until confirmed, and is cancelled with its escrow returned if refused. Absent otherwise.",
+        "PENDING: a retail investor's buy in a capped token, waiting for the custodian trustee's check against the person's caps (GET /v1/accounts/{accountId}/limit-checks/{orderId}); it is neither in the order book nor matched until confirmed, and is cancelled with its escrow returned if refused. Absent otherwise.",
       ),
   })
   .passthrough();

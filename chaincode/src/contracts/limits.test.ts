@@ -154,8 +154,14 @@ describe("Limits: one retail investor's caps counted across operators", () => {
     expect(await m.balance('acc-alice-b', MYR)).to.equal(100000n);
     const fits = await m.ok<string>(aliceAtB, 'Market', 'PlaceOrder', [], buy('40'));
     expect(await order(fits)).to.include({ limitCheck: 'PENDING' });
+    const bids = async () =>
+      (await m.ok<{ bids: Array<{ id: string }> }>(ids.regulator, 'Market', 'GetOrderBook', [ACME])).bids.map(
+        (b) => b.id,
+      );
+    expect(await bids(), 'not in the book before it is confirmed').not.to.include(fits);
     await keep();
     expect((await order(fits)).limitCheck).to.equal(undefined);
+    expect(await bids()).to.include(fits);
     expect((await match()).fills).to.equal(1);
     // Filled at the resting sell's 90: the 400 the buy's escrow did not spend goes back to its claim.
     expect(await m.balance('acc-alice-b', ACME)).to.equal(40n);

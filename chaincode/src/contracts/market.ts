@@ -330,7 +330,8 @@ export class MarketContract extends BaseContract {
   @Returns('string')
   public async GetOrderBook(ctx: MarketContext, classId: string): Promise<string> {
     await resolveCaller(ctx);
-    const open = await this.openOrders(ctx, parse(idSchema, classId));
+    // A buy waiting for its trustee's check of the caps cannot trade yet: it is not part of the book.
+    const open = (await this.openOrders(ctx, parse(idSchema, classId))).filter((o) => o.limitCheck !== 'PENDING');
     // In priority order. Orders of one price and epoch have no priority among themselves; they list by id.
     const rank = (a: Order, b: Order) =>
       ranksBefore(
