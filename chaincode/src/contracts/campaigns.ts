@@ -21,6 +21,7 @@ import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
 import { checkReceiver } from '../compliance/check-transfer';
 import { requireCurrentOffering } from '../documents/current';
 import { openClaim, returnToClaim } from '../limits/claims';
+import { refundPledge } from '../offering/refund';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
 import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
@@ -283,26 +284,12 @@ export class CampaignsContract extends BaseContract {
     if (now > pledge.at + campaign.coolingOffSeconds) {
       throw new MarketError(ErrorCode.CONFLICT, `the cooling-off period of pledge ${pledge.id} ended`);
     }
-    const holdings = new Holdings(ctx);
-    const balance = await holdings.balance(account, pledge.tokenId);
-    await holdings.apply(account, pledge.tokenId, balance, BigInt(pledge.amount), {
-      kind: 'refund',
-      reference: campaign.id,
-    });
-    if (pledge.limitYear !== undefined) await returnToClaim(ctx, collection, pledge.id, BigInt(pledge.amount));
-    await ctx.ledger.deletePrivate(collection, key);
+    await refundPledge(ctx, new Holdings(ctx), collection, account, pledge);
     await ctx.ledger.putPrivate(collection, privateKeys.pledgeWithdrawn(campaign.id, pledge.id), {
       v: RECORD_VERSION,
       accountId: account.id,
       at: now,
     });
-    const totalKey = privateKeys.pledgeTotal(campaign.id, account.id);
-    const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
-    await ctx.ledger.putPrivate(collection, totalKey, {
-      v: RECORD_VERSION,
-      amount: (total - BigInt(pledge.amount)).toString(),
-    });
-    await ctx.ledger.delete(keys.pledgeRef(ctx.stub, campaign.id, pledge.id));
     ctx.ledger.emit('PrivateMovement', { kind: 'pledge-withdrawn', collection });
   }
 

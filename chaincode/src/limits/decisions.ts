@@ -1,10 +1,11 @@
-import { operatorCollection, RECORD_VERSION, type LimitClaim, type Order } from '@ecf/common';
+import { operatorCollection, type LimitClaim, type Order } from '@ecf/common';
 import type { Holdings } from '../assets/holdings';
 import type { PledgeRecord } from '../contracts/campaigns';
 import type { MarketContext } from '../context';
 import { keys, privateKeys } from '../ledger/keys';
 import { indexOrder } from '../market/book-index';
 import { releaseOrder } from '../market/release';
+import { refundPledge } from '../offering/refund';
 import { getAccount } from '../registry/records';
 
 /**
@@ -36,19 +37,7 @@ async function applyToPledge(
     await ctx.ledger.putPrivate(collection, key, { ...pledge, limitCheck: 'CONFIRMED' });
     return;
   }
-  const account = await getAccount(ctx, pledge.accountId);
-  const amount = BigInt(pledge.amount);
-  const balance = await holdings.balance(account, pledge.tokenId);
-  await holdings.apply(account, pledge.tokenId, balance, amount, { kind: 'refund', reference: campaignId });
-  await ctx.ledger.deletePrivate(collection, key);
-  const totalKey = privateKeys.pledgeTotal(campaignId, account.id);
-  const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
-  if (total > amount) {
-    await ctx.ledger.putPrivate(collection, totalKey, { v: RECORD_VERSION, amount: (total - amount).toString() });
-  } else {
-    await ctx.ledger.deletePrivate(collection, totalKey);
-  }
-  await ctx.ledger.delete(keys.pledgeRef(ctx.stub, campaignId, pledge.id));
+  await refundPledge(ctx, holdings, collection, await getAccount(ctx, pledge.accountId), pledge);
 }
 
 async function applyToBuy(ctx: MarketContext, holdings: Holdings, claim: LimitClaim): Promise<void> {

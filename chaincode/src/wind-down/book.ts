@@ -18,7 +18,7 @@ import { escrowRemaining } from '../distributions/payment';
 import { yearOf } from '../compliance/check-transfer';
 import type { MarketContext } from '../context';
 import { keys, privateKeys, type PrivateKey } from '../ledger/keys';
-import { returnToClaim } from '../limits/claims';
+import { refundPledge } from '../offering/refund';
 import { releaseOrder } from '../market/release';
 import { getAccount } from '../registry/records';
 
@@ -129,22 +129,8 @@ export async function refundPledges(ctx: MarketContext, refs: readonly PledgeRef
     const collection = operatorCollection(ref.operatorMspId);
     const pledgeKey = privateKeys.pledge(ref.campaignId, ref.pledgeId);
     const pledge = await ctx.ledger.getPrivate<PledgeRecord>(collection, pledgeKey);
-    if (pledge) {
-      const account = await getAccount(ctx, pledge.accountId);
-      const amount = BigInt(pledge.amount);
-      const before = await holdings.balance(account, pledge.tokenId);
-      await holdings.apply(account, pledge.tokenId, before, amount, { kind: 'refund', reference: ref.campaignId });
-      if (pledge.limitYear !== undefined) await returnToClaim(ctx, collection, pledge.id, amount);
-      await ctx.ledger.deletePrivate(collection, pledgeKey);
-      const totalKey = privateKeys.pledgeTotal(ref.campaignId, account.id);
-      const total = BigInt((await ctx.ledger.getPrivate<{ amount: string }>(collection, totalKey))?.amount ?? '0');
-      if (total - amount > 0n) {
-        await ctx.ledger.putPrivate(collection, totalKey, { v: RECORD_VERSION, amount: (total - amount).toString() });
-      } else {
-        await ctx.ledger.deletePrivate(collection, totalKey);
-      }
-    }
-    await ctx.ledger.delete(keys.pledgeRef(ctx.stub, ref.campaignId, ref.pledgeId));
+    if (pledge) await refundPledge(ctx, holdings, collection, await getAccount(ctx, pledge.accountId), pledge);
+    else await ctx.ledger.delete(keys.pledgeRef(ctx.stub, ref.campaignId, ref.pledgeId));
   }
 }
 
