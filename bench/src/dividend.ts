@@ -127,6 +127,9 @@ async function payOne(
       // A batch that failed changed nothing (the cursor is where the last committed one left it): run it again.
       if (++retries > 10) throw err;
       progress(`W10: Pay retried after: ${gatewayErrorText(err).slice(0, 200)}`);
+      // Mostly the two endorsers a block apart (ProposalResponsePayloads do not match): a batch now endorses in
+      // a fraction of a second, so retrying at once could use every retry before the slower peer commits.
+      await new Promise((r) => setTimeout(r, 100 * retries));
       continue;
     }
     transactions += 1;

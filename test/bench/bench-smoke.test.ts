@@ -20,7 +20,7 @@ describe('benchmark harness (smoke run on the real network)', function () {
       matchPairs: 10,
       dividendBatches: [15],
       w9: { pledges: 12, batchSizes: [5] },
-      portShift: 14_000,
+      portShift: Number(process.env.ECF_TEST_PORT_SHIFT ?? 14_000),
       gatewayModes: ['before', 'after'],
       growTo: [80],
       progress: () => undefined,

@@ -45,6 +45,23 @@ export class Holdings {
     return r ? BigInt(r.amount) : 0n;
   }
 
+  /**
+   * Reads the balances of one asset of many accounts in one peer call per collection, for a batch that reads
+   * each of them next (`Ledger.prefetchPrivate`).
+   */
+  async prefetchBalances(accounts: readonly Account[], assetId: string): Promise<void> {
+    await this.ctx.ledger.prefetchPrivate(
+      accounts.map((a) => ({ collection: Holdings.collectionOf(a), key: privateKeys.balance(assetId, a.id) })),
+    );
+  }
+
+  /** Likewise the movement counters that `apply` reads, for accounts a batch moves. */
+  async prefetchMovementSeqs(accounts: readonly Account[]): Promise<void> {
+    await this.ctx.ledger.prefetchPrivate(
+      accounts.map((a) => ({ collection: Holdings.collectionOf(a), key: privateKeys.movementSeq(a.id) })),
+    );
+  }
+
   async frozen(account: Account, assetId: string): Promise<bigint> {
     const r = await this.ctx.ledger.getPrivate<AmountRecord>(
       Holdings.collectionOf(account),

@@ -20,6 +20,7 @@ export abstract class BaseContract extends Contract {
   }
 
   override async afterTransaction(ctx: MarketContext): Promise<void> {
+    await ctx.ledger.flushWrites();
     ctx.ledger.flushEvents();
   }
 

@@ -231,6 +231,38 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
     expect([one.issuerPayments, three.issuerPayments, ten.issuerPayments]).to.deep.equal([10, 4, 1]);
   });
 
+  it('settles a batch in the same number of round trips to the peer whatever its number of pledges', async () => {
+    // The whole close (tally, allocation with refunds, the issuer's payment) in one call, over the same
+    // three investors in both operators' collections: 3 pledges, then 12, each allocated half its units.
+    const roundTrips = async (pledges: number) => {
+      m = await new Market().setup();
+      openAt = m.world.now + DAY;
+      for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
+      await launch({ minUnits: '1', maxUnits: String(5 * pledges) });
+      m.world.now = openAt;
+      const who = [
+        [ids.alice, 'acc-alice'],
+        [ids.bob, 'acc-bob'],
+        [ids.carol, 'acc-carol'],
+      ] as const;
+      for (let i = 0; i < pledges; i++) {
+        const [id, account] = who[i % 3] ?? who[0];
+        await m.ok(id, 'Campaigns', 'Pledge', [], pledge(account, '1000'));
+      }
+      m.world.now = openAt + 10 * DAY;
+      const r = await m.call<{ status: string }>(ids.trustee, 'Campaigns', 'Settle', [
+        JSON.stringify({ campaignId: 'acme-seed', batchSize: MAX_SETTLE_BATCH }),
+      ]);
+      expect(r.value?.status, r.error?.message).to.equal('SUCCEEDED');
+      expect(r.stub.batchCalls, 'writes sent in one message').to.include('WriteBatchState');
+      expect((await m.supply(MYR)).consistent).to.equal(true);
+      return r.stub.roundTrips;
+    };
+    const few = await roundTrips(3);
+    const many = await roundTrips(12);
+    expect(many, `${few} round trips for 3 pledges`).to.equal(few);
+  });
+
   it('takes a batch size of 1 to MAX_SETTLE_BATCH pledges per call and refuses any other', async () => {
     await launch();
     m.world.now = openAt + 10 * DAY;

@@ -212,6 +212,33 @@ describe('Distributions: a payment batch reads only its own accounts (decision 6
   });
 });
 
+describe('Distributions: a payment batch costs the same round trips to the peer whatever its size (decision 60)', () => {
+  it('pays a batch of 5 and a batch of 20 accounts in the same number of round trips', async () => {
+    const roundTrips = async (max: number) => {
+      const m = await new Market().setup();
+      await m.deposit('acc-acme', '100000');
+      for (let i = 0; i < 21; i++) {
+        const id = `acc-h${String(i).padStart(2, '0')}`;
+        await m.onboard(ids.operatorA, id, 'investor', 'sophisticated');
+        await m.issue(id, String(i + 1));
+      }
+      await m.issue('acc-alice', '3');
+      await m.ok(ids.operatorA, 'Distributions', 'Declare', j(terms(m, { amountPerUnit: '1.5' })));
+      // A holder who moved since the record time is paid from its snapshot.
+      m.world.now += 2 * DAY;
+      const moved = await transfer(m, 'acc-alice', 'acc-bob', '1');
+      expect(moved.ok, moved.error?.message).to.equal(true);
+      const r = await m.call<Distribution>(ids.trustee, 'Distributions', 'Pay', j({ distributionId: 'div-1', max }));
+      expect(r.ok, r.error?.message).to.equal(true);
+      expect(r.value?.status).to.equal('PAYING');
+      expect(r.stub.batchCalls, 'writes sent in one message').to.include('WriteBatchState');
+      return r.stub.roundTrips;
+    };
+    const few = await roundTrips(5);
+    expect(await roundTrips(20), `${few} round trips for 5 accounts`).to.equal(few);
+  });
+});
+
 describe('Distributions under random transfer sequences (property-based)', () => {
   type Move = { kind: 'transfer' | 'instruct' | 'settle' | 'issue'; from: Holder; to: Holder; amount: number };
   const holder = fc.constantFrom(...HOLDERS);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ChaincodeStub } from 'fabric-shim-api';
+import { peer } from '@hyperledger/fabric-protos';
 import { FakeStub, WorldState } from '../testing/fake-stub';
 import { Ledger } from './ledger';
 
@@ -28,8 +29,11 @@ describe('Ledger: bounded index walks and reads once per transaction', () => {
     expect(stub.publicReads.length, 'entries read from the peer').to.equal(2);
     const next = await ledger.listAfterKey<{ id: string }>('ref', ['c1'], key('b'), 2);
     expect(next.map((r) => r.value.id)).to.deep.equal(['c', 'd']);
+    // The range starts after the cursor: the entries before it are not read again.
+    expect(stub.publicReads.length, 'entries read from the peer').to.equal(4);
     const last = await ledger.listAfterKey<{ id: string }>('ref', ['c1'], key('d'), 2);
     expect(last.map((r) => r.value.id)).to.deep.equal(['e']);
+    expect(stub.publicReads.length, 'entries read from the peer').to.equal(5);
   });
 
   it("applies the transaction's own deletes and writes within the part of the range it read", async () => {
@@ -60,5 +64,63 @@ describe('Ledger: bounded index walks and reads once per transaction', () => {
     await ledger.putPrivateUnsealed('pdcOperatorA', raw, { amount: '7' });
     expect(await ledger.getRaw(`pdcOperatorA`, raw)).to.deep.equal({ amount: '7' });
     expect(peerReads).to.equal(1);
+  });
+
+  it('holds deferred writes until the end, then sends them in order, a thousand to a message', async () => {
+    const { ledger, stub } = ledgerOver(world);
+    ledger.deferWrites();
+    const raw = (i: number) => `${SEP}bal${SEP}${String(i).padStart(4, '0')}${SEP}`;
+    for (let i = 0; i < 1200; i++) await ledger.putPrivateUnsealed('pdcOperatorA', raw(i), { amount: String(i) });
+    await ledger.delete(key('a'));
+    await ledger.put(key('a'), { id: 'a again' });
+    await ledger.purgeRaw('pdcOperatorA', raw(7));
+    expect(stub.attemptedWrites, 'nothing sent before the end').to.have.length(0);
+    // The transaction reads its own writes meanwhile, as before.
+    expect(await ledger.getRaw('pdcOperatorA', raw(3))).to.deep.equal({ amount: '3' });
+    expect(await ledger.get(key('a'))).to.deep.equal({ id: 'a again' });
+    await ledger.flushWrites();
+    expect(stub.batchCalls).to.deep.equal(['WriteBatchState', 'WriteBatchState']);
+    expect(stub.attemptedWrites.map((w) => `${w.kind} ${w.collection ?? ''} ${w.key}`)).to.deep.equal([
+      ...Array.from({ length: 1200 }, (_, i) => `put pdcOperatorA ${raw(i)}`),
+      `delete  ${key('a')}`,
+      `put  ${key('a')}`,
+      `purge pdcOperatorA ${raw(7)}`,
+    ]);
+    expect(JSON.parse(stub.attemptedWrites[5]?.value?.toString() ?? '')).to.deep.equal({ amount: '5' });
+    stub.commit();
+    expect(JSON.parse(world.state.get(key('a'))?.toString() ?? '')).to.deep.equal({ id: 'a again' });
+    expect(world.collection('pdcOperatorA').has(raw(7))).to.equal(false);
+  });
+
+  it('writes at once without deferWrites, and a transaction that fails before the end sends nothing', async () => {
+    const now = ledgerOver(world);
+    await now.ledger.put(key('x'), { id: 'x' });
+    expect(now.stub.attemptedWrites).to.have.length(1);
+    expect(now.stub.batchCalls).to.deep.equal([]);
+    const failed = ledgerOver(world);
+    failed.ledger.deferWrites();
+    await failed.ledger.put(key('y'), { id: 'y' });
+    // No flushWrites: the contract runtime calls afterTransaction only when the transaction returns.
+    expect(failed.stub.attemptedWrites).to.have.length(0);
+  });
+
+  it('prefetches many public records in one call, and the reads that follow cost no round trip', async () => {
+    const { ledger, stub } = ledgerOver(world);
+    await ledger.put(key('c'), { id: 'own' });
+    const asked: string[][] = [];
+    const ask = stub.handler._askPeerAndListen;
+    stub.handler._askPeerAndListen = async (msg, method) => {
+      asked.push(peer.GetStateMultiple.deserializeBinary(msg.getPayload_asU8()).getKeysList());
+      return ask(msg, method);
+    };
+    await ledger.prefetch([key('a'), key('b'), key('a'), key('c'), key('missing')]);
+    expect(asked, 'once each, and not the one it wrote').to.deep.equal([[key('a'), key('b'), key('missing')]]);
+    const before = stub.roundTrips;
+    expect(await ledger.get(key('b'))).to.deep.equal({ id: 'b' });
+    expect(await ledger.get(key('c'))).to.deep.equal({ id: 'own' });
+    expect(await ledger.get(key('missing'))).to.equal(undefined);
+    expect(stub.roundTrips, 'served from the prefetched values').to.equal(before);
+    await ledger.prefetch([key('a'), key('b')]);
+    expect(asked, 'nothing left to fetch').to.have.length(1);
   });
 });

@@ -1,7 +1,8 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { ErrorCode, MarketError, RECORD_VERSION, type MarketEvent } from '@ecf/common';
 import { decode, encode, canonicalJson } from './codec';
-import { readRange } from './range';
+import { batchHandler, getMultiple, MAX_KEYS_PER_MESSAGE, writeBatch, type BatchedWrite } from './peer-batch';
+import { rangeEntries, readRange } from './range';
 import { isLegacyAttributes, Seal, SEAL_FIELD, SEAL_TYPE, type PrivateKey, type SealRecord } from './seal';
 
 export interface HistoryEntry<T> {
@@ -40,6 +41,8 @@ export class Ledger {
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
   /** Each collection's seal, read at most once per transaction. */
   private readonly seals = new Map<string, Promise<Seal>>();
+  /** Writes held back until the transaction ends (`deferWrites`), in the order they were made. */
+  private deferred: BatchedWrite[] | undefined;
 
   constructor(readonly stub: ChaincodeStub) {}
 
@@ -78,12 +81,94 @@ export class Ledger {
   async put(key: string, value: unknown): Promise<void> {
     const bytes = encode(value);
     this.remember(PUBLIC, key, bytes);
-    await this.stub.putState(key, bytes);
+    await this.write({ kind: 'put', collection: PUBLIC, key, value: bytes });
   }
 
   async delete(key: string): Promise<void> {
     this.remember(PUBLIC, key, null);
-    await this.stub.deleteState(key);
+    await this.write({ kind: 'delete', collection: PUBLIC, key });
+  }
+
+  /**
+   * Holds this transaction's writes from now on and sends them to the peer when it ends (`flushWrites`, from
+   * the contracts' afterTransaction), a thousand to a message, instead of one round trip each. Nothing a
+   * transaction reads changes: reads already see its own writes here, and the peer's simulator never shows a
+   * transaction its own writes. A transaction that fails before the end sends none. For batches that write
+   * thousands of keys (decisions 59, 60).
+   */
+  deferWrites(): void {
+    this.deferred ??= [];
+  }
+
+  /** Sends the writes held by `deferWrites`, in order; the peer applies them as it would the single calls. */
+  async flushWrites(): Promise<void> {
+    const writes = this.deferred;
+    if (!writes || writes.length === 0) return;
+    this.deferred = [];
+    const handler = batchHandler(this.stub);
+    if (!handler) {
+      for (const w of writes) await this.send(w);
+      return;
+    }
+    for (let i = 0; i < writes.length; i += MAX_KEYS_PER_MESSAGE)
+      await writeBatch(this.stub, handler, writes.slice(i, i + MAX_KEYS_PER_MESSAGE));
+  }
+
+  /**
+   * Reads many public records in one round trip to the peer (a thousand keys a message) into this
+   * transaction's read cache, so the `get`s that follow cost nothing. Only for records the transaction reads
+   * anyway: every key read is in its read set. A stub without the peer call leaves them to `get`.
+   */
+  async prefetch(keys: readonly string[]): Promise<void> {
+    await this.prefetchRaw(
+      PUBLIC,
+      keys.filter((k) => this.own(PUBLIC, k) === undefined && !this.reads.has(k)),
+      (k, v) => this.reads.set(k, v),
+    );
+  }
+
+  /** `prefetch` for private records, one message per collection (and thousand keys). */
+  async prefetchPrivate(records: ReadonlyArray<{ collection: string; key: PrivateKey }>): Promise<void> {
+    const byCollection = new Map<string, string[]>();
+    for (const { collection, key } of records) {
+      const sealedKey = await this.sealedKey(collection, key);
+      if (this.own(collection, sealedKey) !== undefined || this.privateReads.has(`${collection}\u0000${sealedKey}`))
+        continue;
+      const list = byCollection.get(collection) ?? [];
+      list.push(sealedKey);
+      byCollection.set(collection, list);
+    }
+    for (const [collection, sealedKeys] of byCollection)
+      await this.prefetchRaw(collection, sealedKeys, (k, v) => this.privateReads.set(`${collection}\u0000${k}`, v));
+  }
+
+  private async prefetchRaw(
+    collection: string,
+    keys: readonly string[],
+    remember: (key: string, value: Promise<Uint8Array>) => void,
+  ): Promise<void> {
+    const handler = batchHandler(this.stub);
+    if (!handler) return;
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += MAX_KEYS_PER_MESSAGE) {
+      const chunk = unique.slice(i, i + MAX_KEYS_PER_MESSAGE);
+      const values = await getMultiple(this.stub, handler, collection, chunk);
+      chunk.forEach((key, j) => remember(key, Promise.resolve(values[j] ?? new Uint8Array())));
+    }
+  }
+
+  private async write(w: BatchedWrite): Promise<void> {
+    if (this.deferred) this.deferred.push(w);
+    else await this.send(w);
+  }
+
+  private async send({ kind, collection, key, value }: BatchedWrite): Promise<void> {
+    if (collection === PUBLIC) {
+      if (kind === 'put') await this.stub.putState(key, value ?? new Uint8Array());
+      else await this.stub.deleteState(key);
+    } else if (kind === 'put') await this.stub.putPrivateData(collection, key, value ?? new Uint8Array());
+    else if (kind === 'delete') await this.stub.deletePrivateData(collection, key);
+    else await this.stub.purgePrivateData(collection, key);
   }
 
   async getPrivate<T>(collection: string, key: PrivateKey): Promise<T | undefined> {
@@ -95,13 +180,13 @@ export class Ledger {
     const sealedKey = this.keyOf(seal, key);
     const bytes = encode({ ...value, [SEAL_FIELD]: seal.valueSalt(sealedKey, this.txId) });
     this.remember(collection, sealedKey, bytes);
-    await this.stub.putPrivateData(collection, sealedKey, bytes);
+    await this.write({ kind: 'put', collection, key: sealedKey, value: bytes });
   }
 
   async deletePrivate(collection: string, key: PrivateKey): Promise<void> {
     const sealedKey = await this.sealedKey(collection, key);
     this.remember(collection, sealedKey, null);
-    await this.stub.deletePrivateData(collection, sealedKey);
+    await this.write({ kind: 'delete', collection, key: sealedKey });
   }
 
   /** Removes the value from every member peer's private store and its history; the hash stays on chain. */
@@ -160,9 +245,9 @@ export class Ledger {
 
   /**
    * At most `limit` records of a type whose first ids are `attrs`, in key order, after the key `after`
-   * (exclusive; '' for the start), with this transaction's own writes applied. It stops reading the range
-   * once it has `limit` records, so a bounded batch reads (and the peer re-checks at validation) only the
-   * part of the range it walked, rather than the whole range every time.
+   * (exclusive; '' for the start), with this transaction's own writes applied. The range starts right after
+   * the cursor and stops once it has `limit` records, so a bounded batch reads (and the peer re-checks at
+   * validation) only the part of the range it walks, wherever the cursor is (decision 59).
    */
   async listAfterKey<T>(
     type: string,
@@ -171,17 +256,20 @@ export class Ledger {
     limit: number,
   ): Promise<Array<{ key: string; value: T }>> {
     const own = this.pending.get(PUBLIC);
+    const prefix = this.stub.createCompositeKey(type, attrs);
+    // The smallest key above the cursor is the cursor followed by U+0000; U+10FFFF ends the prefix, as in a
+    // partial composite key query.
+    const start = after === '' ? prefix : `${after}\u0000`;
     const found = new Map<string, Uint8Array>();
     let last: string | undefined;
-    for await (const kv of this.stub.getStateByPartialCompositeKey(type, attrs)) {
-      if (kv.key <= after || own?.get(kv.key) === null) continue;
+    for await (const kv of rangeEntries(this.stub, start, `${prefix}\u{10FFFF}`)) {
+      if (own?.get(kv.key) === null) continue;
       found.set(kv.key, kv.value);
       if (found.size >= limit) {
         last = kv.key;
         break;
       }
     }
-    const prefix = this.stub.createCompositeKey(type, attrs);
     // Own writes only within the part of the range read: beyond it the next call sees them committed.
     for (const [key, value] of own ?? []) {
       if (!key.startsWith(prefix) || key <= after || (last !== undefined && key > last)) continue;
@@ -218,7 +306,7 @@ export class Ledger {
     const bytes = encode(record);
     this.remember(collection, key, bytes);
     this.seals.set(collection, Promise.resolve(new Seal(collection, record)));
-    await this.stub.putPrivateData(collection, key, bytes);
+    await this.write({ kind: 'put', collection, key, value: bytes });
   }
 
   /**
@@ -257,7 +345,7 @@ export class Ledger {
   async putPrivateUnsealed(collection: string, rawKey: string, value: object): Promise<void> {
     const bytes = encode(value);
     this.remember(collection, rawKey, bytes);
-    await this.stub.putPrivateData(collection, rawKey, bytes);
+    await this.write({ kind: 'put', collection, key: rawKey, value: bytes });
   }
 
   /** Private records of a type in a collection written by putPrivateUnsealed, in key order. */
@@ -275,7 +363,7 @@ export class Ledger {
 
   async purgeRaw(collection: string, rawKey: string): Promise<void> {
     this.remember(collection, rawKey, null);
-    await this.stub.purgePrivateData(collection, rawKey);
+    await this.write({ kind: 'purge', collection, key: rawKey });
   }
 
   private async getSealed<T>(collection: string, sealedKey: string): Promise<T | undefined> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { peer } from '@hyperledger/fabric-protos';
 import type { Contract } from 'fabric-contract-api';
 import type { MarketContext } from '../context';
 
@@ -52,6 +53,8 @@ export const operatorTypesWritten = new Set<string>();
 
 export class FakeStub {
   readonly attemptedWrites: Write[] = [];
+  /** Calls to the peer that each wait for an answer: single reads and writes, and batches (`batchCalls`). */
+  roundTrips = 0;
   /** Public values the transaction read: a member of any org sees them in the block's read set or state. */
   readonly publicReads: Buffer[] = [];
   /** Fabric refuses any write once a transaction has range-queried private data; so does this stub. */
@@ -95,19 +98,23 @@ export class FakeStub {
     return { objectType: parts[0], attributes: parts.slice(1) };
   }
   async getState(key: string): Promise<Uint8Array> {
+    this.roundTrips += 1;
     const value = this.world.state.get(key);
     if (value) this.publicReads.push(value);
     return value ?? Buffer.alloc(0);
   }
   async putState(key: string, value: Uint8Array): Promise<void> {
+    this.roundTrips += 1;
     this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'put', key, value: Buffer.from(value) });
   }
   async deleteState(key: string): Promise<void> {
+    this.roundTrips += 1;
     this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'delete', key });
   }
   async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    this.roundTrips += 1;
     return this.world.collection(collection).get(key) ?? Buffer.alloc(0);
   }
   async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
@@ -115,14 +122,17 @@ export class FakeStub {
     return value ? createHash('sha256').update(value).digest() : Buffer.alloc(0);
   }
   async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    this.roundTrips += 1;
     this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'put', collection, key, value: Buffer.from(value) });
   }
   async deletePrivateData(collection: string, key: string): Promise<void> {
+    this.roundTrips += 1;
     this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'delete', collection, key });
   }
   async purgePrivateData(collection: string, key: string): Promise<void> {
+    this.roundTrips += 1;
     this.refuseWriteAfterPrivateRange();
     this.attemptedWrites.push({ kind: 'purge', collection, key });
   }
@@ -154,7 +164,54 @@ export class FakeStub {
         },
       };
     },
+    /**
+     * Fabric 3.1's many-keys read and write batch (ledger/peer-batch.ts), decoded with the official protobuf
+     * classes, so the unit tests check our encoding of them too. Each is one call, counted in `batchCalls`.
+     */
+    _askPeerAndListen: async (
+      msg: { getType(): number; getPayload_asU8(): Uint8Array; getTxid(): string },
+      method: string,
+    ): Promise<Uint8Array | undefined> => {
+      if (msg.getTxid() !== this.txId) throw new Error(`${method} sent for another transaction`);
+      this.batchCalls.push(method);
+      // One round trip for the whole message: the single calls below stand in for the peer's own work.
+      const before = this.roundTrips + 1;
+      try {
+        return await this.answerBatch(msg.getType(), msg.getPayload_asU8(), method);
+      } finally {
+        this.roundTrips = before;
+      }
+    },
   };
+  /** The many-keys reads and write batches sent to the peer, by the shim method name they were sent as. */
+  readonly batchCalls: string[] = [];
+
+  private async answerBatch(type: number, payload: Uint8Array, method: string): Promise<Uint8Array | undefined> {
+    if (type === peer.ChaincodeMessage.Type.GET_STATE_MULTIPLE) {
+      const req = peer.GetStateMultiple.deserializeBinary(payload);
+      const collection = req.getCollection();
+      const values = await Promise.all(
+        req.getKeysList().map((k) => (collection ? this.getPrivateData(collection, k) : this.getState(k))),
+      );
+      const res = new peer.GetStateMultipleResult();
+      res.setValuesList(values);
+      return res.serializeBinary();
+    }
+    if (type === peer.ChaincodeMessage.Type.WRITE_BATCH_STATE) {
+      const T = peer.WriteRecord.Type;
+      for (const rec of peer.WriteBatchState.deserializeBinary(payload).getRecList()) {
+        const [key, value, collection] = [rec.getKey(), rec.getValue_asU8(), rec.getCollection()];
+        if (rec.getType() === T.PUT_STATE)
+          await (collection ? this.putPrivateData(collection, key, value) : this.putState(key, value));
+        else if (rec.getType() === T.DEL_STATE)
+          await (collection ? this.deletePrivateData(collection, key) : this.deleteState(key));
+        else if (rec.getType() === T.PURGE_PRIVATE_DATA) await this.purgePrivateData(collection, key);
+        else throw new Error(`unknown write record type ${rec.getType()}`);
+      }
+      return new Uint8Array();
+    }
+    throw new Error(`the fake peer does not answer ${method} (type ${type})`);
+  }
   /** Range reads between arbitrary keys, and how many entries each consumed before it was closed. */
   readonly rangeReads: Array<{ startKey: string; endKey: string; consumed: number }> = [];
   getPrivateDataByPartialCompositeKey(collection: string, type: string, attrs: string[]) {
