@@ -20,6 +20,8 @@ export abstract class BaseContract extends Contract {
   }
 
   override async afterTransaction(ctx: MarketContext): Promise<void> {
+    // The ledger holds a transaction's writes until it has succeeded, then sends them in one batch.
+    await ctx.ledger.flushWrites();
     ctx.ledger.flushEvents();
   }
 

@@ -62,3 +62,97 @@ describe('Ledger: bounded index walks and reads once per transaction', () => {
     expect(peerReads).to.equal(1);
   });
 });
+
+describe('Ledger: writes held until the transaction ends, reads batched (Fabric 3.1 batch messages)', () => {
+  let world: WorldState;
+
+  beforeEach(() => {
+    world = new WorldState();
+    for (const id of ['a', 'b']) world.state.set(key(id), Buffer.from(JSON.stringify({ id })));
+  });
+
+  /** A stub whose peer connection takes batch messages, as the real shim's does; records each message. */
+  function batchingLedger() {
+    const { ledger, stub } = ledgerOver(world);
+    const messages: Array<{ type: number; payload: Buffer }> = [];
+    const connection = {
+      _askPeerAndListen: async (msg: { getType(): number; getPayload_asU8(): Uint8Array }) => {
+        const payload = Buffer.from(msg.getPayload_asU8());
+        messages.push({ type: msg.getType(), payload });
+        if (msg.getType() !== 25) return Buffer.alloc(0);
+        // GetStateMultiple: answer each key (field 1) from the world state, in order.
+        const values: number[] = [];
+        for (let at = 0; at < payload.length;) {
+          const [tag, length] = [payload[at] as number, payload[at + 1] as number];
+          const k = payload.subarray(at + 2, at + 2 + length).toString();
+          at += 2 + length;
+          if (tag !== 0x0a) continue;
+          const v = world.state.get(k) ?? Buffer.alloc(0);
+          values.push(0x0a, v.length, ...v);
+        }
+        return Buffer.from(values);
+      },
+    };
+    Object.assign(stub.handler, connection);
+    return { ledger, stub, messages };
+  }
+
+  it('sends nothing before flushWrites, then only the last write of each key, in one message', async () => {
+    const { ledger, stub, messages } = batchingLedger();
+    await ledger.put(key('a'), { id: 'a', n: 1 });
+    await ledger.put(key('c'), { id: 'c' });
+    await ledger.put(key('a'), { id: 'a', n: 2 });
+    await ledger.delete(key('b'));
+    expect(messages).to.deep.equal([]);
+    expect(await ledger.get(key('a')), 'reads see the held write').to.deep.equal({ id: 'a', n: 2 });
+    await ledger.flushWrites();
+    expect(messages.map((m) => m.type)).to.deep.equal([24]);
+    const sent = messages[0]?.payload.toString('latin1') ?? '';
+    expect(sent).to.not.include('"n":1');
+    // Key c first: a later write of a key moves it after the writes made in between.
+    expect(sent.indexOf(key('c'))).to.be.lessThan(sent.indexOf('"n":2'));
+    expect(stub.attemptedWrites, 'no single-key write messages').to.deep.equal([]);
+    await ledger.flushWrites();
+    expect(messages).to.have.length(1);
+  });
+
+  it('without a batching peer connection (the unit tests), flushes through the stub, one call a key', async () => {
+    const { ledger, stub } = ledgerOver(world);
+    await ledger.put(key('a'), { id: 'a', n: 1 });
+    await ledger.put(key('a'), { id: 'a', n: 2 });
+    await ledger.delete(key('b'));
+    expect(stub.attemptedWrites).to.deep.equal([]);
+    await ledger.flushWrites();
+    expect(stub.attemptedWrites.map((w) => [w.kind, w.key])).to.deep.equal([
+      ['put', key('a')],
+      ['delete', key('b')],
+    ]);
+  });
+
+  it('sends the held writes before a private range query, after which the peer takes none', async () => {
+    const { ledger, stub } = ledgerOver(world);
+    await ledger.putPrivateUnsealed('pdcOperatorA', `${SEP}x${SEP}1${SEP}`, { amount: '1' });
+    await ledger.listPrivateUnsealed('pdcOperatorA', 'x');
+    expect(stub.attemptedWrites).to.have.length(1);
+  });
+
+  it('prefetches several keys in one message; the reads after it cost none', async () => {
+    const { ledger, messages } = batchingLedger();
+    let single = 0;
+    await ledger.prefetch([key('a'), key('b'), key('missing'), key('a')]);
+    expect(messages.map((m) => m.type)).to.deep.equal([25]);
+    const stub = ledger.stub as unknown as FakeStub;
+    const read = stub.getState.bind(stub);
+    stub.getState = async (k: string) => {
+      single += 1;
+      return read(k);
+    };
+    expect(await ledger.get(key('a'))).to.deep.equal({ id: 'a' });
+    expect(await ledger.get(key('b'))).to.deep.equal({ id: 'b' });
+    expect(await ledger.get(key('missing'))).to.equal(undefined);
+    expect(single).to.equal(0);
+    // Already read: a second prefetch asks for nothing.
+    await ledger.prefetch([key('a'), key('b')]);
+    expect(messages).to.have.length(1);
+  });
+});

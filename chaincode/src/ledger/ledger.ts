@@ -1,6 +1,7 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { ErrorCode, MarketError, RECORD_VERSION, type MarketEvent } from '@ecf/common';
 import { decode, encode, canonicalJson } from './codec';
+import { readMany, sendWrites, type WriteOp } from './peer-batch';
 import { readRange } from './range';
 import { isLegacyAttributes, Seal, SEAL_FIELD, SEAL_TYPE, type PrivateKey, type SealRecord } from './seal';
 
@@ -29,6 +30,12 @@ function unseal<T>(bytes: Uint8Array | undefined): T | undefined {
  * committed value), so a transaction that touches one key twice — two refunds to one investor in a
  * settlement batch, two fills against one order — would otherwise compute the second write from a stale
  * value and lose the first.
+ *
+ * Writes are held here and reach the peer once, when the transaction ends (`flushWrites`, from the
+ * contracts' afterTransaction): the last write of each key only, all in one batch message (peer-batch.ts).
+ * A key written twice (a balance a Match credits for several fills, an escrow it shrinks twice) costs one
+ * write, and none costs a round trip of its own. Before a private range query they are sent first, since
+ * the peer refuses any write after one.
  */
 export class Ledger {
   private readonly events: Array<Record<string, unknown>> = [];
@@ -38,6 +45,8 @@ export class Ledger {
   private readonly privateReads = new Map<string, Promise<Uint8Array>>();
   /** This transaction's writes by collection and key; null marks a delete. */
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
+  /** Writes not yet sent to the peer, by collection and key (a purge under its own entry), in order. */
+  private readonly unsent = new Map<string, WriteOp>();
   /** Each collection's seal, read at most once per transaction. */
   private readonly seals = new Map<string, Promise<Seal>>();
 
@@ -78,12 +87,12 @@ export class Ledger {
   async put(key: string, value: unknown): Promise<void> {
     const bytes = encode(value);
     this.remember(PUBLIC, key, bytes);
-    await this.stub.putState(key, bytes);
+    this.queue({ kind: 'put', collection: PUBLIC, key, value: bytes });
   }
 
   async delete(key: string): Promise<void> {
     this.remember(PUBLIC, key, null);
-    await this.stub.deleteState(key);
+    this.queue({ kind: 'delete', collection: PUBLIC, key });
   }
 
   async getPrivate<T>(collection: string, key: PrivateKey): Promise<T | undefined> {
@@ -95,13 +104,13 @@ export class Ledger {
     const sealedKey = this.keyOf(seal, key);
     const bytes = encode({ ...value, [SEAL_FIELD]: seal.valueSalt(sealedKey, this.txId) });
     this.remember(collection, sealedKey, bytes);
-    await this.stub.putPrivateData(collection, sealedKey, bytes);
+    this.queue({ kind: 'put', collection, key: sealedKey, value: bytes });
   }
 
   async deletePrivate(collection: string, key: PrivateKey): Promise<void> {
     const sealedKey = await this.sealedKey(collection, key);
     this.remember(collection, sealedKey, null);
-    await this.stub.deletePrivateData(collection, sealedKey);
+    this.queue({ kind: 'delete', collection, key: sealedKey });
   }
 
   /** Removes the value from every member peer's private store and its history; the hash stays on chain. */
@@ -201,6 +210,7 @@ export class Ledger {
   async listPrivate<T>(collection: string, type: string, attrs: string[]): Promise<Array<{ key: string; value: T }>> {
     const seal = await this.seal(collection);
     const sealedAttrs = seal.attributes(type, attrs);
+    await this.flushWrites();
     const found = new Map<string, Uint8Array>();
     for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, sealedAttrs))
       found.set(kv.key, kv.value);
@@ -218,7 +228,7 @@ export class Ledger {
     const bytes = encode(record);
     this.remember(collection, key, bytes);
     this.seals.set(collection, Promise.resolve(new Seal(collection, record)));
-    await this.stub.putPrivateData(collection, key, bytes);
+    this.queue({ kind: 'put', collection, key, value: bytes });
   }
 
   /**
@@ -240,6 +250,7 @@ export class Ledger {
    */
   async listLegacy<T>(collection: string, type: string, limit: number): Promise<Array<{ key: string; value: T }>> {
     const out: Array<{ key: string; value: T }> = [];
+    await this.flushWrites();
     for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, [])) {
       if (!isLegacyAttributes(this.stub.splitCompositeKey(kv.key).attributes)) continue;
       const value = decode<T>(kv.value);
@@ -257,12 +268,13 @@ export class Ledger {
   async putPrivateUnsealed(collection: string, rawKey: string, value: object): Promise<void> {
     const bytes = encode(value);
     this.remember(collection, rawKey, bytes);
-    await this.stub.putPrivateData(collection, rawKey, bytes);
+    this.queue({ kind: 'put', collection, key: rawKey, value: bytes });
   }
 
   /** Private records of a type in a collection written by putPrivateUnsealed, in key order. */
   async listPrivateUnsealed<T>(collection: string, type: string): Promise<Array<{ key: string; value: T }>> {
     const found = new Map<string, Uint8Array>();
+    await this.flushWrites();
     for await (const kv of this.stub.getPrivateDataByPartialCompositeKey(collection, type, []))
       found.set(kv.key, kv.value);
     return this.overlay<T>(collection, this.stub.createCompositeKey(type, []), found);
@@ -275,7 +287,7 @@ export class Ledger {
 
   async purgeRaw(collection: string, rawKey: string): Promise<void> {
     this.remember(collection, rawKey, null);
-    await this.stub.purgePrivateData(collection, rawKey);
+    this.queue({ kind: 'purge', collection, key: rawKey });
   }
 
   private async getSealed<T>(collection: string, sealedKey: string): Promise<T | undefined> {
@@ -322,6 +334,58 @@ export class Ledger {
     const key = this.stub.createCompositeKey(SEAL_TYPE, []);
     const own = this.own(collection, key);
     return decode<SealRecord>(own === undefined ? await this.stub.getPrivateData(collection, key) : (own ?? undefined));
+  }
+
+  /**
+   * Sends the writes held so far, in order, in as few messages as the peer takes. The contracts call it when
+   * a transaction has succeeded; a refused transaction never sends any.
+   */
+  async flushWrites(): Promise<void> {
+    if (this.unsent.size === 0) return;
+    const ops = [...this.unsent.values()];
+    this.unsent.clear();
+    await sendWrites(this.stub, ops);
+  }
+
+  /**
+   * Reads several public keys in one message, into the per-transaction cache the next `get` of each uses.
+   * Only for keys the transaction goes on to read anyway: the read set stays what the single reads made.
+   */
+  async prefetch(keys: string[]): Promise<void> {
+    const wanted = [...new Set(keys)].filter((k) => this.own(PUBLIC, k) === undefined && !this.reads.has(k));
+    if (wanted.length === 0) return;
+    const values = readMany(this.stub, PUBLIC, wanted);
+    wanted.forEach((k, i) =>
+      this.reads.set(
+        k,
+        values.then((v) => v[i] ?? new Uint8Array()),
+      ),
+    );
+    await values;
+  }
+
+  /** As `prefetch`, for private records of one collection. */
+  async prefetchPrivate(collection: string, keys: PrivateKey[]): Promise<void> {
+    const seal = await this.seal(collection);
+    const wanted = [...new Set(keys.map((k) => this.keyOf(seal, k)))].filter(
+      (k) => this.own(collection, k) === undefined && !this.privateReads.has(`${collection}\u0000${k}`),
+    );
+    if (wanted.length === 0) return;
+    const values = readMany(this.stub, collection, wanted);
+    wanted.forEach((k, i) =>
+      this.privateReads.set(
+        `${collection}\u0000${k}`,
+        values.then((v) => v[i] ?? new Uint8Array()),
+      ),
+    );
+    await values;
+  }
+
+  /** Holds a write until flushWrites; a later write of the same key replaces it, in the later position. */
+  private queue(op: WriteOp): void {
+    const id = `${op.collection}\u0000${op.key}${op.kind === 'purge' ? '\u0000purge' : ''}`;
+    this.unsent.delete(id);
+    this.unsent.set(id, op);
   }
 
   private own(collection: string, key: string): Uint8Array | null | undefined {
