@@ -10,6 +10,7 @@ import {
   placeOrderSchema,
   RECORD_VERSION,
   releaseOrdersSchema,
+  type Account,
   type Asset,
   type BookEpoch,
   type CircuitBreaker,
@@ -208,6 +209,8 @@ export class MarketContract extends BaseContract {
     this.requireCustodian(caller, shareClass);
     const now = ctx.ledger.now;
     if (isHalted(shareClass, now)) throw new MarketError(ErrorCode.CONFLICT, `${shareClass.id} is halted`);
+    // Settlement writes balances, escrows and counters fill after fill: sent once each, when the Match ends.
+    ctx.ledger.deferWrites();
     const holdings = new Holdings(ctx);
     const breaker = await ctx.ledger.get<CircuitBreaker>(keys.breaker(ctx.stub, shareClass.id));
     const epochKey = keys.book(ctx.stub, shareClass.id);
@@ -231,6 +234,7 @@ export class MarketContract extends BaseContract {
     const { result } = run;
     const before = new Map(run.live.map((o) => [o.id, o.remaining]));
     const byId = new Map(run.live.map((o) => [o.id, { ...o }]));
+    await this.prefetchSettlement(ctx, shareClass, result, byId);
     let n = 0;
     const withdrawn = run.withdrawn;
     for (const fill of result.fills) {
@@ -503,6 +507,7 @@ export class MarketContract extends BaseContract {
           (id) => !passed.has(id),
         );
         if (unchecked.length === 0) return { live: [...passed.values()], expired, withdrawn, result };
+        await this.prefetchOwners(ctx, classId, unchecked);
         for (const id of unchecked) {
           const order = await this.order(ctx, classId, id);
           if (order.status === 'OPEN' && (await this.ownerStillEligible(ctx, holdings, shareClass, order))) {
@@ -520,6 +525,69 @@ export class MarketContract extends BaseContract {
     } finally {
       await Promise.all([cursors.BUY.return(undefined), cursors.SELL.return(undefined)]);
     }
+  }
+
+  /**
+   * Reads, a few messages in all rather than three round trips an order, what the owner checks of these orders
+   * read next: the orders, the escrows of those still open, and their owners' accounts (decision 58).
+   */
+  private async prefetchOwners(ctx: MarketContext, classId: string, ids: string[]): Promise<void> {
+    await ctx.ledger.prefetch(ids.map((id) => keys.order(ctx.stub, classId, id)));
+    const open = (await Promise.all(ids.map((id) => this.order(ctx, classId, id)))).filter((o) => o.status === 'OPEN');
+    const escrows = await this.prefetchByCollection(
+      ctx,
+      open.map((o) => ({ collection: operatorCollection(o.operatorMspId), key: privateKeys.orderEscrow(o.id) })),
+    );
+    await ctx.ledger.prefetch(
+      escrows.flatMap((e) => (e ? [keys.account(ctx.stub, (e as OrderEscrow).accountId)] : [])),
+    );
+  }
+
+  /**
+   * Reads the balances and movement counters the fills will update, a message per collection. Only keys
+   * settleFill reads: the buyer's units, the seller's money, the buyer's money where a fill refunds a price
+   * improvement, and both movement counters.
+   */
+  private async prefetchSettlement(
+    ctx: MarketContext,
+    shareClass: Asset,
+    result: MatchResult,
+    orders: Map<string, Order>,
+  ): Promise<void> {
+    const wanted: Array<{ collection: string; key: PrivateKey }> = [];
+    const owners = new Map<string, Account>();
+    for (const fill of result.fills) {
+      const buy = orders.get(fill.buyId) as Order;
+      const sell = orders.get(fill.sellId) as Order;
+      const [buyer, seller] = await Promise.all([this.ownerOf(ctx, buy), this.ownerOf(ctx, sell)]);
+      const buyerAt = Holdings.collectionOf(buyer);
+      const sellerAt = Holdings.collectionOf(seller);
+      wanted.push({ collection: buyerAt, key: privateKeys.balance(shareClass.id, buyer.id) });
+      // settleFill pays in the buy's token.
+      wanted.push({ collection: sellerAt, key: privateKeys.balance(buy.tokenId, seller.id) });
+      if (BigInt(buy.price) > fill.price)
+        wanted.push({ collection: buyerAt, key: privateKeys.balance(buy.tokenId, buyer.id) });
+      owners.set(buyer.id, buyer).set(seller.id, seller);
+    }
+    for (const owner of owners.values())
+      wanted.push({ collection: Holdings.collectionOf(owner), key: privateKeys.movementSeq(owner.id) });
+    await this.prefetchByCollection(ctx, wanted);
+  }
+
+  /** Prefetches private keys (a message per collection), then returns their values in the order given. */
+  private async prefetchByCollection(
+    ctx: MarketContext,
+    wanted: Array<{ collection: string; key: PrivateKey }>,
+  ): Promise<unknown[]> {
+    await ctx.ledger.prefetchPrivate(wanted);
+    return Promise.all(wanted.map(({ collection, key }) => ctx.ledger.getPrivate(collection, key)));
+  }
+
+  /** The account that owns an order, through its escrow (read earlier in the transaction, so cached). */
+  private async ownerOf(ctx: MarketContext, order: Order): Promise<Account> {
+    const collection = operatorCollection(order.operatorMspId);
+    const escrow = await this.escrow(ctx, collection, privateKeys.orderEscrow(order.id), order.id);
+    return getAccount(ctx, escrow.accountId);
   }
 
   private async ownerStillEligible(

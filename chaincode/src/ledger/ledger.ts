@@ -41,8 +41,13 @@ export class Ledger {
   private readonly pending = new Map<string, Map<string, Uint8Array | null>>();
   /** Each collection's seal, read at most once per transaction. */
   private readonly seals = new Map<string, Promise<Seal>>();
-  /** Writes held back until the transaction ends (`deferWrites`), in the order they were made. */
-  private deferred: BatchedWrite[] | undefined;
+  /**
+   * Writes held back until the transaction ends (`deferWrites`), by collection and key (a purge under its own
+   * entry): a later write of a key replaces the earlier one and moves to its place in the order. The peer's
+   * read-write set keeps only a key's last write anyway; a Match that credits one balance for several fills
+   * sends it once.
+   */
+  private deferred: Map<string, BatchedWrite> | undefined;
 
   constructor(readonly stub: ChaincodeStub) {}
 
@@ -97,14 +102,14 @@ export class Ledger {
    * thousands of keys (decisions 59, 60).
    */
   deferWrites(): void {
-    this.deferred ??= [];
+    this.deferred ??= new Map();
   }
 
   /** Sends the writes held by `deferWrites`, in order; the peer applies them as it would the single calls. */
   async flushWrites(): Promise<void> {
-    const writes = this.deferred;
-    if (!writes || writes.length === 0) return;
-    this.deferred = [];
+    if (!this.deferred || this.deferred.size === 0) return;
+    const writes = [...this.deferred.values()];
+    this.deferred.clear();
     const handler = batchHandler(this.stub);
     if (!handler) {
       for (const w of writes) await this.send(w);
@@ -158,8 +163,11 @@ export class Ledger {
   }
 
   private async write(w: BatchedWrite): Promise<void> {
-    if (this.deferred) this.deferred.push(w);
-    else await this.send(w);
+    if (this.deferred) {
+      const id = `${w.collection}\u0000${w.key}${w.kind === 'purge' ? '\u0000purge' : ''}`;
+      this.deferred.delete(id);
+      this.deferred.set(id, w);
+    } else await this.send(w);
   }
 
   private async send({ kind, collection, key, value }: BatchedWrite): Promise<void> {

@@ -35,6 +35,7 @@ const EPOCH_MARK = '#';
  */
 export class Seal {
   private readonly secret: Buffer;
+  private readonly blinded = new Map<string, string>();
   readonly epoch: number;
 
   constructor(
@@ -56,7 +57,15 @@ export class Seal {
   }
 
   private blind(type: string, attr: string): string {
-    return this.mac('key', type, attr);
+    // A Match blinds each owner's id for every record it touches (balance, counter, movement, escrow), and a
+    // seal lives for one transaction: each id is hashed once.
+    const id = `${type}\u0000${attr}`;
+    let blinded = this.blinded.get(id);
+    if (blinded === undefined) {
+      blinded = this.mac('key', type, attr);
+      this.blinded.set(id, blinded);
+    }
+    return blinded;
   }
 
   private mac(...parts: string[]): string {
