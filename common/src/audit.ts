@@ -29,7 +29,13 @@ export const AuditType = z.enum([
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 
-export const AlertKind = z.enum(['WASH_TRADE_SAME_OWNER', 'WASH_TRADE_ROUND_TRIP', 'LAYERING', 'CIRCUIT_BREAKER']);
+export const AlertKind = z.enum([
+  'WASH_TRADE_SAME_OWNER',
+  'WASH_TRADE_ROUND_TRIP',
+  'LAYERING',
+  'CIRCUIT_BREAKER',
+  'LIMIT_PROBING',
+]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id');
@@ -150,6 +156,22 @@ export const auditPolicySchema = z
       .min(1)
       .max(86400)
       .describe('Seconds: the window layeringCancels counts in.'),
+    limitProbes: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .describe(
+        "Capped investments of one account refused by its trustee's limit check, or withdrawn or cancelled in full, within limitProbeWindowSeconds, that make a LIMIT_PROBING alert (decision 49: how an operator would probe its customer's usage at other operators). Absent: 4.",
+      )
+      .optional(),
+    limitProbeWindowSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86400)
+      .describe('Seconds: the window limitProbes counts in. Absent: 86400.')
+      .optional(),
   })
   .strict();
 export type AuditPolicy = z.infer<typeof auditPolicySchema>;
@@ -160,6 +182,8 @@ export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
   roundTripWindowSeconds: 3600,
   layeringCancels: 3,
   layeringWindowSeconds: 300,
+  limitProbes: 4,
+  limitProbeWindowSeconds: 86400,
 };
 
 /** An audit record as the contract returns it (for response validation and the OpenAPI document). */

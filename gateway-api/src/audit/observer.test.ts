@@ -229,6 +229,45 @@ describe('audit observer (what the relay files)', () => {
     expect(alerts[0]?.source.txIds).to.have.length(4);
   });
 
+  it("alerts the regulator when one account's capped investments are refused or taken back again and again (decision 49)", () => {
+    const claim = (id: string, status: string, returned: string, fn: string, at: number) =>
+      tx(
+        at,
+        [
+          pvt('pdcOperatorA', 'limclaim', ['#1', `blind-${id}`], {
+            investmentId: id,
+            kind: 'pledge',
+            accountId: 'ann',
+            tokenId: MYR,
+            amount: '1000',
+            returned,
+            status,
+          }),
+        ],
+        undefined,
+        fn,
+      );
+    const out = run([
+      block(1, [onboard(T0, 'ann', 'OperatorA', 'ID-ANN')]),
+      block(2, [
+        claim('p1', 'REFUSED', '0', 'Limits:Decide', T0 + 10),
+        claim('p2', 'CONFIRMED', '1000', 'Campaigns:WithdrawPledge', T0 + 20),
+        // A failed campaign's refund is not the investor's (or its operator's) doing: not counted.
+        claim('p3', 'CONFIRMED', '1000', 'Campaigns:Settle', T0 + 30),
+        claim('p4', 'CLOSED', '1000', 'Market:CancelOrder', T0 + 40),
+      ]),
+      block(3, [claim('p5', 'REFUSED', '0', 'Limits:Decide', T0 + 50)]),
+      block(4, [claim('p6', 'REFUSED', '0', 'Limits:Decide', T0 + 60)]),
+    ]);
+    const alerts = out.filter((f) => f.kind === 'LIMIT_PROBING');
+    expect(alerts, 'one alert for the window, raised at the fourth').to.have.length(1);
+    expect(alerts[0]).to.include({ id: `alert:limit-probing:ann:${hex(txCounter - 5)}` });
+    expect(alerts[0]?.parties, "only the account's own operator, besides the regulator").to.deep.equal([
+      'OperatorAMSP',
+    ]);
+    expect(alerts[0]?.details).to.deep.equal({ account: 'ann', tokenId: MYR, count: 4 });
+  });
+
   it('files circuit-breaker halts, campaign outcomes, supervisory actions and checkpoints', () => {
     const out = run([
       block(5, [

@@ -8,6 +8,7 @@ import {
   type Campaign,
   type Distribution,
   type DistributionEscrow,
+  type LimitClaim,
   type Movement,
   type Order,
   type OrderEscrow,
@@ -53,6 +54,8 @@ export const observerSnapshotSchema = z.object({
   campaignParties: pairs(z.array(z.string())),
   trades: pairs(z.array(tradeSeenSchema)),
   cancels: pairs(z.array(z.object({ at: z.number(), txId: z.string() }))),
+  /** Absent in a snapshot taken before the probing alert existed. */
+  probes: pairs(z.array(z.object({ at: z.number(), txId: z.string() }))).optional(),
   raised: z.array(z.string()),
 });
 export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
@@ -69,6 +72,8 @@ export class MarketObserver {
   private readonly trades = new Map<string, TradeSeen[]>();
   /** (account, class) → cancellation times and transactions. */
   private readonly cancels = new Map<string, Array<{ at: number; txId: string }>>();
+  /** account → its capped investments refused, or taken back in full, recently (decision 49). */
+  private readonly probes = new Map<string, Array<{ at: number; txId: string }>>();
   private readonly raised = new Set<string>();
   private through: string | undefined;
 
@@ -90,6 +95,7 @@ export class MarketObserver {
     fill(o.campaignParties, s.campaignParties);
     fill(o.trades, s.trades);
     fill(o.cancels, s.cancels);
+    fill(o.probes, s.probes ?? []);
     for (const id of s.raised) o.raised.add(id);
     o.through = s.through;
     return o;
@@ -114,6 +120,7 @@ export class MarketObserver {
       campaignParties: [...this.campaignParties],
       trades: [...this.trades],
       cancels: [...this.cancels],
+      probes: [...this.probes],
       raised: [...this.raised],
     };
   }
@@ -128,6 +135,7 @@ export class MarketObserver {
       out.push(...this.withdrawalReviews(block, tx));
       out.push(...this.distributions(block, tx));
       out.push(...this.tradesOf(block, tx, policy));
+      out.push(...this.limitProbes(block, tx, policy));
       out.push(...this.events(block, tx, policy));
     }
     const n = BigInt(block.number);
@@ -575,6 +583,44 @@ export class MarketObserver {
         near.at(-1)?.at ?? trade.at,
       ),
     ];
+  }
+
+  /**
+   * An operator acts for its customers, so it can probe a customer's usage at other operators: capped
+   * investments in the customer's name, refused or confirmed, then withdrawn (decision 49). Every answer is
+   * one bit; the figure takes several. The regulator sees each account's refusals and full take-backs and
+   * is alerted when they pile up. The alert names only the account's own operator's facts.
+   */
+  private limitProbes(block: DecodedBlock, tx: DecodedTx, policy: AuditPolicy): AuditFiling[] {
+    const out: AuditFiling[] = [];
+    const takeBack = tx.fn === 'Campaigns:WithdrawPledge' || tx.fn === 'Market:CancelOrder';
+    for (const w of tx.writes) {
+      if (w.type !== KeyType.LIMIT_CLAIM || !w.collection || w.deleted || typeof w.value !== 'object') continue;
+      const claim = w.value as LimitClaim;
+      const refused = claim.status === 'REFUSED' && tx.fn === 'Limits:Decide';
+      const returned = claim.status === 'CLOSED' || (claim.status === 'CONFIRMED' && claim.returned === claim.amount);
+      if (!refused && !(takeBack && returned)) continue;
+      const window = policy.limitProbeWindowSeconds ?? 86400;
+      const list = (this.probes.get(claim.accountId) ?? []).filter((p) => tx.timestamp - p.at <= window);
+      list.push({ at: tx.timestamp, txId: tx.txId });
+      this.probes.set(claim.accountId, list);
+      const id = `alert:limit-probing:${claim.accountId}:${list[0]?.txId ?? tx.txId}`;
+      if (list.length < (policy.limitProbes ?? 4) || this.raised.has(id)) continue;
+      this.raised.add(id);
+      out.push(
+        alert(
+          'LIMIT_PROBING',
+          id,
+          { blockNumber: block.number, txIds: unique(list.map((p) => p.txId)).slice(0, 50) },
+          unique([this.operatorOf.get(claim.accountId)]),
+          [claim.accountId, claim.tokenId],
+          `${claim.accountId}: ${list.length} capped investments refused or taken back within ${window} s`,
+          { account: claim.accountId, tokenId: claim.tokenId, count: list.length },
+          tx.timestamp,
+        ),
+      );
+    }
+    return out;
   }
 
   private recentTrades(classId: string, now: number, policy: AuditPolicy): TradeSeen[] {
