@@ -48,6 +48,22 @@ export interface LimitClaim {
   message?: string;
 }
 
+/** The most claims one review decides, and one `Limits:Decide` records. */
+export const MAX_LIMIT_DECISIONS = 200;
+
+/** `Limits:Review`'s argument: how many pending claims to decide at most. */
+export const limitReviewSchema = z
+  .object({
+    max: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT_DECISIONS)
+      .default(MAX_LIMIT_DECISIONS)
+      .describe('Decide at most this many claims.'),
+  })
+  .strict();
+
 /** The custodian trustee's decision on one pending claim. */
 export const limitDecisionSchema = z
   .object({
@@ -66,7 +82,7 @@ export const limitDecideSchema = z
     decisions: z
       .array(limitDecisionSchema)
       .min(1)
-      .max(200)
+      .max(MAX_LIMIT_DECISIONS)
       .describe("Decisions in the order the trustee made them, all of one operator's claims."),
   })
   .strict();

@@ -4,6 +4,13 @@ import { ACME, campaignTerms, ids, Market, MYR } from '../testing/market-fixture
 
 const DAY = 86400;
 
+/** The three investors the batch tests spread their pledges over, across both operators' collections. */
+const INVESTORS = [
+  [ids.alice, 'acc-alice'],
+  [ids.bob, 'acc-bob'],
+  [ids.carol, 'acc-carol'],
+] as const;
+
 describe('Campaigns: all-or-nothing primary offerings', () => {
   let m: Market;
   let openAt: number;
@@ -186,13 +193,8 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
       await launch();
       m.world.now = openAt;
-      const who = [
-        [ids.alice, 'acc-alice'],
-        [ids.bob, 'acc-bob'],
-        [ids.carol, 'acc-carol'],
-      ] as const;
       for (let i = 0; i < 10; i++) {
-        const [id, account] = who[i % 3] ?? who[0];
+        const [id, account] = INVESTORS[i % 3] ?? INVESTORS[0];
         await m.ok(id, 'Campaigns', 'Pledge', [], pledge(account, String(1000 + 300 * i)));
       }
       m.world.now = openAt + 10 * DAY;
@@ -240,13 +242,8 @@ describe('Campaigns: all-or-nothing primary offerings', () => {
       for (const a of ['acc-alice', 'acc-bob', 'acc-carol']) await m.deposit(a, '100000');
       await launch({ minUnits: '1', maxUnits: String(5 * pledges) });
       m.world.now = openAt;
-      const who = [
-        [ids.alice, 'acc-alice'],
-        [ids.bob, 'acc-bob'],
-        [ids.carol, 'acc-carol'],
-      ] as const;
       for (let i = 0; i < pledges; i++) {
-        const [id, account] = who[i % 3] ?? who[0];
+        const [id, account] = INVESTORS[i % 3] ?? INVESTORS[0];
         await m.ok(id, 'Campaigns', 'Pledge', [], pledge(account, '1000'));
       }
       m.world.now = openAt + 10 * DAY;

@@ -5,13 +5,13 @@ import {
   limitDecideSchema,
   limitPolicyQuerySchema,
   limitPolicySchema,
+  limitReviewSchema,
   limitUsageQuerySchema,
   MarketError,
   operatorCollection,
   RECORD_VERSION,
   type LimitPolicy,
 } from '@ecf/common';
-import { z } from 'zod';
 import { Holdings } from '../assets/holdings';
 import { requireRead, requireRegulator, resolveCaller, type Caller } from '../auth/caller';
 // A value import: the contract runtime recognises the context parameter by its runtime type.
@@ -22,10 +22,6 @@ import { checkOf, decideClaim, personUsage, reviewPending } from '../limits/clai
 import { applyDecision } from '../limits/decisions';
 import { getAccount, getAsset, getParticipant, operatorOf } from '../registry/records';
 import { BaseContract, json } from './base';
-
-const reviewSchema = z
-  .object({ max: z.number().int().min(1).max(200).default(200).describe('Decide at most this many claims.') })
-  .strict();
 
 /**
  * Investor limits across platforms (decision 49): the regulator's yearly caps per retail investor, as a
@@ -113,7 +109,7 @@ export class LimitsContract extends BaseContract {
         `review on ${caller.mspId}'s own peer, which holds its operators' data`,
       );
     }
-    const req = parseJsonArg(reviewSchema, input || '{}');
+    const req = parseJsonArg(limitReviewSchema, input || '{}');
     return json({ decisions: await reviewPending(ctx, caller.mspId, req.max) });
   }
 

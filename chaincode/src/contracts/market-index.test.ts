@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { KeyType } from '@ecf/common';
-import { acmeOrder, ACME, ids, Market, MYR } from '../testing/market-fixture';
+import { acmeOrder, ACME, fundedBook, ids, Market, MYR } from '../testing/market-fixture';
 
 /** Match through the book's index (decision 58): what it reads, and that nothing else changed. */
 describe('Market: the indexed book', () => {
@@ -20,14 +20,7 @@ describe('Market: the indexed book', () => {
   const status = async (m: Market, id: string) =>
     (await m.ok<{ status: string; remaining: string }>(ids.regulator, 'Market', 'GetOrder', [ACME, id])).status;
 
-  async function market(): Promise<Market> {
-    const m = await new Market().setup();
-    await m.issue('acc-bob', '100');
-    await m.issue('acc-acme', '500');
-    await m.deposit('acc-carol', '50000');
-    await m.deposit('acc-alice', '50000');
-    return m;
-  }
+  const market = fundedBook;
 
   /** A class's first Match reads the whole book once and turns the index on. */
   async function indexed(): Promise<Market> {

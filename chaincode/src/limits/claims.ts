@@ -11,7 +11,6 @@ import {
   type LimitDecision,
   type LimitPolicy,
   type LimitUsage,
-  type Participant,
   type PersonalRecord,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
@@ -20,7 +19,7 @@ import { yearOf } from '../compliance/check-transfer';
 import { REGULATOR_MSP_ID } from '../consortium';
 import type { MarketContext } from '../context';
 import { keys, limitKeys, privateKeys } from '../ledger/keys';
-import { getAsset, listParticipants } from '../registry/records';
+import { findParticipant, getAsset, listParticipants } from '../registry/records';
 import { checkInvestorLimits, type PersonUsage } from './rules';
 
 /** What a capped investment is, for its claim. */
@@ -198,11 +197,11 @@ export async function personUsage(
   issuerAccountId: string | undefined,
 ): Promise<LimitUsage> {
   const peer = ctx.ledger.peerMspId;
-  const operators =
-    peer === REGULATOR_MSP_ID ? await servedOperators(ctx, undefined) : await servedOperators(ctx, peer);
-  if (peer !== REGULATOR_MSP_ID && !(await isTrustee(ctx, peer))) {
+  const regulator = peer === REGULATOR_MSP_ID;
+  if (!regulator && (await findParticipant(ctx, peer))?.kind !== 'trustee') {
     throw new MarketError(ErrorCode.FORBIDDEN, "the investor limits are read on a trustee's or the regulator's peer");
   }
+  const operators = await servedOperators(ctx, regulator ? undefined : peer);
   const year = yearOf(ctx.ledger.now);
   const u = await new ClaimBook(ctx, operators).usage(await ownerOf(ctx, account), tokenId, year, issuerAccountId);
   return {
@@ -293,11 +292,6 @@ async function servedOperators(ctx: MarketContext, trusteeMspId: string | undefi
     .filter((p) => p.kind === 'operator' && (trusteeMspId === undefined || p.trusteeMspId === trusteeMspId))
     .map((p) => p.mspId)
     .sort(cmp);
-}
-
-async function isTrustee(ctx: MarketContext, mspId: string): Promise<boolean> {
-  const participant = await ctx.ledger.get<Participant>(keys.participant(ctx.stub, mspId));
-  return participant?.kind === 'trustee';
 }
 
 /** The person behind an account, from the personal data in its operator's collection. */

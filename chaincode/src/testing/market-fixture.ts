@@ -247,3 +247,13 @@ export function campaignTerms(openAt: number, over: Record<string, unknown> = {}
     ...over,
   };
 }
+
+/** A market with both sides of ACME's book funded: sellers bob and acme hold units, buyers carol and alice money. */
+export async function fundedBook(): Promise<Market> {
+  const m = await new Market().setup();
+  await m.issue('acc-bob', '100');
+  await m.issue('acc-acme', '500');
+  await m.deposit('acc-carol', '50000');
+  await m.deposit('acc-alice', '50000');
+  return m;
+}

@@ -14,6 +14,7 @@ import {
   type Order,
 } from '@ecf/common';
 import { Holdings } from '../assets/holdings';
+import type { PledgeRecord } from '../contracts/campaigns';
 import { escrowRemaining } from '../distributions/payment';
 import { yearOf } from '../compliance/check-transfer';
 import type { MarketContext } from '../context';
@@ -26,15 +27,6 @@ interface PledgeRef {
   campaignId: string;
   pledgeId: string;
   operatorMspId: string;
-}
-
-interface PledgeRecord {
-  id: string;
-  campaignId: string;
-  accountId: string;
-  tokenId: string;
-  amount: string;
-  limitYear?: number;
 }
 
 interface TransitRecord {

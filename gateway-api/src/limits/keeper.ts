@@ -1,4 +1,5 @@
-import type { LimitDecision } from '@ecf/common';
+import { MAX_LIMIT_DECISIONS, type LimitDecision } from '@ecf/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type winston from 'winston';
 import type { FabricPort } from '../fabric/types';
 
@@ -62,30 +63,18 @@ export class LimitKeeper {
           error: (err as Error).message.split('\n')[0],
         });
       }
-      if (decided === 0) await pause(idle, signal);
+      if (decided === 0) await sleep(idle, undefined, { signal }).catch(() => undefined);
     }
   }
 }
 
-/** Consecutive decisions of one operator, in the review's order, at most 200 (one `Decide`) each. */
+/** Consecutive decisions of one operator, in the review's order, at most one `Decide`'s worth each. */
 export function byOperator(decisions: readonly LimitDecision[]): LimitDecision[][] {
   const batches: LimitDecision[][] = [];
   for (const d of decisions) {
     const last = batches[batches.length - 1];
-    if (last && last[0]?.operatorMspId === d.operatorMspId && last.length < 200) last.push(d);
+    if (last && last[0]?.operatorMspId === d.operatorMspId && last.length < MAX_LIMIT_DECISIONS) last.push(d);
     else batches.push([d]);
   }
   return batches;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
