@@ -62,6 +62,7 @@ export const BASELINE_NODES: NodeSettings = {
   chaincodeLogging: 'info',
   validatorPoolSize: 0,
   profile: true,
+  blockCensorshipTimeout: '30s',
 };
 /** Block cutting before issue 17 (topology.yaml `ordering`). */
 export const BASELINE_BATCH: Required<OrderingBatch> = {

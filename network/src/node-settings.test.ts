@@ -65,6 +65,21 @@ describe('node settings (logging, Go GC, validators, pprof)', () => {
     expect(peer.validatorPoolSize, 'empty: one validator per CPU').to.equal(null);
   });
 
+  it("sets the peer's block censorship timeout in core.yaml and in the environment Compose passes on", () => {
+    for (const [nodes, expected] of [
+      [undefined, '10s'],
+      [{ blockCensorshipTimeout: '4s' }, '4s'],
+    ] as const) {
+      const t = topologyWith(nodes);
+      const peer = t.orgs[2]?.peers[0] as PeerNode;
+      expect(coreYaml(t, peer).peer).to.have.nested.property('deliveryclient.blockCensorshipTimeoutKey', expected);
+      expect(peerEnv(t, peer, nativePlacement(layout))).to.include({
+        CORE_PEER_DELIVERYCLIENT_BLOCKCENSORSHIPTIMEOUTKEY: expected,
+      });
+    }
+    expect(() => topologyWith({ blockCensorshipTimeout: '10' })).to.throw(/nodes\.blockCensorshipTimeout/);
+  });
+
   it("hands the chaincode log level to the chaincode processes through the builder's environment", () => {
     const t = topologyWith({ chaincodeLogging: 'error' });
     const peer = t.orgs[0]?.peers[0] as PeerNode;

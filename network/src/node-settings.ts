@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration';
 import type { Placement } from './node-env';
 import type { OrdererNode, PeerNode } from './topology';
 
@@ -39,6 +40,14 @@ export const nodeSettingsSchema = z
      * it serves heap and goroutine dumps to whoever reaches it.
      */
     profile: z.boolean().default(false),
+    /**
+     * How long a peer lets the ordering node it takes blocks from lag behind the block headers the other
+     * nodes announce before it takes blocks from another (`peer.deliveryclient.blockCensorshipTimeoutKey`,
+     * Fabric's default 30s). A node whose host drops off the network does not close its stream: the
+     * peer learns of it only this way, and its clients' commits wait that long (docs/network.md,
+     * "A host cut off").
+     */
+    blockCensorshipTimeout: durationSchema.default('10s'),
   })
   .strict();
 
@@ -63,6 +72,8 @@ export function peerSettingsEnv(s: NodeSettings): Record<string, string> {
     // The peer hands these to the chaincode only through the builder's propagateEnvironment (peer-config.ts).
     CORE_CHAINCODE_LOGGING_LEVEL: s.chaincodeLogging,
     CORE_CHAINCODE_LOGGING_SHIM: s.chaincodeLogging,
+    // Also in core.yaml (peerCoreSettings); the variable carries it into the official image under Compose.
+    CORE_PEER_DELIVERYCLIENT_BLOCKCENSORSHIPTIMEOUTKEY: s.blockCensorshipTimeout,
     ...goEnv(s),
   };
 }
@@ -90,6 +101,7 @@ export function peerCoreSettings(s: NodeSettings, node: PeerNode, p: Placement):
     [['peer', 'gossip', 'useLeaderElection'], false],
     [['peer', 'gossip', 'state', 'enabled'], false],
     [['peer', 'deliveryclient', 'blockGossipEnabled'], false],
+    [['peer', 'deliveryclient', 'blockCensorshipTimeoutKey'], s.blockCensorshipTimeout],
     // An empty value in core.yaml means one validator per CPU.
     [['peer', 'validatorPoolSize'], s.validatorPoolSize === 0 ? null : s.validatorPoolSize],
     [['peer', 'profile', 'enabled'], s.profile],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { monitoringSchema } from './monitoring-settings';
+import { durationSchema } from './duration';
 import { nodeSettingsSchema, type NodeSettings } from './node-settings';
 
 /** A topology the network cannot be built from; the message names what is wrong. */
@@ -17,7 +18,6 @@ const ORDERERS_MAX = 4;
 const MIN_BFT_NODES = 4;
 const RAFT_NODES = 3;
 
-const durationSchema = z.string().regex(/^\d+(ms|s)$/, 'a duration such as 250ms or 2s');
 /** A topology duration (`250ms`, `2s`) in milliseconds. */
 export function millis(duration: string): number {
   const m = /^(\d+)(ms|s)$/.exec(duration);
