@@ -38,6 +38,8 @@ describe('the gateway API over HTTP on the real network', function () {
   let operatorA: Api;
   let operatorB: Api;
   const customers: Record<string, Api> = {};
+  /** The transaction of ann's pledge in the journey: a write by a customer, for the status route. */
+  let annPledgeTx = '';
   /** Every token and personal datum the suite used: none may appear in any gateway log. */
   const secrets: string[] = [];
 
@@ -198,8 +200,10 @@ describe('the gateway API over HTTP on the real network', function () {
     expect((await ann.call('POST', '/v1/campaigns/seed/pledges', { accountId: 'cat', amount: '500' })).status).to.equal(
       403,
     );
-    const pledgeId = (await ann.ok('POST', '/v1/campaigns/seed/pledges', { amount: '6000' })).result;
+    const pledge = await ann.ok('POST', '/v1/campaigns/seed/pledges', { amount: '6000' });
+    const pledgeId = pledge.result;
     expect(pledgeId).to.be.a('string');
+    annPledgeTx = pledge.txId;
     await until(
       () => cat.get('/v1/campaigns/seed'),
       (r) => r.body?.status === 'FUNDED',
@@ -325,6 +329,24 @@ describe('the gateway API over HTTP on the real network', function () {
       onLedger.filter((t) => !committed.includes(t)),
       'valid transactions no 2xx answered',
     ).to.deep.equal([]);
+  });
+
+  it("tells a write's sender its outcome at GET /v1/transactions/{txId}, and another org's customer nothing", async () => {
+    expect(annPledgeTx).to.match(/^[0-9a-f]{64}$/);
+    const own = await customers.ann!.get(`/v1/transactions/${annPledgeTx}`);
+    expect(own.status, JSON.stringify(own.body)).to.equal(200);
+    expect(own.body).to.include({ txId: annPledgeTx, status: 'COMMITTED', validationCode: 'VALID' });
+    expect(Object.keys(own.body).sort(), 'the outcome only').to.deep.equal([
+      'blockNumber',
+      'status',
+      'txId',
+      'validationCode',
+    ]);
+    // OperatorB's customer, at its own gateway: 404, as for an id that does not exist.
+    const other = await customers.cat!.get(`/v1/transactions/${annPledgeTx}`);
+    expect(other.status, JSON.stringify(other.body)).to.equal(404);
+    const unknown = await customers.cat!.get(`/v1/transactions/${'0'.repeat(64)}`);
+    expect(other.body.detail.replace(annPledgeTx, '')).to.equal(unknown.body.detail.replace('0'.repeat(64), ''));
   });
 
   it("streams the org's events over SSE and resumes after Last-Event-ID", async () => {
