@@ -1,4 +1,12 @@
-import { channelPort, loadConfig, OPERATIONS, openWallet, SERVICE_IDENTITY, type Operation } from '@ecf/gateway-api';
+import {
+  channelPort,
+  FabricFailure,
+  loadConfig,
+  OPERATIONS,
+  openWallet,
+  SERVICE_IDENTITY,
+  type Operation,
+} from '@ecf/gateway-api';
 import { crashProcess } from '@ecf/network';
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -475,6 +483,30 @@ describe('the gateway API over HTTP on the real network', function () {
       expect(sealed).to.include({ txId: kept.txId, valid: true });
       expect(await fabric.seal(kept.transaction, deadline())).to.deep.equal(sealed);
 
+      // Handed to ordering, then no commit status before the deadline: the port marks the failure pending,
+      // naming that transaction (the HTTP layer answers 202, never a 5xx, decision 63), and it still
+      // commits once. The hook holds the hand-off until the call's own deadline has passed.
+      const cutoff = Date.now() + 8_000;
+      let handed: { txId: string; transaction: Uint8Array } = { txId: '', transaction: new Uint8Array() };
+      const unanswered = await fabric
+        .submit(
+          SERVICE_IDENTITY,
+          { ...deposit('SEAL-PENDING'), deadline: cutoff },
+          {
+            beforeOrder: async (txId, transaction) => {
+              handed = { txId, transaction };
+              await sleep(Math.max(0, cutoff - Date.now()) + 10);
+            },
+          },
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(unanswered).to.be.instanceOf(FabricFailure);
+      expect(unanswered).to.include({ pending: true, txId: handed.txId });
+      expect(await fabric.seal(handed.transaction, deadline())).to.include({ txId: handed.txId, valid: true });
+
       // Committed, answer lost: sending it again changes nothing. The ordering nodes refuse the copy as
       // "already processed", or order it and the peers invalidate it as DUPLICATE_TXID.
       let again: Uint8Array = new Uint8Array();
@@ -486,8 +518,8 @@ describe('the gateway API over HTTP on the real network', function () {
       const resent = await fabric.seal(again, deadline());
       expect(resent).to.include({ txId: committed.txId, valid: true, blockNumber: committed.blockNumber });
       await fabric.submit(SERVICE_IDENTITY, deposit('SEAL-AFTER'));
-      expect(await balance(trustee, 'ann', MYR)).to.equal(start + 9n);
-      for (const txId of [kept.txId, committed.txId]) {
+      expect(await balance(trustee, 'ann', MYR)).to.equal(start + 12n);
+      for (const txId of [kept.txId, handed.txId, committed.txId]) {
         expect((await fabric.findTransaction(txId, deadline()))?.validationCode).to.equal('VALID');
       }
     } finally {

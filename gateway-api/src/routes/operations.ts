@@ -443,8 +443,8 @@ function isPending(err: unknown): err is FabricFailure & { readonly txId: string
   return err instanceof FabricFailure && err.pending && err.txId !== undefined;
 }
 
-/** Where a transaction's status is read (routes/transactions.ts). */
-export function transactionLocation(txId: string): string {
+/** Where a transaction's status is read: the route in routes/transactions.ts. */
+function transactionLocation(txId: string): string {
   return `/v1/transactions/${txId}`;
 }
 
