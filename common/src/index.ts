@@ -18,3 +18,4 @@ export * from './price-feeds';
 export * from './documents';
 export * from './distributions';
 export * from './batches';
+export * from './transactions';

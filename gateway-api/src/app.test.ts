@@ -331,14 +331,14 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
       await postDeposit(after.app, before.token.trustee, 'k5').expect(201);
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
     });
-    /** A deposit whose transaction reached ordering but whose answer never came (504), with its key. */
+    /** A deposit whose transaction reached ordering but whose commit status never came (202), with its key. */
     const unanswered = async (key: string) => {
       const dir = scratchDir('ecf-gw-restart-');
       const fabric = new FakeFabric();
       const before = harness({ dir, fabric });
       fabric.dieWhileOrdering = true;
       const post = (app: typeof before.app) => postDeposit(app, before.token.trustee, key);
-      await post(before.app).expect(504);
+      await post(before.app).expect(202);
       fabric.dieWhileOrdering = false;
       const [sent] = fabric.submits('Money:Deposit');
       expect(sent).to.not.equal(undefined);
@@ -393,7 +393,9 @@ describe('gateway HTTP layer (fake Fabric seam)', () => {
     it('keeps the outcome open while ordering is unreachable, runs nothing, and settles it on a later retry', async () => {
       const { fabric, before, post } = await unanswered('k7');
       fabric.sealOutcome = new FabricFailure('unavailable', 'Fabric call failed: no ordering node reachable');
-      expect((await post(before.app).expect(503)).body.code).to.equal('UNAVAILABLE');
+      // Still unknown after the retry: pending again (202, the same transaction), never a 5xx.
+      const again = await post(before.app).expect(202);
+      expect(again.body).to.deep.equal({ txId: fabric.sealed[0], status: 'PENDING' });
       expect(fabric.submits('Money:Deposit')).to.have.length(1);
       expect(validCommits(fabric)).to.equal(0);
       fabric.sealOutcome = 'VALID';

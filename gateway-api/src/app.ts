@@ -16,6 +16,7 @@ import { customerTokensRouter } from './routes/customer-tokens';
 import { eventsRouter } from './routes/events';
 import { operationsRouter } from './routes/operations';
 import { opsRouter } from './routes/ops';
+import { transactionsRouter } from './routes/transactions';
 
 /** Routes `opsRouter` serves that the OpenAPI document does not describe (it and its readable form). */
 const UNDOCUMENTED_ROUTES = {
@@ -61,6 +62,7 @@ export function createApp(deps: GatewayDeps): Express {
         'X-Request-Id',
         'Idempotent-Replayed',
         'Result-Omitted',
+        'Location',
         'RateLimit',
         'RateLimit-Policy',
         'Retry-After',
@@ -85,6 +87,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(auditRouter(deps, validators));
   app.use(capTableRouter(deps, validators));
   app.use(customerTokensRouter(deps, validators));
+  app.use(transactionsRouter(deps, validators));
   app.use(operationsRouter(deps, validators));
   app.use(methodNotAllowed({ ...(document.paths as Record<string, object>), ...UNDOCUMENTED_ROUTES }));
   app.use((_req, _res, next) => next(new ApiError(GatewayCode.NOT_FOUND, 'no such route')));

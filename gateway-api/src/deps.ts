@@ -8,6 +8,7 @@ import type { IdentityWallet } from './fabric/wallet';
 import type { IdempotencyStore } from './idempotency';
 import { ApiError, GatewayCode } from './problem';
 import type { Metrics } from './metrics';
+import type { PendingStore } from './pending';
 import type { PrometheusQuery } from './audit/network-health';
 
 /** The org a gateway serves. */
@@ -65,6 +66,8 @@ export interface GatewayDeps {
   readonly tokens: Pick<TokenStore, 'revoke' | 'create' | 'list'>;
   readonly authenticators: readonly Authenticator[];
   readonly idempotency: IdempotencyStore;
+  /** Writes answered 202 PENDING: their senders and envelopes (decision 63). */
+  readonly pending: PendingStore;
   readonly logger: winston.Logger;
   readonly metrics: Metrics;
   readonly config: GatewaySettings;

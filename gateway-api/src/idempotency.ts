@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from './durable-file';
-import type { CommittedTransaction, FabricPort } from './fabric/types';
+import { FabricFailure, type CommittedTransaction, type FabricPort } from './fabric/types';
 
 /**
  * Durable Idempotency-Key records, one file per (credential, key), written with fsync and an atomic
@@ -156,7 +156,8 @@ export class IdempotencyStore {
  * Settles the transactions a key kept: each is either on the ledger already or is sent for ordering again
  * (`FabricPort.seal`). Fabric commits a transaction id once, so afterwards none of them can still commit
  * later. Returns the one that committed valid, if any; without one, nothing happened and the request
- * may run again. Throws (and settles nothing for certain) when the peer or ordering cannot be reached.
+ * may run again. Throws (and settles nothing for certain) when the peer or ordering cannot be reached:
+ * then as a pending `FabricFailure` naming the transaction whose outcome is still unknown.
  */
 export async function settle(
   port: FabricPort,
@@ -165,10 +166,17 @@ export async function settle(
   settled: (tx: CommittedTransaction, sentAgain: boolean) => void,
 ): Promise<CommittedTransaction | undefined> {
   for (const { txId, transaction } of sent) {
-    const onLedger = await port.findTransaction(txId, deadline);
-    // A record from before transactions were kept has only the id: not on the ledger, it cannot be sent.
-    if (!onLedger && !transaction) continue;
-    const found = onLedger ?? (await port.seal(Buffer.from(transaction, 'base64'), deadline));
+    let onLedger: CommittedTransaction | undefined;
+    let found: CommittedTransaction;
+    try {
+      onLedger = await port.findTransaction(txId, deadline);
+      // A record from before transactions were kept has only the id: not on the ledger, it cannot be sent.
+      if (!onLedger && !transaction) continue;
+      found = onLedger ?? (await port.seal(Buffer.from(transaction, 'base64'), deadline));
+    } catch (err) {
+      // It was sent before (or may have been): while nobody can say whether it committed, it is pending.
+      throw err instanceof FabricFailure ? FabricFailure.afterOrdering(err, txId) : err;
+    }
     settled(found, !onLedger);
     if (found.valid) return found;
   }

@@ -25,7 +25,7 @@ export class Metrics {
   });
   readonly fabricErrors = new Counter({
     name: 'gateway_fabric_errors_total',
-    help: 'Fabric failures by class (chaincode, invalid, conflict, timeout, unavailable, identity)',
+    help: 'Fabric failures by class (chaincode, invalid, conflict, timeout, unavailable, identity; pending: sent for ordering, answered 202)',
     labelNames: ['class', 'operation'] as const,
     registers: [this.registry],
   });

@@ -67,6 +67,32 @@ describe('OpenAPI document truthfulness', () => {
     expect(read['503']!.description, 'a read is never queued').not.to.contain('OVERLOADED');
   });
 
+  it('documents 202 PENDING on every write that sends a transaction, with Location and Retry-After (decision 63)', () => {
+    type Answer = { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> };
+    const paths = doc.paths as Record<string, Record<string, { responses: Record<string, Answer> }>>;
+    const submits = OPERATIONS.filter((op) => op.mode === 'submit');
+    expect(submits.length).to.be.greaterThan(20);
+    for (const op of OPERATIONS) {
+      const responses = paths[op.path.replace(/:([A-Za-z]+)/g, '{$1}')]![op.method]!.responses;
+      if (op.mode !== 'submit') {
+        expect(responses, `${op.id} sends nothing for ordering`).not.to.have.key('202');
+        continue;
+      }
+      const accepted = responses['202'];
+      expect(accepted, `${op.id} 202`).to.not.equal(undefined);
+      expect(accepted!.headers, `${op.id} 202`).to.have.keys('Location', 'Retry-After');
+      expect(JSON.stringify(accepted!.content)).to.contain('PENDING');
+      expect(responses['504']!.description, `${op.id} 504`).to.contain('before the transaction was sent');
+      // The 2xx the gateway validates a committed answer against is still the success, not the 202.
+      expect(Object.keys(responses)[0], op.id).to.equal(String(op.status ?? 200));
+    }
+    const route = paths['/v1/transactions/{txId}']!.get!.responses;
+    expect(Object.keys(route).sort()).to.deep.equal(
+      ['200', '400', '401', '403', '404', '405', '429', '500', '503', '504'].sort(),
+    );
+    expect(JSON.stringify(route['200']!.content)).to.contain('COMMITTED');
+  });
+
   it('documents CSV on the transparency report, SSE items as objects, the cursor and the audit type enum', () => {
     const paths = doc.paths as Record<string, Record<string, Entry>>;
     expect(paths['/v1/audit/transparency']!.get!.responses['200']!.content).to.have.keys(

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { isWrite, OPERATIONS, type Operation } from './operations';
+import { acceptedWriteSchema, transactionStatusSchema } from '@ecf/common';
 import { networkHealthSchema } from './audit/network-health';
 import { capTablePaths } from './captable/openapi';
 import { relayStatusSchema, transactionViewSchema, transparencySchema, verificationSchema } from './audit/reports';
@@ -49,6 +50,11 @@ export function bodySchemaOf(op: Operation): z.ZodTypeAny | undefined {
   if (op.acting && op.acting in body.shape) body = body.partial({ [op.acting]: true });
   return body;
 }
+
+const RETRY_AFTER_HEADER = {
+  description: 'Seconds to wait before sending the request again (RFC 9110).',
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+};
 
 const problemSchema: JsonSchema = {
   type: 'object',
@@ -183,7 +189,7 @@ const ERROR_TEXT: Record<string, string> = {
   '429': 'RATE_LIMITED: over the per-credential budget (see `Retry-After`)',
   '500': 'INTERNAL: a fault in the gateway; the detail is logged, never returned',
   '503': 'UNAVAILABLE: the peer, ordering or CA could not be reached',
-  '504': 'TIMEOUT: the deadline passed; a write may still commit (retry with the same Idempotency-Key)',
+  '504': 'TIMEOUT: Fabric did not answer before the deadline',
 };
 
 /**
@@ -208,6 +214,22 @@ const WRITE_ERROR_TEXT: Record<string, string> = {
     'RATE_LIMITED: over the per-credential budget; or ACCOUNT_BUSY: an account this write names already has as many writes pending as the gateway allows. Nothing was sent: retry after `Retry-After` seconds with the same Idempotency-Key',
   '503':
     "UNAVAILABLE: the peer, ordering or CA could not be reached; or OVERLOADED: the gateway's write queue is full, or the deadline came while earlier writes on the same accounts ran. OVERLOADED sent nothing: retry after `Retry-After` seconds with the same Idempotency-Key",
+  '504':
+    'TIMEOUT: the deadline passed before the transaction was sent for ordering (at endorsement, or while retrying a conflict): nothing was written and nothing can commit later; retry with the same Idempotency-Key. A transaction that was sent answers 202 instead',
+};
+
+/** A submitting write's 202 (decision 63): sent for ordering, its commit status not in by the deadline. */
+const ACCEPTED_RESPONSE = {
+  description:
+    'Accepted: the transaction was sent for ordering and its commit status did not arrive before the deadline (or the wait for it failed), so it may have committed, or still may. It commits at most once. Follow it at `Location` (`GET /v1/transactions/{txId}`), or send the request again with the same Idempotency-Key, which answers what became of it (the committed answer, exactly once). Never the final answer to an Idempotency-Key.',
+  content: { 'application/json': { schema: jsonSchema(acceptedWriteSchema) } },
+  headers: {
+    Location: {
+      description: "The transaction's status resource: `/v1/transactions/{txId}`.",
+      schema: { type: 'string', pattern: '^/v1/transactions/[0-9a-f]{64}$' },
+    },
+    'Retry-After': RETRY_AFTER_HEADER,
+  },
 };
 
 function problemResponses(statuses: readonly string[], write = false): Record<string, unknown> {
@@ -226,11 +248,6 @@ function problemResponses(statuses: readonly string[], write = false): Record<st
     }),
   );
 }
-
-const RETRY_AFTER_HEADER = {
-  description: 'Seconds to wait before sending the request again (RFC 9110).',
-  schema: { type: 'string', pattern: '^[0-9]+$' },
-};
 
 const ALLOW_HEADER = {
   description: 'The methods this path accepts, comma-separated (RFC 9110).',
@@ -333,6 +350,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
               }
             : {}),
         },
+        ...(op.mode === 'submit' ? { '202': ACCEPTED_RESPONSE } : {}),
         ...problemResponses(errorStatusesOf(op), isWrite(op)),
       },
     };
@@ -462,6 +480,7 @@ export function buildDocument(info: { org: string; version: string }): JsonSchem
       },
     },
   };
+  paths['/v1/transactions/{txId}'] = transactionStatusPath();
   Object.assign(paths, customerTokenPaths());
   Object.assign(
     paths,
@@ -515,6 +534,42 @@ function problems(meanings: Record<string, string>): Record<string, unknown> {
       { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
     ]),
   );
+}
+
+/** `/v1/transactions/{txId}`: the outcome of a transaction the caller sent (routes/transactions.ts). */
+function transactionStatusPath(): Record<string, unknown> {
+  return {
+    get: {
+      operationId: 'transactionStatus',
+      summary: 'The outcome of a transaction the caller sent: committed, invalid or still pending',
+      tags: ['Transactions'],
+      description:
+        "Roles: any. Scope: `read`. Read on this org's peer. Only the transaction's sender may read it (the wallet identity that signed it: any of its tokens), and the org's staff with the `identities` scope, for a transaction this gateway answered 202 for or this org signed; anyone else gets 404, as for an id that does not exist. The answer is the outcome only: status, block number and validation code, never what the transaction carried. While a transaction answered 202 is not in a block, it is PENDING, and the gateway sends it for ordering again in the background (Fabric commits an id at most once), so that it becomes COMMITTED or INVALID instead of staying unknown.",
+      security: [{ bearerToken: ['read'] }],
+      parameters: [
+        {
+          name: 'txId',
+          in: 'path',
+          required: true,
+          description: 'The transaction id a write answered (64 hex digits), e.g. from a 202 `Location`.',
+          schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The outcome. While PENDING, `Retry-After` says when to ask again.',
+          content: { 'application/json': { schema: jsonSchema(transactionStatusSchema) } },
+          headers: { 'Retry-After': RETRY_AFTER_HEADER },
+        },
+        ...problemResponses(['400', '401', '403', '404', '405', '429', '500', '503', '504']),
+        '404': {
+          description:
+            'NOT_FOUND: no transaction with this id that the caller may read: unknown here, or sent by someone else (the two are not told apart)',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
+    },
+  };
 }
 
 /** `/v1/accounts/{accountId}/tokens`: an operator's customers' API tokens (routes/customer-tokens.ts). */

@@ -139,7 +139,7 @@ describe('onboarding changes the CA and the wallet only for a request the chain 
     const { app, fabric, ca, token } = harness();
     chain(fabric, {});
     fabric.dieWhileOrdering = true;
-    await onboard(app, token.operator, 'bob').expect(504);
+    await onboard(app, token.operator, 'bob').expect(202);
     expect(ca.undone).to.deep.equal([]);
     expect(ca.wallet.has('acct-bob')).to.equal(true);
   });

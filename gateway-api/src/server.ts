@@ -16,6 +16,7 @@ import { IdempotencyStore } from './idempotency';
 import { LimitKeeper } from './limits/keeper';
 import { createLogger } from './log';
 import { Metrics } from './metrics';
+import { PendingStore } from './pending';
 
 /** The org identities every gateway starts with: its admin (the CA registrar) and its service identity. */
 export const ADMIN_IDENTITY = 'admin';
@@ -26,6 +27,7 @@ export function gatewayPaths(config: GatewayConfig) {
     wallet: join(config.dataDir, 'wallet'),
     tokens: join(config.dataDir, 'tokens'),
     idempotency: join(config.dataDir, 'idempotency'),
+    pending: join(config.dataDir, 'pending'),
     relayCheckpoint: join(config.dataDir, 'relay-checkpoint.json'),
     relaySnapshot: join(config.dataDir, 'relay-observer.json'),
   };
@@ -284,6 +286,7 @@ async function serveOn(
     tokens,
     authenticators: [tokens],
     idempotency: new IdempotencyStore(paths.idempotency),
+    pending: new PendingStore(paths.pending),
     logger,
     metrics: new Metrics({
       ...(config.org.role === 'regulator' ? { relayCheckpointFile: paths.relayCheckpoint } : {}),

@@ -1,4 +1,12 @@
-import { channelPort, loadConfig, OPERATIONS, openWallet, SERVICE_IDENTITY, type Operation } from '@ecf/gateway-api';
+import {
+  channelPort,
+  FabricFailure,
+  loadConfig,
+  OPERATIONS,
+  openWallet,
+  SERVICE_IDENTITY,
+  type Operation,
+} from '@ecf/gateway-api';
 import { crashProcess } from '@ecf/network';
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -38,6 +46,8 @@ describe('the gateway API over HTTP on the real network', function () {
   let operatorA: Api;
   let operatorB: Api;
   const customers: Record<string, Api> = {};
+  /** The transaction of ann's pledge in the journey: a write by a customer, for the status route. */
+  let annPledgeTx = '';
   /** Every token and personal datum the suite used: none may appear in any gateway log. */
   const secrets: string[] = [];
 
@@ -198,8 +208,10 @@ describe('the gateway API over HTTP on the real network', function () {
     expect((await ann.call('POST', '/v1/campaigns/seed/pledges', { accountId: 'cat', amount: '500' })).status).to.equal(
       403,
     );
-    const pledgeId = (await ann.ok('POST', '/v1/campaigns/seed/pledges', { amount: '6000' })).result;
+    const pledge = await ann.ok('POST', '/v1/campaigns/seed/pledges', { amount: '6000' });
+    const pledgeId = pledge.result;
     expect(pledgeId).to.be.a('string');
+    annPledgeTx = pledge.txId;
     await until(
       () => cat.get('/v1/campaigns/seed'),
       (r) => r.body?.status === 'FUNDED',
@@ -325,6 +337,24 @@ describe('the gateway API over HTTP on the real network', function () {
       onLedger.filter((t) => !committed.includes(t)),
       'valid transactions no 2xx answered',
     ).to.deep.equal([]);
+  });
+
+  it("tells a write's sender its outcome at GET /v1/transactions/{txId}, and another org's customer nothing", async () => {
+    expect(annPledgeTx).to.match(/^[0-9a-f]{64}$/);
+    const own = await customers.ann!.get(`/v1/transactions/${annPledgeTx}`);
+    expect(own.status, JSON.stringify(own.body)).to.equal(200);
+    expect(own.body).to.include({ txId: annPledgeTx, status: 'COMMITTED', validationCode: 'VALID' });
+    expect(Object.keys(own.body).sort(), 'the outcome only').to.deep.equal([
+      'blockNumber',
+      'status',
+      'txId',
+      'validationCode',
+    ]);
+    // OperatorB's customer, at its own gateway: 404, as for an id that does not exist.
+    const other = await customers.cat!.get(`/v1/transactions/${annPledgeTx}`);
+    expect(other.status, JSON.stringify(other.body)).to.equal(404);
+    const unknown = await customers.cat!.get(`/v1/transactions/${'0'.repeat(64)}`);
+    expect(other.body.detail.replace(annPledgeTx, '')).to.equal(unknown.body.detail.replace('0'.repeat(64), ''));
   });
 
   it("streams the org's events over SSE and resumes after Last-Event-ID", async () => {
@@ -453,6 +483,30 @@ describe('the gateway API over HTTP on the real network', function () {
       expect(sealed).to.include({ txId: kept.txId, valid: true });
       expect(await fabric.seal(kept.transaction, deadline())).to.deep.equal(sealed);
 
+      // Handed to ordering, then no commit status before the deadline: the port marks the failure pending,
+      // naming that transaction (the HTTP layer answers 202, never a 5xx, decision 63), and it still
+      // commits once. The hook holds the hand-off until the call's own deadline has passed.
+      const cutoff = Date.now() + 8_000;
+      let handed: { txId: string; transaction: Uint8Array } = { txId: '', transaction: new Uint8Array() };
+      const unanswered = await fabric
+        .submit(
+          SERVICE_IDENTITY,
+          { ...deposit('SEAL-PENDING'), deadline: cutoff },
+          {
+            beforeOrder: async (txId, transaction) => {
+              handed = { txId, transaction };
+              await sleep(Math.max(0, cutoff - Date.now()) + 10);
+            },
+          },
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(unanswered).to.be.instanceOf(FabricFailure);
+      expect(unanswered).to.include({ pending: true, txId: handed.txId });
+      expect(await fabric.seal(handed.transaction, deadline())).to.include({ txId: handed.txId, valid: true });
+
       // Committed, answer lost: sending it again changes nothing. The ordering nodes refuse the copy as
       // "already processed", or order it and the peers invalidate it as DUPLICATE_TXID.
       let again: Uint8Array = new Uint8Array();
@@ -464,8 +518,8 @@ describe('the gateway API over HTTP on the real network', function () {
       const resent = await fabric.seal(again, deadline());
       expect(resent).to.include({ txId: committed.txId, valid: true, blockNumber: committed.blockNumber });
       await fabric.submit(SERVICE_IDENTITY, deposit('SEAL-AFTER'));
-      expect(await balance(trustee, 'ann', MYR)).to.equal(start + 9n);
-      for (const txId of [kept.txId, committed.txId]) {
+      expect(await balance(trustee, 'ann', MYR)).to.equal(start + 12n);
+      for (const txId of [kept.txId, handed.txId, committed.txId]) {
         expect((await fabric.findTransaction(txId, deadline()))?.validationCode).to.equal('VALID');
       }
     } finally {

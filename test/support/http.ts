@@ -61,7 +61,10 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
-  /** A write that must succeed; retried with the same Idempotency-Key while the outcome is unknown. */
+  /**
+   * A write that must succeed; retried with the same Idempotency-Key while the outcome is unknown (a 202
+   * PENDING too: the retry answers what became of the transaction).
+   */
   async ok<T = Json>(
     method: string,
     path: string,
@@ -70,8 +73,8 @@ export class Api {
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const res = await this.call<T>(method, path, body, method === 'GET' ? {} : { 'Idempotency-Key': key });
-      if (res.status < 300) return res.body;
-      if (attempt < 3 && (res.status === 503 || res.status === 504 || res.status === 409)) continue;
+      if (res.status < 300 && res.status !== 202) return res.body;
+      if (attempt < 3 && [202, 409, 503, 504].includes(res.status)) continue;
       throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
     }
   }

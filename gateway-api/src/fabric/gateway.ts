@@ -12,8 +12,8 @@ import {
   type Network,
   type Signer,
 } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
-import { createPrivateKey } from 'node:crypto';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { decodeBlock, type DecodedBlock, type DecodedTx } from './blocks';
 import { retryConflicts, type AttemptOutcome } from './retry';
 import type { IdentityWallet, WalletIdentity } from './wallet';
@@ -30,6 +30,7 @@ import {
   type Invocation,
   type SubmitHooks,
   type SubmitResult,
+  type TransactionCreator,
 } from './types';
 
 export interface PeerEndpoint {
@@ -110,6 +111,9 @@ export class FabricGateway implements FabricPort {
         ...(call.endorsingOrganizations ? { endorsingOrganizations: [...call.endorsingOrganizations] } : {}),
       });
       const txId = proposal.getTransactionId();
+      // Set once the transaction is handed to ordering: from then on a timeout or a lost connection
+      // leaves its outcome unknown (it may commit), where before it nothing could commit.
+      let handed = false;
       try {
         const options = () => ({ deadline: call.deadline });
         const endorsed = await proposal.endorse(options());
@@ -118,6 +122,7 @@ export class FabricGateway implements FabricPort {
         // offboarding).
         const transaction = gateway.newSignedTransaction(endorsed.getBytes(), await signer(endorsed.getDigest()));
         await hooks.beforeOrder?.(txId, transaction.getBytes());
+        handed = true;
         const submitted = await transaction.submit(options());
         const status = await submitted.getStatus(options());
         if (status.successful) {
@@ -131,6 +136,7 @@ export class FabricGateway implements FabricPort {
         }
         return { conflict: { txId, code: codeName } };
       } catch (err) {
+        if (handed) throw FabricFailure.afterOrdering(classify(err, txId), txId);
         const failure = classify(err, txId);
         // A conflict seen at endorsement never reached ordering: endorsing again is safe, as after MVCC.
         const endorsementConflict = failure.kind === 'conflict' && failure.validationCode === 'ENDORSEMENT_MISMATCH';
@@ -168,12 +174,14 @@ export class FabricGateway implements FabricPort {
       throw classify(err, txId);
     }
     const code = processed.getValidationcode();
+    const creator = creatorOf(processed);
     return {
       txId,
       blockNumber: String(block.getHeader()?.getNumber() ?? ''),
       valid: code === peer.TxValidationCode.VALID,
       validationCode: CODE_NAMES[code] ?? String(code),
       result: chaincodeResult(processed),
+      ...(creator ? { creator } : {}),
     };
   }
 
@@ -398,6 +406,25 @@ function chaincodeResult(processed: peer.ProcessedTransaction): unknown {
   );
   const ccAction = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
   return decode(ccAction.getResponse()?.getPayload_asU8() ?? new Uint8Array());
+}
+
+/** The signer of a committed transaction: its MSP and its certificate's common name. */
+function creatorOf(processed: peer.ProcessedTransaction): TransactionCreator | undefined {
+  try {
+    const payload = common.Payload.deserializeBinary(
+      processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array(),
+    );
+    const signature = common.SignatureHeader.deserializeBinary(
+      payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(),
+    );
+    const identity = msp.SerializedIdentity.deserializeBinary(signature.getCreator_asU8());
+    const subject = new X509Certificate(Buffer.from(identity.getIdBytes_asU8())).subject;
+    const commonName = /^CN=(.*)$/m.exec(subject)?.[1];
+    return commonName ? { mspId: identity.getMspid(), commonName } : undefined;
+  } catch {
+    // Not an X.509 creator (or not one this code can read): nobody is its sender for the status route.
+    return undefined;
+  }
 }
 
 function messageOf(err: unknown): string {

@@ -56,6 +56,16 @@ export interface CommittedTransaction {
   readonly valid: boolean;
   readonly validationCode: string;
   readonly result: unknown;
+  /**
+   * Who signed it: the MSP and the certificate's common name (for a CA-enrolled identity, its enrollment
+   * id, which is also its wallet label, and survives a renewal). Absent when the envelope did not say.
+   */
+  readonly creator?: TransactionCreator;
+}
+
+export interface TransactionCreator {
+  readonly mspId: string;
+  readonly commonName: string;
 }
 
 export interface ChainEvent {
@@ -170,8 +180,23 @@ export class FabricFailure extends Error {
      * never for the client, whose problem detail is chosen by the HTTP layer.
      */
     readonly upstream?: string,
+    /**
+     * The transaction `txId` was handed to ordering and then its commit status did not arrive (a timeout
+     * or a transport failure while waiting): it may still commit. Never set on a failure before
+     * ordering (endorsement, admission), nor on a conflict or an invalid commit, whose outcome is known.
+     */
+    readonly pending = false,
   ) {
     super(message);
+  }
+
+  /**
+   * `failure` as it stands once transaction `txId` was handed to ordering: a timeout or a transport
+   * failure leaves its outcome unknown (pending); any other kind is a known outcome and stays as it is.
+   */
+  static afterOrdering(failure: FabricFailure, txId: string): FabricFailure {
+    if (failure.pending || (failure.kind !== 'timeout' && failure.kind !== 'unavailable')) return failure;
+    return new FabricFailure(failure.kind, failure.message, txId, failure.validationCode, failure.upstream, true);
   }
 }
 

@@ -219,8 +219,25 @@ async function writeOnce(
   try {
     await ticket.ready(deadlineOf(req));
     if (claim.kind === 'orphan' && op.mode === 'submit') {
-      // An error here leaves the outcome open: nothing ran, and the next retry settles it again.
-      const recovered = await recover(deps, op, validate, input, claim.sent, deadlineOf(req));
+      // An error here leaves the outcome open: nothing ran, and the next retry settles it again. While a
+      // kept transaction's fate is unknown, it is pending (202), as on the first attempt.
+      let recovered: Answer | undefined;
+      try {
+        recovered = await recover(deps, op, validate, input, claim.sent, deadlineOf(req));
+      } catch (err) {
+        if (!isPending(err)) throw err;
+        send(
+          res,
+          pendingAnswer(
+            deps,
+            op,
+            principal,
+            err.txId,
+            claim.sent.find((t) => t.txId === err.txId),
+          ),
+        );
+        return;
+      }
       if (recovered) {
         if (recovered.durable) store.complete(slot, stored(recovered));
         res.set('Idempotent-Replayed', 'true');
@@ -335,19 +352,23 @@ async function commit(
 ): Promise<Answer> {
   const hooks = HOOKS[op.id];
   const undo = await hooks?.before?.(deps, input, { identity: principal.identity, deadline });
-  let ordered = false;
+  // The last transaction handed to ordering, kept in memory only: written to disk on the 202 path alone.
+  let handed: SentTransaction | undefined;
   let outcome: SubmitResult;
   try {
     outcome = await portOf(deps, op).submit(principal.identity, call(op, input, deadline, deps.org.supervisors), {
       beforeOrder: async (txId, transaction) => {
-        ordered = true;
         sending?.(txId, transaction);
+        handed = { txId, transaction: Buffer.from(transaction).toString('base64') };
       },
       mayRetry: (attempt) => ticket.mayRetry(attempt),
     });
   } catch (err) {
+    // The account queue is released either way (decision 43): a write whose status did not arrive holds
+    // no one else up.
     ticket.release();
-    if (undo) await undoBefore(deps, op, undo, err, ordered);
+    if (undo) await undoBefore(deps, op, undo, err);
+    if (isPending(err)) return pendingAnswer(deps, op, principal, err.txId, handed);
     throw err;
   }
   // Once its commit status is in, the write's accounts are up to date on this peer: the next write on
@@ -417,18 +438,63 @@ function responseFailure(
   deps.logger.error('response could not be shaped as documented', { operation: op.id, stage, ...detail });
 }
 
+/** A failure that leaves a transaction sent for ordering with its outcome unknown: answered 202. */
+function isPending(err: unknown): err is FabricFailure & { readonly txId: string } {
+  return err instanceof FabricFailure && err.pending && err.txId !== undefined;
+}
+
+/** Where a transaction's status is read: the route in routes/transactions.ts. */
+function transactionLocation(txId: string): string {
+  return `/v1/transactions/${txId}`;
+}
+
+/** Seconds a client waits before asking a pending transaction's status. */
+const PENDING_RETRY_AFTER = '2';
+
+/**
+ * The answer to a write whose transaction was sent for ordering and whose commit status did not arrive
+ * (decision 63): `202 { txId, status: 'PENDING' }`, never a 5xx, since it may have committed. Its sender
+ * and envelope are recorded for the status route. Not durable: the 202 is never a key's answer, so a
+ * retry with the same Idempotency-Key settles the transaction and answers what became of it.
+ */
+function pendingAnswer(
+  deps: GatewayDeps,
+  op: Operation,
+  principal: Principal,
+  txId: string,
+  handed: SentTransaction | undefined,
+): Answer {
+  deps.metrics.fabricErrors.inc({ class: 'pending', operation: op.id });
+  try {
+    deps.pending.record({
+      txId,
+      identity: principal.identity,
+      channel: op.channel === 'audit' ? 'audit' : 'market',
+      transaction: handed?.txId === txId ? handed.transaction : '',
+      acceptedAt: new Date().toISOString(),
+    });
+  } catch (err) {
+    // Still a 202: the transaction may commit whatever this disk does. Its sender can read a committed
+    // status through the ledger's record of who signed it; only PENDING is lost to it.
+    deps.logger.error('could not record a pending transaction', { operation: op.id, txId, error: (err as Error).name });
+  }
+  deps.logger.warn('commit status did not arrive; answered 202 PENDING', { operation: op.id, txId });
+  return {
+    status: 202,
+    body: { txId, status: 'PENDING' },
+    headers: { Location: transactionLocation(txId), 'Retry-After': PENDING_RETRY_AFTER },
+    durable: false,
+  };
+}
+
 /**
  * Takes back a `before` hook's work (a CA identity, a wallet entry) when its transaction cannot have
  * committed: it never reached ordering, or it was refused at endorsement or committed invalid. A
- * transaction that may still commit (a timeout or lost connection after ordering) keeps it: the
+ * transaction that may still commit (pending: a timeout or lost connection after ordering) keeps it: the
  * account may yet exist, and its holder needs the identity; a retry with the Idempotency-Key settles it.
  */
-async function undoBefore(deps: GatewayDeps, op: Operation, undo: Undo, err: unknown, ordered: boolean) {
-  // Before ordering, any refusal is final. After it, only a commit status is: a transport error there
-  // leaves the outcome open, and the identity must stay for the transaction that may still commit.
-  const finalKinds = ordered ? ['invalid', 'conflict'] : ['chaincode', 'invalid', 'conflict'];
-  const final = err instanceof FabricFailure && finalKinds.includes(err.kind);
-  if (ordered && !final) {
+async function undoBefore(deps: GatewayDeps, op: Operation, undo: Undo, err: unknown) {
+  if (isPending(err)) {
     deps.logger.warn('outcome unknown; kept the identity prepared for the transaction', { operation: op.id });
     return;
   }

@@ -24,6 +24,7 @@ import { retryConflicts, type AttemptOutcome } from '../fabric/retry';
 import { IdempotencyStore } from '../idempotency';
 import { createLogger } from '../log';
 import { Metrics } from '../metrics';
+import { PendingStore } from '../pending';
 import { scratchDir } from './scratch';
 
 /** One recorded call into the fake Fabric seam. */
@@ -44,8 +45,14 @@ export class FakeFabric implements FabricPort {
   readonly committed = new Map<string, CommittedTransaction>();
   events_: ChainEvent[] = [];
   lastPosition: EventPosition | undefined;
-  /** Makes `submit` stop once the transaction is handed to ordering, as if the gateway died there. */
+  /**
+   * Makes `submit` stop once the transaction is handed to ordering, its commit status never arriving (the
+   * request's deadline passed, or the gateway died there): it stays in flight until `seal` sends it again
+   * or `commitInFlight` lets ordering deliver it.
+   */
   dieWhileOrdering = false;
+  /** The MSP the fake's transactions are signed in (their creator, with the signing wallet label). */
+  mspId = 'OperatorAMSP';
   /** What ordering makes of a transaction `seal` sends again: how it commits, or an error (unreachable). */
   sealOutcome: string | Error = 'VALID';
   /** Awaited after a transaction is handed to ordering, before its commit: a test holds it to stall ordering. */
@@ -78,10 +85,17 @@ export class FakeFabric implements FabricPort {
         const result = this.answers.get(call.fn)?.(call) ?? null;
         // The fake's serialized transaction is its id.
         await hooks.beforeOrder?.(txId, Buffer.from(txId, 'hex'));
-        const tx = { txId, blockNumber: String(this.seq), valid: true, validationCode: 'VALID', result };
+        const tx = {
+          txId,
+          blockNumber: String(this.seq),
+          valid: true,
+          validationCode: 'VALID',
+          result,
+          creator: { mspId: this.mspId, commonName: identity },
+        };
         if (this.dieWhileOrdering) {
           this.inFlight.set(txId, tx);
-          throw new FabricFailure('timeout', 'Fabric did not answer in time', txId);
+          throw new FabricFailure('timeout', 'Fabric did not answer in time', txId, undefined, undefined, true);
         }
         await this.ordering?.(call);
         const conflicts = this.conflicts.get(call.fn) ?? 0;
@@ -101,6 +115,14 @@ export class FakeFabric implements FabricPort {
       },
     );
     return { ...value, attempts };
+  }
+
+  /** Ordering delivers what was left in flight: each such transaction commits valid, in its own block. */
+  commitInFlight(): string[] {
+    const ids = [...this.inFlight.keys()];
+    for (const [txId, tx] of this.inFlight) this.committed.set(txId, { ...tx, blockNumber: String(++this.seq) });
+    this.inFlight.clear();
+    return ids;
   }
 
   async findTransaction(txId: string): Promise<CommittedTransaction | undefined> {
@@ -291,6 +313,7 @@ export function harness(
     tokens,
     authenticators: [tokens],
     idempotency: new IdempotencyStore(join(dir, 'idempotency')),
+    pending: new PendingStore(join(dir, 'pending')),
     logger: createLogger({ org: 'OperatorA', stream: sink }),
     metrics: new Metrics(),
     // Every request line is logged unless a test asks for sampling: the redaction tests read them all.
