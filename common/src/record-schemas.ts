@@ -173,6 +173,22 @@ export const campaignRecordSchema = z
     settlement: campaignSettlementSchema
       .describe('How far settlement has got; absent until the first settlement batch.')
       .optional(),
+    earlyClose: z
+      .object({
+        at: time('When the operator closed the campaign early (`Campaigns:CloseEarly`)'),
+        by: mspId("The operator that closed it early, the campaign's own"),
+        originalCloseAt: time(
+          'The close the proposer set, which the early close replaced; the campaign reopens until then if the tally at the early close finds the minimum not reached',
+        ),
+        reopenedAt: time(
+          'When the tally found the minimum not reached at the early close, so the campaign reopened for pledges until originalCloseAt',
+        ).optional(),
+      })
+      .strict()
+      .describe(
+        "Present when the issuer's operator closed the campaign before its deadline (decision 64); closeAt is then the new close.",
+      )
+      .optional(),
     createdAt: time('When the campaign was proposed'),
     updatedAt: time('When the record last changed'),
   })
