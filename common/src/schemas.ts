@@ -484,7 +484,7 @@ export const settleBatchSchema = z
       .max(MAX_SETTLE_BATCH)
       .default(100)
       .describe(
-        `The most pledges this call processes (1-${MAX_SETTLE_BATCH}, default 100); call again until SUCCEEDED or FAILED. Larger batches take fewer transactions but each runs longer: a batch must finish within the peer's chaincode execution timeout (decision 59).`,
+        `The most pledges this call processes (1-${MAX_SETTLE_BATCH}, default 100); call again until SUCCEEDED or FAILED (or FUNDED: a campaign closed early whose tally missed the minimum reopens, decision 64). Larger batches take fewer transactions but each runs longer: a batch must finish within the peer's chaincode execution timeout (decision 59).`,
       ),
   })
   .strict();

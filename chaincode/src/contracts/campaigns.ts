@@ -298,7 +298,8 @@ export class CampaignsContract extends BaseContract {
   /**
    * After the close time, the custodian trustee or the regulator (the only clients that may read every
    * collection holding pledges) settles the campaign, at most `batchSize` pledges per transaction.
-   * Call it until the status is SUCCEEDED or FAILED; every call continues where the last one stopped.
+   * Call it until the status is SUCCEEDED or FAILED (or FUNDED again: a campaign closed early below its minimum
+   * reopens, decision 64); every call continues where the last one stopped.
    */
   @Transaction()
   @Returns('string')
