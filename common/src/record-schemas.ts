@@ -144,7 +144,7 @@ export const campaignRecordSchema = z
       'The units on offer, minted into escrow when funded; pledges above it are scaled down pro rata and the rest refunded',
     ),
     openAt: time('When pledging opens'),
-    closeAt: time('When pledging closes; withdrawals stop then too'),
+    closeAt: time('When pledging closes; withdrawals stop then too. Moved earlier by an early close (see earlyClose)'),
     minPledge: money('The least one pledge may be; a whole multiple of pricePerUnit'),
     maxPledge: money('The most one pledge may be; a whole multiple of pricePerUnit'),
     perInvestorCap: money(
@@ -162,7 +162,7 @@ export const campaignRecordSchema = z
     status: z
       .enum(['PROPOSED', 'APPROVED', 'FUNDED', 'SETTLING', 'SUCCEEDED', 'FAILED', 'REJECTED'])
       .describe(
-        'PROPOSED by the issuer; APPROVED or REJECTED by its operator; FUNDED by the trustee (pledges accepted from openAt to closeAt); SETTLING after the first settlement batch; SUCCEEDED or FAILED when settled.',
+        'PROPOSED by the issuer; APPROVED or REJECTED by its operator; FUNDED by the trustee (pledges accepted from openAt to closeAt); SETTLING after the first settlement batch; SUCCEEDED or FAILED when settled. A campaign closed early whose tally finds the minimum not reached goes back to FUNDED until its original close (decision 64).',
       ),
     escrowUnits: units(
       "Units held in the campaign's escrow: maxUnits once funded, falling as settlement allocates; 0 when settled (unsold units are burned)",
@@ -172,6 +172,22 @@ export const campaignRecordSchema = z
     ).optional(),
     settlement: campaignSettlementSchema
       .describe('How far settlement has got; absent until the first settlement batch.')
+      .optional(),
+    earlyClose: z
+      .object({
+        at: time('When the operator closed the campaign early (`Campaigns:CloseEarly`)'),
+        by: mspId("The operator that closed it early, the campaign's own"),
+        originalCloseAt: time(
+          'The close the proposer set, which the early close replaced; the campaign reopens until then if the tally at the early close finds the minimum not reached',
+        ),
+        reopenedAt: time(
+          'When the tally found the minimum not reached at the early close, so the campaign reopened for pledges until originalCloseAt',
+        ).optional(),
+      })
+      .strict()
+      .describe(
+        "Present when the issuer's operator closed the campaign before its deadline (decision 64); closeAt is then the new close.",
+      )
       .optional(),
     createdAt: time('When the campaign was proposed'),
     updatedAt: time('When the record last changed'),

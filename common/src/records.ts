@@ -152,8 +152,22 @@ export interface Campaign {
   /** Units minted into the campaign's escrow when funded. */
   escrowUnits: string;
   settlement?: CampaignSettlement;
+  /** Set when the issuer's operator closed the campaign before its deadline (decision 64). */
+  earlyClose?: CampaignEarlyClose;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A campaign closed before its deadline: who asked, when, and the deadline it replaced (decision 64). */
+export interface CampaignEarlyClose {
+  /** The transaction time of `Campaigns:CloseEarly`. */
+  at: number;
+  /** The operator that closed it early (the campaign's operatorMspId). */
+  by: string;
+  /** The close the proposer set; the campaign reopens until then if the minimum was not reached. */
+  originalCloseAt: number;
+  /** When the tally found the minimum not reached at the early close and the campaign reopened. */
+  reopenedAt?: number;
 }
 
 /** How far a closed campaign's settlement is: resumable, one bounded batch per transaction. */

@@ -454,6 +454,21 @@ export const withdrawPledgeSchema = z
   .strict();
 
 /**
+ * The issuer's operator closes a campaign before its deadline (decision 64): the new close is never later
+ * than the current one and never earlier than the transaction time plus the cooling-off period.
+ */
+export const closeCampaignEarlySchema = z
+  .object({
+    campaignId: campaignIdSchema,
+    closeAt: epochSecondsSchema
+      .describe(
+        "The new close, in epoch seconds (UTC): at least the transaction's time plus the campaign's coolingOffSeconds, so every pledge already made keeps its whole cooling-off period, and before the current closeAt (else INVALID_ARGUMENT). Absent: exactly the transaction's time plus coolingOffSeconds, the earliest allowed.",
+      )
+      .optional(),
+  })
+  .strict();
+
+/**
  * The most pledges one `Campaigns:Settle` call processes: about 10 ledger calls each, so a batch of 1000
  * runs for about 10 s on a loaded 2-core machine, inside the peer's 30 s execution timeout (decision 59).
  */
@@ -469,7 +484,7 @@ export const settleBatchSchema = z
       .max(MAX_SETTLE_BATCH)
       .default(100)
       .describe(
-        `The most pledges this call processes (1-${MAX_SETTLE_BATCH}, default 100); call again until SUCCEEDED or FAILED. Larger batches take fewer transactions but each runs longer: a batch must finish within the peer's chaincode execution timeout (decision 59).`,
+        `The most pledges this call processes (1-${MAX_SETTLE_BATCH}, default 100); call again until SUCCEEDED or FAILED (or FUNDED: a campaign closed early whose tally missed the minimum reopens, decision 64). Larger batches take fewer transactions but each runs longer: a batch must finish within the peer's chaincode execution timeout (decision 59).`,
       ),
   })
   .strict();

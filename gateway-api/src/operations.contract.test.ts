@@ -267,6 +267,8 @@ describe('operations table against the chaincode (every result schema, every rou
     await call('withdrawPledge', as.alice, { campaignId: 'seed', pledgeId: String(second.result) });
     await call('getCampaign', as.operatorB, { campaignId: 'seed' });
     await call('listCampaigns', as.operatorB);
+    const early = await call('closeCampaignEarly', as.operatorA, { campaignId: 'seed' }, { closeAt: openAt + 9 * DAY });
+    expect(early.result).to.deep.include({ closeAt: openAt + 9 * DAY, settleableFrom: openAt + 9 * DAY });
     market.world.now = openAt + 10 * DAY;
     for (let i = 0; i < 20; i++) {
       const settled = await call('settleCampaign', as.trustee, { campaignId: 'seed' }, { batchSize: 1 });
@@ -274,7 +276,7 @@ describe('operations table against the chaincode (every result schema, every rou
     }
     // Over HTTP, the campaign shows when it became settleable and its progress in counts, never the cursor.
     const seed = await call('getCampaign', as.operatorB, { campaignId: 'seed' });
-    expect(seed).to.include({ settleableFrom: openAt + 10 * DAY });
+    expect(seed).to.include({ settleableFrom: openAt + 9 * DAY });
     expect(seed.settlement).to.include({ phase: 'DONE', pledgesTotal: 1, pledgesSettled: 1 });
     expect(JSON.stringify(seed)).not.to.match(/lastKey|cumulativeUnits|pledgesProcessed|\\u0000/);
 

@@ -107,7 +107,16 @@ describe('campaigns and the secondary market on the real network', function () {
 
   it('refunds every pledge of a campaign that misses its minimum', async () => {
     const terms = campaign('bridge', 15, { minUnits: '90' });
-    await launch(terms);
+    await operatorA.submit('Campaigns:Propose', { args: [JSON.stringify(terms)] });
+    await operatorA.submit('Campaigns:Approve', { args: [JSON.stringify({ campaignId: 'bridge' })] });
+    // Approved, not yet funded: nothing is open to close early (decision 64); refused at endorsement.
+    try {
+      await operatorA.submit('Campaigns:CloseEarly', { args: [JSON.stringify({ campaignId: 'bridge' })] });
+      expect.fail('a campaign that is not funded does not close early');
+    } catch (err) {
+      expect(gatewayErrorText(err)).to.match(/CONFLICT: CAMPAIGN_NOT_FUNDED: campaign bridge is APPROVED/);
+    }
+    await trustee.submit('Campaigns:Fund', { args: [JSON.stringify({ campaignId: 'bridge' })] });
     const before = String(1000000 - catUnits * 100);
     await pledge(operatorB, 'bridge', 'acc-cat', '1000');
     await eventually(() => balance('acc-cat', MYR), String(Number(before) - 1000), 'money escrowed by the pledge');

@@ -478,6 +478,7 @@ const ROWS: Row[] = [
     allowed: ['operatorA', 'investorA'],
   },
   { tx: 'Campaigns:Settle', args: () => j({ campaignId: 'c-closed' }), allowed: ['regulator', 'trustee'] },
+  { tx: 'Campaigns:CloseEarly', args: () => j({ campaignId: 'c-open' }), allowed: ['operatorA'] },
   { tx: 'Campaigns:Get', args: () => j({ campaignId: 'c-open' }), allowed: MEMBERS },
   { tx: 'Campaigns:List', allowed: MEMBERS },
   {

@@ -1,6 +1,7 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   campaignRefSchema,
+  closeCampaignEarlySchema,
   ErrorCode,
   MarketError,
   operatorCollection,
@@ -27,6 +28,7 @@ import { MarketContext } from '../context';
 import { keys, KeyType, privateKeys, type PrivateKey } from '../ledger/keys';
 import { parseJsonArg, transientPayload } from '../input';
 import { allocate } from '../offering/allocation';
+import { earlyCloseAt, reopened, reopensBelowMinimum } from '../offering/early-close';
 import { campaignView } from '../offering/view';
 import { getAccount, getAsset, getParticipant } from '../registry/records';
 import { BaseContract, json } from './base';
@@ -296,7 +298,8 @@ export class CampaignsContract extends BaseContract {
   /**
    * After the close time, the custodian trustee or the regulator (the only clients that may read every
    * collection holding pledges) settles the campaign, at most `batchSize` pledges per transaction.
-   * Call it until the status is SUCCEEDED or FAILED; every call continues where the last one stopped.
+   * Call it until the status is SUCCEEDED or FAILED (or FUNDED again: a campaign closed early below its minimum
+   * reopens, decision 64); every call continues where the last one stopped.
    */
   @Transaction()
   @Returns('string')
@@ -334,6 +337,10 @@ export class CampaignsContract extends BaseContract {
     ctx.ledger.deferWrites();
     const settled = await new Settlement(ctx, campaign).run(req.batchSize);
     await this.save(ctx, settled);
+    if (settled.status === 'FUNDED') {
+      ctx.ledger.emit('CampaignReopened', { campaignId: settled.id, closeAt: settled.closeAt });
+      return json(campaignView(settled));
+    }
     ctx.ledger.emit('CampaignSettlement', {
       campaignId: settled.id,
       status: settled.status,
@@ -341,6 +348,42 @@ export class CampaignsContract extends BaseContract {
       pledgesProcessed: settled.settlement?.pledgesProcessed,
     });
     return json(campaignView(settled));
+  }
+
+  /**
+   * The issuer's operator closes an open campaign before its deadline (decision 64). It writes only the
+   * campaign record, which every pledge reads but none writes: pledges still never conflict with each other.
+   * Whether the minimum was reached is decided by the tally at the new close, which reopens the campaign
+   * until its original deadline if not.
+   */
+  @Transaction()
+  @Returns('string')
+  public async CloseEarly(ctx: MarketContext, input: string): Promise<string> {
+    const caller = await resolveCaller(ctx);
+    const req = parseJsonArg(closeCampaignEarlySchema, input);
+    const campaign = await this.get(ctx, req.campaignId);
+    if (
+      caller.kind !== 'operator' ||
+      caller.mspId !== campaign.operatorMspId ||
+      caller.participant.status !== 'ACTIVE'
+    ) {
+      throw new MarketError(
+        ErrorCode.FORBIDDEN,
+        `only ${campaign.operatorMspId} may close campaign ${campaign.id} early`,
+      );
+    }
+    const now = ctx.ledger.now;
+    const closeAt = earlyCloseAt(campaign, await getAsset(ctx, campaign.classId), now, req.closeAt);
+    const originalCloseAt = campaign.earlyClose?.originalCloseAt ?? campaign.closeAt;
+    const closed: Campaign = { ...campaign, closeAt, earlyClose: { at: now, by: caller.mspId, originalCloseAt } };
+    await this.save(ctx, closed);
+    ctx.ledger.emit('CampaignClosedEarly', {
+      campaignId: campaign.id,
+      operatorMspId: caller.mspId,
+      closeAt,
+      originalCloseAt,
+    });
+    return json(campaignView({ ...closed, updatedAt: now }));
   }
 
   @Transaction(false)
@@ -426,7 +469,7 @@ class Settlement {
 
   async run(budget: number): Promise<Campaign> {
     let left = budget;
-    while (left > 0 && this.s.phase !== 'DONE') {
+    while (left > 0 && this.s.phase !== 'DONE' && this.c.status === 'SETTLING') {
       // The public pledge index, in key order from the cursor, and no further than this batch goes; private
       // data is only read by point (see KeyType.PLEDGE_REF).
       const pending = await this.ctx.ledger.listAfterKey<PledgeRef>(
@@ -450,6 +493,8 @@ class Settlement {
       left -= pending.length;
     }
     await this.payIssuer();
+    // Reopened after an early close below the minimum: the tally is discarded (decision 64).
+    if (this.c.status === 'FUNDED') return this.c;
     return { ...this.c, settlement: this.s };
   }
 
@@ -566,6 +611,10 @@ class Settlement {
   private async endOfPass(): Promise<void> {
     if (this.s.phase === 'TALLY') {
       const reached = BigInt(this.s.totalUnits) >= BigInt(this.c.minUnits) && BigInt(this.s.totalUnits) > 0n;
+      if (!reached && reopensBelowMinimum(this.c, this.ctx.ledger.now)) {
+        this.c = reopened(this.c, this.ctx.ledger.now);
+        return;
+      }
       this.s = {
         ...this.s,
         phase: reached ? 'ALLOCATE' : 'REFUND',

@@ -1,6 +1,7 @@
 import {
   campaignRecordSchema,
   campaignRefSchema,
+  closeCampaignEarlySchema,
   idSchema,
   pledgeRecordSchema,
   pledgeSchema,
@@ -134,6 +135,21 @@ export const OFFERING_OPERATIONS: readonly Operation[] = [
     acting: 'accountId',
     result: nothing,
     endorsers: 'supervisors',
+  }),
+  op({
+    id: 'closeCampaignEarly',
+    method: 'post',
+    path: '/v1/campaigns/:campaignId/early-close',
+    summary:
+      'Operator: close an open campaign before its deadline, no earlier than now + its cooling-off period; if the tally at the new close finds the minimum not reached, the campaign reopens until its original deadline',
+    tag: 'Campaigns',
+    roles: [O],
+    fn: 'Campaigns:CloseEarly',
+    mode: 'submit',
+    via: 'arg',
+    params: campaignId,
+    input: closeCampaignEarlySchema,
+    result: campaignRecordSchema,
   }),
   op({
     id: 'settleCampaign',
