@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -24,4 +24,16 @@ export function writeFileDurably(file: string, content: string, tag: string | nu
   } finally {
     closeSync(dir);
   }
+}
+
+/** A JSON file written by `writeFileDurably`, or undefined when there is none; an unreadable one throws. */
+export function readJsonFile<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return JSON.parse(text) as T;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from './durable-file';
+import { readJsonFile, writeFileDurably } from './durable-file';
 import { FabricFailure, type CommittedTransaction, type FabricPort } from './fabric/types';
 
 /**
@@ -122,14 +122,7 @@ export class IdempotencyStore {
 
   /** The record of a slot, or undefined when there is none; an unreadable record is an error, not "none". */
   read(slot: string): IdempotencyRecord | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.file(slot), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    return JSON.parse(text) as IdempotencyRecord;
+    return readJsonFile<IdempotencyRecord>(this.file(slot));
   }
 
   private known(

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from './durable-file';
+import { readJsonFile, writeFileDurably } from './durable-file';
 
 /**
  * Writes answered `202 PENDING` (decision 63): who sent each, so that `GET /v1/transactions/{txId}` tells
@@ -33,14 +33,7 @@ export class PendingStore {
 
   /** The record of a transaction answered 202 here, or undefined; an unreadable record is an error. */
   read(txId: string): PendingTransaction | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.file(txId), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    return JSON.parse(text) as PendingTransaction;
+    return readJsonFile<PendingTransaction>(this.file(txId));
   }
 
   private file(txId: string): string {

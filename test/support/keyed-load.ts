@@ -23,8 +23,8 @@ export interface Sender {
 
 /**
  * Bounded transfer load, as a careful client offers it: each sender has one request in flight, each
- * request has its own Idempotency-Key and is retried with that key until the answer is definite (2xx, or a
- * 4xx other than "still running" or "rate limited"). A stall therefore slows the load instead of piling it
+ * request has its own Idempotency-Key and is retried with that key until the answer is definite (2xx other
+ * than 202 "pending", or a 4xx other than "still running" or "rate limited"). A stall therefore slows the load instead of piling it
  * up, and an unknown outcome is never abandoned.
  */
 export class KeyedTransferLoad {
@@ -90,7 +90,9 @@ export class KeyedTransferLoad {
         const res = await api.call('POST', '/v1/transfers', body, { 'Idempotency-Key': t.key });
         t.answers.push(res.status);
         const code = (res.body as { code?: string } | undefined)?.code;
+        // 202: sent for ordering, its commit not yet seen; the same key settles it (decision 63).
         const retry =
+          res.status === 202 ||
           res.status === 429 ||
           res.status === 503 ||
           res.status === 504 ||
