@@ -27,7 +27,7 @@ const USAGE = `usage: npm run bench [-- options]
                        (--rate 8 --accounts 20 --before 20 --stall-seconds 20 --after 60 --modes off,on)
   --tuning             instead: W0 and W2 at the baseline node settings, after each tuning change and after all
                        of them, on one network (--rates 20,40 --duration 10 --accounts 1000 --profile-seconds 8
-                       --variants logging,gogc-400,validators-4,batch-250ms,combined)`;
+                       --variants logging,gogc-400,validators-4,batch-250ms,censorship-10s,combined)`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -90,6 +90,11 @@ export const VARIANTS: Variant[] = [
     nodes: {},
     batch: { requestBatchMaxInterval: '250ms' },
   },
+  {
+    name: 'censorship-10s',
+    change: 'peer.deliveryclient.blockCensorshipTimeoutKey 10s (Fabric: 30s), decision 44',
+    nodes: { blockCensorshipTimeout: '10s' },
+  },
 ];
 
 export interface VariantResult {
@@ -325,6 +330,11 @@ async function readBack(net: IsolatedNetwork, s: NodeSettings): Promise<string[]
   checks.push(
     `${peer.id}: ${log.includes('blockGossipEnabled is not set') ? 'block gossip ON (key missing)' : 'blockGossipEnabled set (blocks from the orderers)'}`,
   );
+  // The peer prints its configuration at start; the last print is the running one.
+  const censorship = [...log.matchAll(/blockcensorshiptimeoutkey: (\S+)/gi)].pop()?.[1];
+  checks.push(`${peer.id}: blockCensorshipTimeoutKey ${censorship ?? '(not in its start-up log)'}`);
+  if (censorship !== undefined && censorship !== s.blockCensorshipTimeout)
+    throw new Error(`${peer.id} runs with blockCensorshipTimeoutKey ${censorship}`);
   return checks;
 }
 
