@@ -18,7 +18,7 @@ import { Holdings } from '../assets/holdings';
 import { requireWithinLimit, withinLimit } from '../assets/limits';
 import { recordCampaignSupplyChange } from '../assets/supply';
 import { capUsedFor, checkCredit, checkDebit, credit, refuseUnless } from '../assets/movements';
-import { requireActFor, requireRead, resolveCaller } from '../auth/caller';
+import { requireActFor, requireRead, resolveCaller, type Caller } from '../auth/caller';
 import { checkReceiver } from '../compliance/check-transfer';
 import { requireCurrentOffering } from '../documents/current';
 import { openClaim, returnToClaim } from '../limits/claims';
@@ -362,16 +362,7 @@ export class CampaignsContract extends BaseContract {
     const caller = await resolveCaller(ctx);
     const req = parseJsonArg(closeCampaignEarlySchema, input);
     const campaign = await this.get(ctx, req.campaignId);
-    if (
-      caller.kind !== 'operator' ||
-      caller.mspId !== campaign.operatorMspId ||
-      caller.participant.status !== 'ACTIVE'
-    ) {
-      throw new MarketError(
-        ErrorCode.FORBIDDEN,
-        `only ${campaign.operatorMspId} may close campaign ${campaign.id} early`,
-      );
-    }
+    requireCampaignOperator(caller, campaign, `close campaign ${campaign.id} early`);
     const now = ctx.ledger.now;
     const closeAt = earlyCloseAt(campaign, await getAsset(ctx, campaign.classId), now, req.closeAt);
     const originalCloseAt = campaign.earlyClose?.originalCloseAt ?? campaign.closeAt;
@@ -420,13 +411,7 @@ export class CampaignsContract extends BaseContract {
     const caller = await resolveCaller(ctx);
     const { campaignId } = parseJsonArg(campaignRefSchema, input);
     const campaign = await this.get(ctx, campaignId);
-    if (
-      caller.kind !== 'operator' ||
-      caller.mspId !== campaign.operatorMspId ||
-      caller.participant.status !== 'ACTIVE'
-    ) {
-      throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.operatorMspId} may review campaign ${campaign.id}`);
-    }
+    requireCampaignOperator(caller, campaign, `review campaign ${campaign.id}`);
     if (campaign.status !== 'PROPOSED')
       throw new MarketError(ErrorCode.CONFLICT, `campaign ${campaign.id} is ${campaign.status}`);
     if (status === 'APPROVED') await requireCurrentOffering(ctx, campaign.classId);
@@ -443,6 +428,12 @@ export class CampaignsContract extends BaseContract {
   private async save(ctx: MarketContext, campaign: Campaign): Promise<void> {
     await ctx.ledger.put(keys.campaign(ctx.stub, campaign.id), { ...campaign, updatedAt: ctx.ledger.now });
   }
+}
+
+/** The campaign's own operator, active, or FORBIDDEN naming what `action` it may not take. */
+function requireCampaignOperator(caller: Caller, campaign: Campaign, action: string): void {
+  if (caller.kind !== 'operator' || caller.mspId !== campaign.operatorMspId || caller.participant.status !== 'ACTIVE')
+    throw new MarketError(ErrorCode.FORBIDDEN, `only ${campaign.operatorMspId} may ${action}`);
 }
 
 /**
